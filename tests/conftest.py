@@ -1,0 +1,30 @@
+"""Test-wide setup: a throw-away data dir, the sample outlets on a local server, a tiny model."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip when a local service is missing, unless CI demands it (VISTKA_REQUIRE_SERVICES=1)."""
+    if os.environ.get("VISTKA_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{name} is required on CI but unavailable: {reason}")
+    pytest.skip(f"{name} unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def sample_server():
+    from vistka.samples.server import SampleOutletServer
+
+    with SampleOutletServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def tiny_package(tmp_path_factory):
+    """A real Argos-format uk→en package with random weights, built without any download."""
+    from vistka.testing.tiny_model import build_tiny_argos_package
+
+    return build_tiny_argos_package(tmp_path_factory.mktemp("tiny-model"), "uk", "en", zip=True)

@@ -1,0 +1,85 @@
+"""The whole pipeline against the bundled sample outlets on a local server (no internet)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from vistka.cli.demo import configure_sample_sources
+from vistka.core.models import Article, ArticleStatus, Source, Story, Translation
+from vistka.pipeline.run import resume_unfinished, run_once
+from vistka.pipeline.translate.packages import install_package, remove_package
+
+GOLD = json.loads((Path(__file__).resolve().parent.parent / "vistka/samples/gold.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def ingested(sample_server, django_db_setup, django_db_blocker):
+    """One demo ingest without a translation package, shared by the tests below, removed afterwards."""
+    with django_db_blocker.unblock():
+        sources = configure_sample_sources(sample_server.base_url)
+        first = run_once(sources)
+        second = run_once(sources)
+        yield {"first": first, "second": second, "base": sample_server.base_url}
+        Story.objects.all().delete()
+        Source.objects.all().delete()
+
+
+def gold_url(entry: dict, base: str) -> str:
+    return entry["url"].replace("{{BASE}}", base)
+
+
+@pytest.mark.django_db
+def test_every_sample_article_is_stored_once(ingested):
+    assert all(not report.error for report in ingested["first"]), [r.error for r in ingested["first"]]
+    stored = set(Article.objects.values_list("url", flat=True))
+    assert stored == {gold_url(entry, ingested["base"]) for entry in GOLD}
+    assert Article.objects.filter(status=ArticleStatus.FAILED).count() == 0
+
+
+@pytest.mark.django_db
+def test_second_fetch_adds_nothing(ingested):
+    assert sum(report.new for report in ingested["second"]) == 0
+    assert Article.objects.count() == len(GOLD)
+
+
+@pytest.mark.django_db
+def test_english_published_ukrainian_awaiting_translation(ingested):
+    for entry in GOLD:
+        article = Article.objects.get(url=gold_url(entry, ingested["base"]))
+        assert article.language == entry["language"], entry["id"]
+        if entry["language"] == settings.SITE_LANGUAGE:
+            assert article.status == ArticleStatus.PUBLISHED, entry["id"]
+        else:
+            assert article.status == ArticleStatus.AWAITING_TRANSLATION, entry["id"]
+            assert "vistka translate install uk en" in article.error
+
+
+@pytest.mark.django_db
+def test_lead_images_are_served_from_our_site(ingested, client):
+    article = Article.objects.exclude(image_file="").filter(status=ArticleStatus.PUBLISHED).first()
+    assert article is not None and article.image_width and article.image_height
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'src="/media/{article.image_file}"' in page and ingested["base"] not in page.split("<main")[0]
+    assert client.get(f"/media/{article.image_file}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_installing_a_package_translates_held_articles(ingested, tiny_package, client):
+    install_package("uk", "en", settings.TRANSLATION_PACKAGES_DIR, from_path=tiny_package, progress=False)
+    try:
+        published = resume_unfinished()
+    finally:
+        remove_package("uk", "en", settings.TRANSLATION_PACKAGES_DIR)
+    ukrainian = [entry for entry in GOLD if entry["language"] == "uk"]
+    assert published == len(ukrainian)
+    assert Translation.objects.filter(engine="ctranslate2", model_id__startswith="argos:").count() == len(ukrainian)
+    article = Article.objects.filter(language="uk", status=ArticleStatus.PUBLISHED).exclude(read_also=[]).first()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Machine-translated from Ukrainian" in page
+    assert f'href="{article.url}"' in page and "— writes" in page
+    assert "Related posts" in page and page.count('class="source"') >= 4
+    assert "Read also" in page

@@ -1,0 +1,3 @@
+from vistka.cli import main
+
+main()

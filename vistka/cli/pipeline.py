@@ -1,0 +1,60 @@
+"""Day-to-day operator commands: fetch, status, serve, and Django's own management commands."""
+
+from __future__ import annotations
+
+import click
+
+from vistka.cli.base import setup_django
+
+
+@click.command()
+@click.option("--source", "source_name", help="Poll only the source with this name.")
+def fetch(source_name: str | None) -> None:
+    """Poll every active source once (or one source) and process new articles."""
+    setup_django()
+    from vistka.core.models import Source
+    from vistka.pipeline.run import run_once
+
+    sources = None
+    if source_name:
+        sources = list(Source.objects.filter(name=source_name))
+        if not sources:
+            raise click.ClickException(f"no source named {source_name!r}; see `vistka sources list`")
+    for report in run_once(sources, progress=True):
+        if report.error:
+            click.echo(f"{report.source}: FAILED — {report.error}")
+        elif report.not_modified:
+            click.echo(f"{report.source}: not modified since the last poll")
+        else:
+            click.echo(f"{report.source}: {report.entries} entries, {report.new} new, {report.failed} failed")
+
+
+@click.command()
+def status() -> None:
+    """Sources' health, article counts, and why held articles wait."""
+    setup_django()
+    from vistka.core.status import status_lines
+
+    for line in status_lines():
+        click.echo(line)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=int, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the site with Django's threaded server (the embedded default and the demo)."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Run a Django management command, e.g. `vistka manage createsuperuser`."""
+    setup_django(migrate=False)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["vistka manage", *ctx.args])

@@ -1,0 +1,130 @@
+"""Django settings, derived from the typed option table in vistka.config.options."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from vistka.config.options import read_options
+
+OPTIONS = read_options()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(OPTIONS["VISTKA_DATA_DIR"]).expanduser().resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Generated once and kept beside the data, so sessions survive restarts."""
+    if OPTIONS["VISTKA_SECRET_KEY"]:
+        return OPTIONS["VISTKA_SECRET_KEY"]
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database() -> dict:
+    if OPTIONS["VISTKA_DATABASE_URL"]:
+        return dj_database_url.parse(OPTIONS["VISTKA_DATABASE_URL"], conn_max_age=60)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "vistka.sqlite3",
+        "OPTIONS": {
+            # WAL lets the site read while the pipeline writes; IMMEDIATE avoids lock-upgrade deadlocks.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+
+
+SECRET_KEY = _secret_key()
+DEBUG = OPTIONS["VISTKA_DEBUG"]
+ALLOWED_HOSTS = OPTIONS["VISTKA_ALLOWED_HOSTS"] + (["testserver"] if DEBUG else [])
+
+SITE_NAME = OPTIONS["VISTKA_SITE_NAME"]
+SITE_LANGUAGE = OPTIONS["VISTKA_LANGUAGE"]
+TRANSLATION_ENGINE = OPTIONS["VISTKA_TRANSLATION_ENGINE"]
+PUBLISH_UNTRANSLATED = OPTIONS["VISTKA_PUBLISH_UNTRANSLATED"]
+TRANSLATION_PACKAGES_DIR = DATA_DIR / "translate"
+CT2_THREADS = OPTIONS["VISTKA_CT2_THREADS"]
+CT2_COMPUTE_TYPE = OPTIONS["VISTKA_CT2_COMPUTE_TYPE"]
+USER_AGENT_CONTACT = OPTIONS["VISTKA_USER_AGENT_CONTACT"]
+FETCH_ALLOW_HOSTS = OPTIONS["VISTKA_FETCH_ALLOW_HOSTS"]
+FETCH_TIMEOUT = OPTIONS["VISTKA_FETCH_TIMEOUT"]
+MAX_BODY_BYTES = OPTIONS["VISTKA_MAX_BODY_BYTES"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "vistka.core",
+    "vistka.site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vistka.config.urls"
+WSGI_APPLICATION = "vistka.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vistka.site.context.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/Kyiv"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from the app folders
+WHITENOISE_USE_FINDERS = True
+
+# The session cookie is created only for logged-in editors; readers get none (see the consent banner).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"vistka": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,22 @@
+"""Language stage: which language an article is written in."""
+
+from __future__ import annotations
+
+import py3langid
+
+# Letters that exist in one Cyrillic language and not the other settle uk/ru/be quickly and reliably
+# on short texts, where statistical identification is weakest.
+_DISTINCTIVE = {"uk": set("іїєґІЇЄҐ"), "ru": set("ыэъёЫЭЪЁ")}
+
+
+def detect_language(text: str, declared: str = "") -> str:
+    """ISO 639-1 code of text; `declared` (the source's language) wins when the text is too short."""
+    sample = " ".join(text.split())[:5000]
+    if len(sample) < 40:
+        return declared or (py3langid.classify(sample)[0] if sample else "")
+    counts = {lang: sum(ch in letters for ch in sample) for lang, letters in _DISTINCTIVE.items()}
+    if counts["uk"] > 2 and counts["uk"] > counts["ru"] * 2:
+        return "uk"
+    if counts["ru"] > 2 and counts["ru"] > counts["uk"] * 2:
+        return "ru"
+    return py3langid.classify(sample)[0]

@@ -1,0 +1,198 @@
+"""The orchestrator: runs the stages in a fixed order for every new feed entry.
+
+    poll feed → fetch page → extract → detect language → store (sanitised) → translate → story → publish
+
+A stage failure is recorded on the source (feed problems) or the article (page problems) and the
+run goes on with the next entry. Sanitising happens inside extract, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vistka.core.models import Article, ArticleStatus, Source
+from vistka.pipeline import grouping, images, publish, translating
+from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
+from vistka.pipeline.feeds import FeedEntry, FeedError, parse_feed
+from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
+from vistka.pipeline.language import detect_language
+
+log = logging.getLogger("vistka.pipeline")
+
+
+@dataclass
+class PollReport:
+    source: str
+    entries: int = 0
+    new: int = 0
+    failed: int = 0
+    not_modified: bool = False
+    error: str = ""
+    articles: list[int] = field(default_factory=list)
+
+
+def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None) -> PollReport:
+    """Poll one source's feed and ingest every entry not stored yet."""
+    policy = policy or FetchPolicy.from_settings()
+    report = PollReport(source.name)
+    source.last_polled_at = timezone.now()
+    try:
+        response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified)
+        entries = [] if response.not_modified else parse_feed(response.content, source.feed_url)
+    except (FetchError, FeedError) as error:
+        _record_source_failure(source, str(error))
+        report.error = str(error)
+        return report
+    report.not_modified = response.not_modified
+    report.entries = len(entries)
+    for entry in entries:
+        outcome = ingest_entry(source, entry, policy)
+        if outcome is not None:
+            report.new += 1
+            report.failed += outcome.status == ArticleStatus.FAILED
+            report.articles.append(outcome.pk)
+        if on_entry:
+            on_entry()
+    _record_source_success(source, response.etag, response.last_modified)
+    return report
+
+
+def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Article | None:
+    """Run the article stages for one entry; None when it is already stored (re-polls add nothing)."""
+    existing = Article.objects.filter(source=source, guid=entry.guid).first()
+    if existing is not None and existing.status != ArticleStatus.FAILED:
+        return None
+    try:
+        extracted = _fetch_and_extract(entry, policy)
+    except (FetchError, ExtractionError) as error:
+        return _store_failure(source, entry, existing, str(error))
+    try:
+        article = _store_article(source, entry, extracted, existing)
+    except IntegrityError:
+        log.info("%s: %s is already stored under another entry", source.name, entry.link)
+        return None
+    _attach_image(article, policy)
+    process_stored_article(article)
+    return article
+
+
+def process_stored_article(article: Article) -> None:
+    """Translate (when needed), group into a story and publish — also used to retry held articles."""
+    translated, reason = False, ""
+    if publish.needs_translation(article):
+        translated, reason = translating.translate_into_site_language(article)
+    publish.publish(article, translated=translated, reason=reason)
+    if article.status == ArticleStatus.PUBLISHED:
+        grouping.assign_story(article)
+        grouping.update_related(article)
+
+
+def resume_unfinished() -> int:
+    """Carry on with articles held for translation (e.g. a package was installed since) or interrupted
+    between storing and publishing; returns how many got published."""
+    published = 0
+    unfinished = [ArticleStatus.AWAITING_TRANSLATION, ArticleStatus.FETCHED]
+    for article in Article.objects.filter(status__in=unfinished).select_related("source"):
+        process_stored_article(article)
+        published += article.status == ArticleStatus.PUBLISHED
+    return published
+
+
+def run_once(sources: Iterable[Source] | None = None, progress: bool = False) -> list[PollReport]:
+    """One pass over the given (default: all active) sources, then a retry of held articles."""
+    sources = list(sources if sources is not None else Source.objects.filter(active=True))
+    policy = FetchPolicy.from_settings()
+    bar = _progress_bar(progress)
+    reports = []
+    for source in sources:
+        bar.set_description(source.name[:30])
+        reports.append(poll_source(source, policy, on_entry=lambda: bar.update(1)))
+    bar.close()
+    resume_unfinished()
+    return reports
+
+
+def _progress_bar(enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(unit=" entries", disable=not enabled, leave=True)
+
+
+def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy) -> Extracted:
+    try:
+        page = fetch(entry.link, policy)
+        return extract_article(page.content, page.url, entry)
+    except (FetchError, ExtractionError):
+        if not entry.content_html:
+            raise
+        # A full-content feed still gives us the article when the page itself is unreachable.
+        return extract_article(f"<html><body><article>{entry.content_html}</article></body></html>",
+                               entry.link, entry)
+
+
+@transaction.atomic
+def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, existing: Article | None) -> Article:
+    article = existing or Article(source=source, guid=entry.guid)
+    article.url = entry.link
+    article.title = extracted.title[:1000]
+    article.lead = extracted.lead
+    article.body_html = extracted.body_html
+    article.feed_summary = entry.summary
+    article.authors = extracted.authors
+    article.published_at = extracted.published or entry.published or timezone.now()
+    article.updated_at = extracted.updated
+    article.image_url = extracted.image
+    article.read_also = extracted.read_also
+    article.language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
+    article.content_hash = hashlib.sha256(extracted.text.encode()).hexdigest()
+    article.fetched_at = timezone.now()
+    article.status, article.error = ArticleStatus.FETCHED, ""
+    article.save()
+    return article
+
+
+def _attach_image(article: Article, policy: FetchPolicy) -> None:
+    if not article.image_url:
+        return
+    try:
+        stored = images.store_lead_image(article.image_url, settings.MEDIA_ROOT, policy)
+    except images.ImageError as error:
+        log.info("image skipped for %s: %s", article.url, error)
+        return
+    article.image_file, article.image_width, article.image_height = stored.name, stored.width, stored.height
+    article.save(update_fields=["image_file", "image_width", "image_height"])
+
+
+def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:
+    log.warning("%s: %s", source.name, message)
+    article = existing or Article(source=source, guid=entry.guid, url=entry.link, title=entry.title[:1000],
+                                  published_at=entry.published)
+    article.status, article.error = ArticleStatus.FAILED, message
+    try:
+        article.save()
+    except IntegrityError:
+        return None
+    return article
+
+
+def _record_source_failure(source: Source, message: str) -> None:
+    log.warning("%s: %s", source.name, message)
+    source.last_error = message
+    source.consecutive_failures += 1
+    source.save(update_fields=["last_polled_at", "last_error", "consecutive_failures"])
+
+
+def _record_source_success(source: Source, etag: str, last_modified: str) -> None:
+    source.last_success_at = source.last_polled_at
+    source.last_error = ""
+    source.consecutive_failures = 0
+    source.etag, source.last_modified = etag or source.etag, last_modified or source.last_modified
+    source.save(update_fields=["last_polled_at", "last_success_at", "last_error", "consecutive_failures",
+                               "etag", "last_modified"])

@@ -1,0 +1,106 @@
+"""Structured metadata a page declares about itself: JSON-LD NewsArticle, OpenGraph and meta tags."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import lxml.html
+
+ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle"}
+
+
+@dataclass
+class PageMetadata:
+    title: str = ""
+    description: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    image: str = ""
+
+
+def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
+    """JSON-LD first; meta tags fill what it lacks."""
+    meta = PageMetadata()
+    article = _json_ld_article(tree)
+    if article:
+        meta.title = _text(article.get("headline"))
+        meta.description = _text(article.get("description"))
+        meta.authors = _names(article.get("author"))
+        meta.published = parse_datetime(_text(article.get("datePublished")))
+        meta.updated = parse_datetime(_text(article.get("dateModified")))
+        meta.image = _image_url(article.get("image"))
+    tags = _meta_tags(tree)
+    meta.title = meta.title or tags.get("og:title", "")
+    meta.description = meta.description or tags.get("og:description", "") or tags.get("description", "")
+    meta.published = meta.published or parse_datetime(tags.get("article:published_time", ""))
+    meta.updated = meta.updated or parse_datetime(tags.get("article:modified_time", ""))
+    meta.image = meta.image or tags.get("og:image", "")
+    if not meta.authors and tags.get("author"):
+        meta.authors = [tags["author"]]
+    return meta
+
+
+def parse_datetime(value: str) -> datetime | None:
+    """ISO 8601 with or without time zone; None when unreadable (never raises on page data)."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _json_ld_article(tree: lxml.html.HtmlElement) -> dict | None:
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in _flatten(data):
+            kinds = item.get("@type")
+            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+            if kinds & ARTICLE_TYPES:
+                return item
+    return None
+
+
+def _flatten(data: object) -> list[dict]:
+    if isinstance(data, list):
+        return [item for element in data for item in _flatten(element)]
+    if isinstance(data, dict):
+        return [data, *_flatten(data["@graph"])] if "@graph" in data else [data]
+    return []
+
+
+def _meta_tags(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for element in tree.xpath("//meta[@content]"):
+        key = (element.get("property") or element.get("name") or "").strip().lower()
+        if key and key not in tags:
+            tags[key] = element.get("content", "").strip()
+    return tags
+
+
+def _text(value: object) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _names(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return names
+
+
+def _image_url(value: object) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("url", "")
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SiteConfig(AppConfig):
+    name = "vistka.site"
+    label = "site_pages"
+    verbose_name = "Reader's site"

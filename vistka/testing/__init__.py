@@ -1,0 +1,1 @@
+"""Helpers for tests (fixtures that build real artefacts without network access)."""
