@@ -1,12 +1,13 @@
 """Extract stage: an article page in, its title, metadata, clean body and "Read also" links out.
 
-Order of trust per field: the page's structured data (JSON-LD NewsArticle, OpenGraph/meta), then
-trafilatura's generic extraction, then the feed entry. `Extracted.method` records which one won.
+Each field is taken from the first source that has it, in a fixed order (docs/extraction.md):
+the outlet's rule (rules/rules.yaml, or the source's own override), the page's structured data
+(JSON-LD NewsArticle, then OpenGraph/meta tags), trafilatura/htmldate's generic extraction,
+then the feed entry. `Extracted.method` records, per field, which one won.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
@@ -16,16 +17,19 @@ import trafilatura
 from trafilatura.htmlprocessing import build_html_output
 
 from vistka.pipeline import structured
+from vistka.pipeline.body import Body, clean_body
+from vistka.pipeline.decode import parse_page
 from vistka.pipeline.feeds import FeedEntry
-from vistka.pipeline.sanitize import sanitize_html
+from vistka.pipeline.fallback import GenericMetadata, article_body_paragraphs
+from vistka.pipeline.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
+from vistka.pipeline.rules import Rule, rule_for
+from vistka.pipeline.rules import apply as by_rule
+
+__all__ = ["READ_ALSO_PREFIXES", "Extracted", "ExtractionError", "extract_article", "pop_read_also_blocks"]
 
 
 class ExtractionError(Exception):
     """The page has no recognisable article."""
-
-
-READ_ALSO_PREFIXES = ("читайте також", "читайте также", "дивіться також", "read also", "see also",
-                      "також читайте", "read more", "related:")
 
 
 @dataclass
@@ -42,40 +46,101 @@ class Extracted:
     method: dict[str, str] = field(default_factory=dict)
 
 
-def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None) -> Extracted:
-    """Extract one article page; `entry` (its feed item) fills fields the page lacks."""
-    tree = _parse(html, url)
+def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None, *,
+                    encoding: str | None = None, rule_override: dict | None = None,
+                    use_rules: bool = True) -> Extracted:
+    """Extract one article page; `entry` (its feed item) fills fields the page lacks.
+
+    `encoding` is the charset the server declared; `rule_override` the source's own rule fields.
+    `use_rules=False` measures the generic path alone.
+    """
+    try:
+        tree = parse_page(html, url, encoding)
+    except ValueError as error:
+        raise ExtractionError(f"{url}: {error}") from None
+    rule = rule_for(url, rule_override) if use_rules else None
     meta = structured.read_metadata(tree)
+    generic = GenericMetadata(tree, url)
     read_also = pop_read_also_blocks(tree, url)
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_links=True, include_formatting=True,
-        include_comments=False, include_tables=True, output_format="python",
-    )
-    if document is None or document.body is None:
-        raise ExtractionError(f"no article text found on {url}")
-    body = _body_element(build_html_output(document))
-    extracted = Extracted(title="", body_html="", text="", read_also=read_also, method={"body": "trafilatura"})
-    _choose(extracted, "title", [("json-ld", meta.title), ("trafilatura", document.title),
-                                 ("feed", entry.title if entry else "")])
-    _choose(extracted, "authors", [("json-ld", meta.authors), ("trafilatura", _split_authors(document.author)),
-                                   ("feed", entry.authors if entry else [])])
-    _choose(extracted, "published", [("json-ld", meta.published), ("feed", entry.published if entry else None),
-                                     ("trafilatura", _parse_date(document.date))])
-    _choose(extracted, "updated", [("json-ld", meta.updated)])
-    _choose(extracted, "image", [("json-ld", meta.image), ("trafilatura", document.image or "")])
-    _choose(extracted, "lead", [("feed", _plain(entry.summary) if entry else ""), ("meta", meta.description),
-                                ("body", _first_paragraph_text(body))])
-    _drop_repeated_head(body, extracted.title, extracted.lead)
-    extracted.body_html = sanitize_html(_inner_html(body))
-    extracted.text = "\n\n".join(_block_texts(body))
-    if not extracted.text:
-        raise ExtractionError(f"no article text found on {url}")
-    if extracted.image:
-        extracted.image = urljoin(url, extracted.image)
+    extracted = Extracted(title="", body_html="", text="", read_also=read_also)
+    _choose_metadata(extracted, tree, rule, meta, generic, entry, url)
+    if rule:
+        by_rule.remove_unwanted(tree, rule)
+    _choose(extracted, "lead", [("rule", by_rule.text_value(tree, rule, "lead") if rule else ""),
+                                ("feed", _plain(entry.summary) if entry else ""), ("meta", meta.description)])
+    body = _choose_body(extracted, tree, rule, meta, url)
+    extracted.body_html, extracted.text = body.html, body.text
+    _choose(extracted, "lead", [("body", body.first_paragraph)])
     return extracted
 
 
+def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule | None,
+                     meta: structured.PageMetadata, generic: GenericMetadata, entry: FeedEntry | None,
+                     url: str) -> None:
+    ruled = _rule_fields(tree, rule, url)
+    _choose(extracted, "title", [("rule", ruled.get("title")), (meta.source("title"), meta.title),
+                                 ("trafilatura", generic.title), ("feed", entry.title if entry else "")])
+    _choose(extracted, "authors", [("rule", ruled.get("authors")), (meta.source("authors"), meta.authors),
+                                   ("trafilatura", generic.authors), ("feed", entry.authors if entry else [])])
+    _choose(extracted, "published", [("rule", ruled.get("published")),
+                                     (meta.source("published"), meta.published),
+                                     ("feed", entry.published if entry else None),
+                                     ("htmldate", generic.published)])
+    _choose(extracted, "updated", [("rule", ruled.get("updated")), (meta.source("updated"), meta.updated)])
+    _choose(extracted, "image", [("rule", ruled.get("image")), (meta.source("image"), _absolute(url, meta.image)),
+                                 ("trafilatura", _absolute(url, generic.image))])
+
+
+def _rule_fields(tree: lxml.html.HtmlElement, rule: Rule | None, url: str) -> dict:
+    if rule is None:
+        return {}
+    return {"title": by_rule.text_value(tree, rule, "title"), "authors": by_rule.authors_value(tree, rule),
+            "published": by_rule.date_value(tree, rule, "published"),
+            "updated": by_rule.date_value(tree, rule, "updated"), "image": by_rule.image_value(tree, rule, url)}
+
+
+def _choose_body(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule | None,
+                 meta: structured.PageMetadata, url: str) -> Body:
+    """The rule's container, else trafilatura's, checked against a plausible JSON-LD articleBody."""
+    head = {"title": extracted.title, "lead": extracted.lead, "lead_image": extracted.image}
+    containers = by_rule.select(tree, rule, "body") if rule else []
+    if containers:
+        body = clean_body(containers[0], url, **head)
+        if body.text:
+            extracted.method["body"] = "rule"
+            return body
+    generic = _trafilatura_body(tree, url)
+    body = clean_body(generic, url, **head) if generic is not None else None
+    paragraphs = article_body_paragraphs(meta.article_body, tree, body.text if body else "")
+    if paragraphs:
+        extracted.method["body"] = "json-ld"
+        return clean_body(_paragraphs_element(paragraphs), url, **head)
+    if body is None or not body.text:
+        raise ExtractionError(f"no article text found on {url}")
+    extracted.method["body"] = "trafilatura"
+    return body
+
+
+def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlElement | None:
+    document = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=False, include_links=True, include_formatting=True,
+        include_comments=False, include_tables=True, include_images=True, output_format="python",
+    )
+    if document is None or document.body is None:
+        return None
+    return lxml.html.document_fromstring(build_html_output(document)).body
+
+
+def _paragraphs_element(paragraphs: list[str]) -> lxml.html.HtmlElement:
+    container = lxml.html.Element("div")
+    for text in paragraphs:
+        lxml.html.SubElement(container, "p").text = text
+    return container
+
+
 def _choose(extracted: Extracted, name: str, candidates: list[tuple[str, object]]) -> None:
+    if getattr(extracted, name):
+        return
     for method, value in candidates:
         if value:
             setattr(extracted, name, value)
@@ -83,105 +148,12 @@ def _choose(extracted: Extracted, name: str, candidates: list[tuple[str, object]
             return
 
 
-def _parse(html: str | bytes, url: str) -> lxml.html.HtmlElement:
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError) as error:
-        raise ExtractionError(f"{url} is not parseable HTML: {error}") from None
-    tree.make_links_absolute(url, resolve_base_href=True, handle_failures="discard")
-    return tree
-
-
-def pop_read_also_blocks(tree: lxml.html.HtmlElement, url: str) -> list[dict]:
-    """Find "Читайте також"-style blocks, return their links and remove them from the page."""
-    links: list[dict] = []
-    for element in list(tree.iter("p", "div", "aside", "section", "h2", "h3", "h4", "strong", "li")):
-        if element.getparent() is None:
-            continue
-        label = " ".join(element.text_content().split()).lower()[:40]
-        if not label.startswith(READ_ALSO_PREFIXES) or len(element.text_content()) > 400:
-            continue
-        block = _read_also_container(element)
-        for anchor in block.iter("a"):
-            href, title = anchor.get("href"), " ".join(anchor.text_content().split())
-            if href and title and not href.startswith(("mailto:", "javascript:")):
-                links.append({"url": urljoin(url, href), "title": title})
-        if block.getparent() is not None:
-            block.drop_tree()
-    return _unique_by_url(links)
-
-
-def _read_also_container(label: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The element holding both the label and its links (a heading's links are often in the next list)."""
-    if label.find(".//a") is not None:
-        return label
-    following = label.getnext()
-    if following is not None and following.tag in {"ul", "ol"}:
-        label.drop_tree()
-        return following
-    parent = label.getparent()
-    if parent is not None and parent.tag in {"div", "aside", "section"} and len(parent.text_content()) < 800:
-        return parent
-    return label
-
-
-def _unique_by_url(links: list[dict]) -> list[dict]:
-    seen, unique = set(), []
-    for link in links:
-        if link["url"] not in seen:
-            seen.add(link["url"])
-            unique.append(link)
-    return unique
-
-
-BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th")
-
-
-def _body_element(document_html: str) -> lxml.html.HtmlElement:
-    return lxml.html.document_fromstring(document_html).body
-
-
-def _inner_html(body: lxml.html.HtmlElement) -> str:
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in body).strip()
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _block_texts(body: lxml.html.HtmlElement) -> list[str]:
-    texts = []
-    for element in body.iter(*BLOCKS):
-        if not any(True for _ in element.iterancestors(*BLOCKS)):
-            text = " ".join(element.text_content().split())
-            if text:
-                texts.append(text)
-    return texts
-
-
-def _first_paragraph_text(body: lxml.html.HtmlElement) -> str:
-    first = body.find(".//p")
-    return " ".join(first.text_content().split()) if first is not None else ""
-
-
-def _drop_repeated_head(body: lxml.html.HtmlElement, title: str, lead: str) -> None:
-    """The page's headline and standfirst are shown separately, so they must not open the body too."""
-    repeated = {_normalised(title), _normalised(lead)} - {""}
-    for element in list(body.iter(*BLOCKS))[:3]:
-        if _normalised(element.text_content()) in repeated and element.getparent() is not None:
-            element.drop_tree()
+def _absolute(url: str, link: str) -> str:
+    return urljoin(url, link) if link else ""
 
 
 def _plain(html: str) -> str:
-    if not html:
+    if not html or not html.strip():
         return ""
     text = lxml.html.fragment_fromstring(html, create_parent="div").text_content()
     return " ".join(text.split())
-
-
-def _split_authors(author: str | None) -> list[str]:
-    return [name.strip() for name in re.split(r";|,| and | і | та ", author or "") if name.strip()]
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    return structured.parse_datetime(value) if value else None

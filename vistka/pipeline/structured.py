@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +20,11 @@ class PageMetadata:
     published: datetime | None = None
     updated: datetime | None = None
     image: str = ""
+    article_body: str = ""
+    sources: dict[str, str] = field(default_factory=dict)  # field -> "json-ld" or "meta"
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "meta")
 
 
 def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
@@ -32,6 +38,9 @@ def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
         meta.published = parse_datetime(_text(article.get("datePublished")))
         meta.updated = parse_datetime(_text(article.get("dateModified")))
         meta.image = _image_url(article.get("image"))
+        meta.article_body = article.get("articleBody") if isinstance(article.get("articleBody"), str) else ""
+        meta.sources = {name: "json-ld" for name in ("title", "description", "authors", "published",
+                                                      "updated", "image") if getattr(meta, name)}
     tags = _meta_tags(tree)
     meta.title = meta.title or tags.get("og:title", "")
     meta.description = meta.description or tags.get("og:description", "") or tags.get("description", "")
@@ -45,10 +54,13 @@ def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
 
 def parse_datetime(value: str) -> datetime | None:
     """ISO 8601 with or without time zone; None when unreadable (never raises on page data)."""
-    if not value:
+    if not value or not isinstance(value, str):
         return None
+    value = value.strip()
+    if re.fullmatch(r".*[+-]\d{4}", value):  # "+0200" offsets, common in meta tags
+        value = f"{value[:-2]}:{value[-2:]}"
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
 

@@ -1,0 +1,54 @@
+""" "Читайте також" / "Read also" blocks: turned into structured links and removed from the page."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import lxml.html
+
+READ_ALSO_PREFIXES = ("читайте також", "читайте также", "дивіться також", "смотрите также", "read also",
+                      "see also", "також читайте", "читайте ще", "read more", "related:", "більше на тему")
+
+
+def pop_read_also_blocks(tree: lxml.html.HtmlElement, url: str) -> list[dict]:
+    """Find "Читайте також"-style blocks, return their links and remove them from the page."""
+    links: list[dict] = []
+    for element in list(tree.iter("p", "div", "aside", "section", "h2", "h3", "h4", "strong", "b", "li")):
+        if element.getparent() is None or not _is_label(element):
+            continue
+        block = _read_also_container(element)
+        for anchor in block.iter("a"):
+            href, title = anchor.get("href"), " ".join(anchor.text_content().split())
+            if href and title and not href.startswith(("mailto:", "javascript:")):
+                links.append({"url": urljoin(url, href), "title": title})
+        if block.getparent() is not None:
+            block.drop_tree()
+    return _unique_by_url(links)
+
+
+def _is_label(element: lxml.html.HtmlElement) -> bool:
+    text = element.text_content()
+    return len(text) <= 400 and " ".join(text.split()).lower()[:40].startswith(READ_ALSO_PREFIXES)
+
+
+def _read_also_container(label: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The element holding both the label and its links (a heading's links are often in the next list)."""
+    if label.find(".//a") is not None:
+        return label
+    following = label.getnext()
+    if following is not None and following.tag in {"ul", "ol"}:
+        label.drop_tree()
+        return following
+    parent = label.getparent()
+    if parent is not None and parent.tag in {"div", "aside", "section", "p"} and len(parent.text_content()) < 800:
+        return parent
+    return label
+
+
+def _unique_by_url(links: list[dict]) -> list[dict]:
+    seen, unique = set(), []
+    for link in links:
+        if link["url"] not in seen:
+            seen.add(link["url"])
+            unique.append(link)
+    return unique
