@@ -19,8 +19,8 @@ from trafilatura.htmlprocessing import build_html_output
 from vistka.pipeline import structured
 from vistka.pipeline.body import Body, clean_body
 from vistka.pipeline.decode import parse_page
-from vistka.pipeline.feeds import FeedEntry
 from vistka.pipeline.fallback import GenericMetadata, article_body_paragraphs
+from vistka.pipeline.feeds import FeedEntry
 from vistka.pipeline.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
 from vistka.pipeline.rules import Rule, rule_for
 from vistka.pipeline.rules import apply as by_rule
