@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 
 from vistka.pipeline.sanitize import sanitize_html
@@ -35,6 +36,8 @@ def clean_body(container: lxml.html.HtmlElement, url: str, *, title: str = "", l
                lead_image: str = "") -> Body:
     """A copy of container, cleaned; the page tree itself is left as it was."""
     body = copy.deepcopy(container)
+    for line_break in body.iter("br"):  # so that text on either side stays two words
+        line_break.tail = "\n" + (line_break.tail or "")
     embeds_to_links(body, url)
     for element in body.xpath("|".join(f".//{tag}" for tag in JUNK)):
         if element.getparent() is not None:
@@ -55,7 +58,7 @@ def embeds_to_links(body: lxml.html.HtmlElement, url: str) -> None:
         target = _embed_target(embed, url)
         replacement = lxml.html.Element("p", {"data-embed": "1"})
         if target:
-            link = lxml.html.SubElement(replacement, "a", href=target)
+            link = lxml.etree.SubElement(replacement, "a", href=target)
             link.text = _embed_label(target)
             replacement.tail = embed.tail
             embed.getparent().replace(embed, replacement)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
+import lxml.etree
 import lxml.html
 import trafilatura
 from trafilatura.htmlprocessing import build_html_output
@@ -22,7 +23,7 @@ from vistka.pipeline.decode import parse_page
 from vistka.pipeline.fallback import GenericMetadata, article_body_paragraphs
 from vistka.pipeline.feeds import FeedEntry
 from vistka.pipeline.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
-from vistka.pipeline.rules import Rule, rule_for
+from vistka.pipeline.rules import Rule, remove_selected, rule_for
 from vistka.pipeline.rules import apply as by_rule
 
 __all__ = ["READ_ALSO_PREFIXES", "Extracted", "ExtractionError", "extract_article", "pop_read_also_blocks"]
@@ -64,6 +65,7 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
     read_also = pop_read_also_blocks(tree, url)
     extracted = Extracted(title="", body_html="", text="", read_also=read_also)
     _choose_metadata(extracted, tree, rule, meta, generic, entry, url)
+    remove_selected(tree, meta.hidden_selectors)  # a paywall's sign-up box is not article text
     if rule:
         by_rule.remove_unwanted(tree, rule)
     _choose(extracted, "lead", [("rule", by_rule.text_value(tree, rule, "lead") if rule else ""),
@@ -134,7 +136,7 @@ def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlEl
 def _paragraphs_element(paragraphs: list[str]) -> lxml.html.HtmlElement:
     container = lxml.html.Element("div")
     for text in paragraphs:
-        lxml.html.SubElement(container, "p").text = text
+        lxml.etree.SubElement(container, "p").text = text
     return container
 
 

@@ -22,6 +22,7 @@ class PageMetadata:
     image: str = ""
     article_body: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # field -> "json-ld" or "meta"
+    hidden_selectors: list[str] = field(default_factory=list)  # paywall boxes the page marks as such
 
     def source(self, name: str) -> str:
         return self.sources.get(name, "meta")
@@ -39,6 +40,7 @@ def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
         meta.updated = parse_datetime(_text(article.get("dateModified")))
         meta.image = _image_url(article.get("image"))
         meta.article_body = article.get("articleBody") if isinstance(article.get("articleBody"), str) else ""
+        meta.hidden_selectors = _paywalled_parts(article)
         meta.sources = {name: "json-ld" for name in ("title", "description", "authors", "published",
                                                       "updated", "image") if getattr(meta, name)}
     tags = _meta_tags(tree)
@@ -116,3 +118,11 @@ def _image_url(value: object) -> str:
     if isinstance(value, dict):
         value = value.get("url", "")
     return value if isinstance(value, str) else ""
+
+
+def _paywalled_parts(article: dict) -> list[str]:
+    """CSS selectors of parts marked `isAccessibleForFree: false` (the paywall markup search engines read)."""
+    parts = article.get("hasPart")
+    parts = parts if isinstance(parts, list) else [parts]
+    return [part["cssSelector"] for part in parts if isinstance(part, dict)
+            and str(part.get("isAccessibleForFree")).lower() == "false" and isinstance(part.get("cssSelector"), str)]

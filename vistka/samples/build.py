@@ -104,6 +104,7 @@ class Article:
     read_also: list[tuple[int, str]] = field(default_factory=list)  # (after paragraph n, article id)
     near_duplicate_of: str | None = None
     language: str = "uk"
+    extra: dict = field(default_factory=dict)  # template-specific: paywall_after, gallery, embeds
 
     @property
     def url(self) -> str:
@@ -142,7 +143,9 @@ def load_corpus(corpus_dir: Path = CORPUS_DIR) -> tuple[list[dict], list[Article
         doc = yaml.safe_load(f.read_text(encoding="utf-8"))
         story = doc["story"]
         story.setdefault("file", f.name)
-        stories.append(story)
+        known = next((s for s in stories if s["slug"] == story["slug"]), None)
+        if known is None:
+            stories.append(story)  # a later file may add articles to a story by naming its slug only
         for raw in doc["articles"]:
             outlet = raw["outlet"]
             if outlet not in outlets:
@@ -165,6 +168,7 @@ def load_corpus(corpus_dir: Path = CORPUS_DIR) -> tuple[list[dict], list[Article
                 tags=list(raw.get("tags") or []),
                 near_duplicate_of=raw.get("near_duplicate_of"),
                 language=outlets[outlet]["language"],
+                extra={k: raw[k] for k in ("paywall_after", "gallery", "embeds") if k in raw},
             )
             art.image = raw.get("image") or f"/{outlet}/img/{published:%Y/%m}/{art.key}.jpg"
             for ra in raw.get("read_also") or []:
@@ -214,8 +218,17 @@ def validate(stories: list[dict], articles: list[Article], outlets: dict[str, di
 
 
 def body_paragraphs(a: Article, outlet: dict) -> list[str]:
-    """The <p> texts of the article body, in order (this is what gold.json records)."""
-    return ([a.lead] if outlet["lead_in_body"] else []) + a.paragraphs
+    """The <p> texts of the article body, in order (this is what gold.json records).
+
+    Behind a paywall only the teaser paragraphs are on the page, so only they are gold."""
+    paragraphs = ([a.lead] if outlet["lead_in_body"] else []) + a.paragraphs
+    return paragraphs[: a.extra["paywall_after"]] if a.extra.get("paywall_after") else paragraphs
+
+
+def gallery_images(a: Article) -> list[tuple[str, str]]:
+    """(caption, image path) of each photo in a photo story, after the lead image."""
+    return [(" ".join(caption.split()), f"/{a.outlet}/img/{a.published:%Y/%m}/{a.key}-{n}.jpg")
+            for n, caption in enumerate(a.extra.get("gallery", []), start=1)]
 
 
 def read_also_blocks(a: Article) -> dict[int, list[str]]:
@@ -1316,6 +1329,12 @@ RENDERERS = {
 }
 
 
+def _more_renderers() -> dict:
+    from vistka.samples import more_outlets  # imports this module's helpers, so imported late
+
+    return more_outlets.RENDERERS
+
+
 def gold_entry(a: Article, outlet: dict, ctx: Context) -> dict:
     return {
         "id": a.id,
@@ -1413,21 +1432,26 @@ def build(
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
 
-    def write(rel: str, text: str) -> None:
+    def write(rel: str, text: str, encoding: str = "utf-8") -> None:
         dest = out_dir / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(text, encoding="utf-8", newline="\n")
+        dest.write_text(text, encoding=encoding, newline="\n")
+
+    more = _more_renderers()
 
     write("index.html", render_root_index(ctx))
     write("robots.txt", "User-agent: *\nAllow: /\n")
     for slug, outlet in outlets.items():
-        render_article, render_home = RENDERERS[slug]
+        render_article, render_home, *render_feed = RENDERERS.get(slug) or more[slug]
+        charset = outlet.get("charset", "utf-8")
         arts = outlet_articles[slug]
         for a in arts:
-            write(a.file_path, render_article(a, outlet, ctx))
+            write(a.file_path, render_article(a, outlet, ctx), charset)
             if images:
                 render_image(a, out_dir / a.image.lstrip("/"))
-        write(outlet["homepage"].lstrip("/") + "index.html", render_home(outlet, arts))
+                for n, (_, path) in enumerate(gallery_images(a), start=1):
+                    render_image(Article(**{**a.__dict__, "id": f"{a.id}-{n}"}), out_dir / path.lstrip("/"))
+        write(outlet["homepage"].lstrip("/") + "index.html", render_home(outlet, arts), charset)
         feed_rel = outlet["feed"].lstrip("/")
         if slug == "svoboda":
             write(feed_rel, feed_svoboda(outlet, arts))
@@ -1437,6 +1461,8 @@ def build(
             write(feed_rel, feed_ukrvisti(outlet, arts))
         elif slug == "ledger":
             write(feed_rel, feed_ledger(outlet, arts))
+        else:
+            write(feed_rel, render_feed[0](outlet, arts), charset)
 
     ordered = sorted(articles, key=lambda a: (a.published, a.id))
     gold = [gold_entry(a, outlets[a.outlet], ctx) for a in ordered]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import email.utils
+import functools
 import hashlib
 import posixpath
 import threading
@@ -72,6 +73,12 @@ def content_type_for(path: Path) -> tuple[str, bool]:
     if suffix in _BINARY_TYPES:
         return _BINARY_TYPES[suffix], False
     return "application/octet-stream", False
+
+
+@functools.cache
+def _outlet_charsets() -> dict[str, str]:
+    """Outlets whose files are not UTF-8 (outlets.yaml `charset`), so the header tells the truth."""
+    return {o["slug"]: o["charset"] for o in outlets() if o.get("charset", "utf-8") != "utf-8"}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -130,6 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_simple(HTTPStatus.NOT_FOUND, head=head)
 
         ctype, is_text = content_type_for(target)
+        if is_text and parts and parts[0] in _outlet_charsets():
+            ctype = ctype.replace("charset=utf-8", f"charset={_outlet_charsets()[parts[0]]}")
         data = target.read_bytes()
         if is_text:
             data = data.replace(PLACEHOLDER, srv.base_url.encode("ascii"))

@@ -96,6 +96,18 @@ def rule_for(url: str, override: dict | None = None) -> Rule | None:
     return shipped
 
 
+def remove_selected(tree, selectors: list[str]) -> None:
+    """Drop the elements matching CSS selectors that come from page data; a bad selector is ignored."""
+    for selector in selectors:
+        try:
+            xpath = GenericTranslator().css_to_xpath(selector)
+        except SelectorError:
+            continue
+        for element in tree.xpath(xpath):
+            if element.getparent() is not None:
+                element.drop_tree()
+
+
 def _selectors(rule: Rule) -> list[tuple[str, str]]:
     pairs = [(key, getattr(rule, key)) for key in SELECTOR_FIELDS if getattr(rule, key)]
     return pairs + [(f"remove[{index}]", selector) for index, selector in enumerate(rule.remove)]
