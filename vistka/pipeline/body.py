@@ -36,6 +36,7 @@ def clean_body(container: lxml.html.HtmlElement, url: str, *, title: str = "", l
                lead_image: str = "") -> Body:
     """A copy of container, cleaned; the page tree itself is left as it was."""
     body = copy.deepcopy(container)
+    body.make_links_absolute(url, resolve_base_href=False, handle_failures="discard")
     for line_break in body.iter("br"):  # so that text on either side stays two words
         line_break.tail = "\n" + (line_break.tail or "")
     embeds_to_links(body, url)

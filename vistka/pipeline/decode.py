@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -27,7 +28,7 @@ def decode_page(content: bytes, declared: str | None = None) -> str:
 
 
 def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> lxml.html.HtmlElement:
-    """Parse and make every link absolute; ValueError when there is no HTML to parse."""
+    """Parse (links stay as written: only the parts kept are made absolute); ValueError when empty."""
     text = decode_page(html, encoding) if isinstance(html, bytes) else html
     text = XML_DECLARATION.sub("", text.replace("\x00", ""))
     if not text.strip():
@@ -36,5 +37,10 @@ def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> lxml
         tree = lxml.html.document_fromstring(text)
     except (ValueError, lxml.etree.ParserError) as error:
         raise ValueError(f"not parseable HTML: {error}") from None
-    tree.make_links_absolute(url, resolve_base_href=True, handle_failures="discard")
     return tree
+
+
+def page_base(tree: lxml.html.HtmlElement, url: str) -> str:
+    """The URL relative links resolve against: the page's <base href> if it has one."""
+    base = tree.find(".//head/base[@href]")
+    return urljoin(url, base.get("href").strip()) if base is not None else url

@@ -19,7 +19,7 @@ from trafilatura.htmlprocessing import build_html_output
 
 from vistka.pipeline import structured
 from vistka.pipeline.body import Body, clean_body
-from vistka.pipeline.decode import parse_page
+from vistka.pipeline.decode import page_base, parse_page
 from vistka.pipeline.fallback import GenericMetadata, article_body_paragraphs
 from vistka.pipeline.feeds import FeedEntry
 from vistka.pipeline.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
@@ -59,7 +59,8 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
         tree = parse_page(html, url, encoding)
     except ValueError as error:
         raise ExtractionError(f"{url}: {error}") from None
-    rule = rule_for(url, rule_override) if use_rules else None
+    page_url, url = url, page_base(tree, url)
+    rule = rule_for(page_url, rule_override) if use_rules else None
     meta = structured.read_metadata(tree)
     generic = GenericMetadata(tree, url)
     read_also = pop_read_also_blocks(tree, url)
@@ -81,16 +82,16 @@ def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Ru
                      url: str) -> None:
     ruled = _rule_fields(tree, rule, url)
     _choose(extracted, "title", [("rule", ruled.get("title")), (meta.source("title"), meta.title),
-                                 ("trafilatura", generic.title), ("feed", entry.title if entry else "")])
+                                 ("trafilatura", lambda: generic.title), ("feed", entry.title if entry else "")])
     _choose(extracted, "authors", [("rule", ruled.get("authors")), (meta.source("authors"), meta.authors),
-                                   ("trafilatura", generic.authors), ("feed", entry.authors if entry else [])])
+                                   ("trafilatura", lambda: generic.authors), ("feed", entry.authors if entry else [])])
     _choose(extracted, "published", [("rule", ruled.get("published")),
                                      (meta.source("published"), meta.published),
                                      ("feed", entry.published if entry else None),
-                                     ("htmldate", generic.published)])
+                                     ("htmldate", lambda: generic.published)])
     _choose(extracted, "updated", [("rule", ruled.get("updated")), (meta.source("updated"), meta.updated)])
     _choose(extracted, "image", [("rule", ruled.get("image")), (meta.source("image"), _absolute(url, meta.image)),
-                                 ("trafilatura", _absolute(url, generic.image))])
+                                 ("trafilatura", lambda: _absolute(url, generic.image))])
 
 
 def _rule_fields(tree: lxml.html.HtmlElement, rule: Rule | None, url: str) -> dict:
@@ -141,9 +142,11 @@ def _paragraphs_element(paragraphs: list[str]) -> lxml.html.HtmlElement:
 
 
 def _choose(extracted: Extracted, name: str, candidates: list[tuple[str, object]]) -> None:
+    """Set the field from the first candidate that has a value; record which one it was."""
     if getattr(extracted, name):
         return
     for method, value in candidates:
+        value = value() if callable(value) else value  # costly generic guesses run only when needed
         if value:
             setattr(extracted, name, value)
             extracted.method[name] = method

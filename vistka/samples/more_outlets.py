@@ -9,8 +9,24 @@
 from __future__ import annotations
 
 from vistka.samples.build import (
-    BASE, IMG_H, IMG_W, Article, Context, comments_count, esc, gallery_images, head_meta, iso, json_ld,
-    most_read, news_article_ld, read_also_blocks, rfc822, share_links, translit_slug, xesc,
+    BASE,
+    IMG_H,
+    IMG_W,
+    Article,
+    Context,
+    comments_count,
+    esc,
+    gallery_images,
+    head_meta,
+    iso,
+    json_ld,
+    most_read,
+    news_article_ld,
+    read_also_blocks,
+    rfc822,
+    share_links,
+    translit_slug,
+    xesc,
 )
 
 SLOBID_MENU = [("Новини", "/slobid/news/"), ("Харків", "/slobid/kharkiv/"), ("Війна", "/slobid/war/"),
