@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -34,6 +34,10 @@ browser-deps:
 test: $(TEST_STAMP) browser-deps
 	$(BIN)/ruff check vistka tests
 	$(BIN)/python -m pytest -q
+
+# Extraction quality on the gold sample pages, side by side with trafilatura and readability-lxml.
+eval-extract: $(TEST_STAMP)
+	$(BIN)/python bench/eval_extract.py
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check vistka tests

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from statistics import mean
 
 import httpx
@@ -157,3 +158,14 @@ def evaluate(pages: list[Page], names: tuple[str, ...] = tuple(EXTRACTORS), repe
             best = min(best, time.perf_counter() - started)
         scores[name] = Score([score_page(page, output) for page, output in zip(pages, outputs, strict=True)], best)
     return scores
+
+
+BASELINE_PATH = Path(__file__).resolve().parents[2] / "bench" / "baselines" / "extract.json"
+
+
+def gate_figures(scores: dict[str, Score]) -> dict[str, float]:
+    """The figures the CI gate pins (vistka's, with and without rules)."""
+    vistka, generic = scores["vistka"], scores["vistka-generic"]
+    figures = {key: vistka.mean(key) for key in ("f1", "precision", "recall", "title", "datetime", "authors", "image")}
+    figures["generic_f1"] = generic.mean("f1")
+    return {key: round(value, 4) for key, value in figures.items()}
