@@ -23,6 +23,10 @@ class Source(models.Model):
     language = models.CharField(max_length=8, help_text="Language of the outlet's articles, e.g. uk or en.")
     licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=LicenceMode.FULL)
     active = models.BooleanField(default=True)
+    extraction_rules = models.JSONField(
+        default=dict, blank=True,
+        help_text="This outlet's extraction rule fields (body, title, published, authors, image, lead, remove, "
+                  "date_format, timezone), on top of the shipped rule; see docs/extraction.md.")
 
     # Health, shown to the operator in `vistka status` and the admin.
     last_polled_at = models.DateTimeField(null=True, blank=True)
@@ -37,6 +41,16 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from vistka.pipeline.rules import RuleError, rule_from_mapping
+
+        try:
+            rule_from_mapping({"name": self.name, **(self.extraction_rules or {})}, source=self.name)
+        except (RuleError, TypeError) as error:
+            raise ValidationError({"extraction_rules": str(error)}) from None
 
     @property
     def domain(self) -> str:

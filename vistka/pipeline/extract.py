@@ -20,10 +20,15 @@ from trafilatura.htmlprocessing import build_html_output
 from vistka.pipeline import structured
 from vistka.pipeline.body import Body, clean_body
 from vistka.pipeline.decode import page_base, parse_page
-from vistka.pipeline.fallback import GenericMetadata, article_body_paragraphs
+from vistka.pipeline.fallback import (
+    GenericMetadata,
+    article_body_paragraphs,
+    trim_generic_noise,
+    unwrap_layout_tables,
+)
 from vistka.pipeline.feeds import FeedEntry
 from vistka.pipeline.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
-from vistka.pipeline.rules import Rule, remove_selected, rule_for
+from vistka.pipeline.rules import Rule, RuleError, remove_selected, rule_for
 from vistka.pipeline.rules import apply as by_rule
 
 __all__ = ["READ_ALSO_PREFIXES", "Extracted", "ExtractionError", "extract_article", "pop_read_also_blocks"]
@@ -60,7 +65,10 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
     except ValueError as error:
         raise ExtractionError(f"{url}: {error}") from None
     page_url, url = url, page_base(tree, url)
-    rule = rule_for(page_url, rule_override) if use_rules else None
+    try:
+        rule = rule_for(page_url, rule_override) if use_rules else None
+    except RuleError as error:
+        raise ExtractionError(f"the source's extraction rule is invalid: {error}") from None
     meta = structured.read_metadata(tree)
     generic = GenericMetadata(tree, url)
     read_also = pop_read_also_blocks(tree, url)
@@ -89,7 +97,9 @@ def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Ru
                                      (meta.source("published"), meta.published),
                                      ("feed", entry.published if entry else None),
                                      ("htmldate", lambda: generic.published)])
-    _choose(extracted, "updated", [("rule", ruled.get("updated")), (meta.source("updated"), meta.updated)])
+    # Many CMSs fill dateModified with the publication time; that is not an update.
+    _choose(extracted, "updated", [(method, value) for method, value in [
+        ("rule", ruled.get("updated")), (meta.source("updated"), meta.updated)] if value != extracted.published])
     _choose(extracted, "image", [("rule", ruled.get("image")), (meta.source("image"), _absolute(url, meta.image)),
                                  ("trafilatura", lambda: _absolute(url, generic.image))])
 
@@ -125,13 +135,21 @@ def _choose_body(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule |
 
 
 def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlElement | None:
+    unwrap_layout_tables(tree)
+    # trafilatura resolves links against the site root, not the page (nor its <base>); resolve first.
+    for anchor in tree.iterfind(".//a[@href]"):
+        anchor.set("href", urljoin(url, anchor.get("href").strip()))
+    for image in tree.iterfind(".//img[@src]"):
+        image.set("src", urljoin(url, image.get("src").strip()))
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=False, include_links=True, include_formatting=True,
         include_comments=False, include_tables=True, include_images=True, output_format="python",
     )
     if document is None or document.body is None:
         return None
-    return lxml.html.document_fromstring(build_html_output(document)).body
+    body = lxml.html.document_fromstring(build_html_output(document)).body
+    trim_generic_noise(body)
+    return body
 
 
 def _paragraphs_element(paragraphs: list[str]) -> lxml.html.HtmlElement:

@@ -61,3 +61,41 @@ def article_body_paragraphs(article_body: str, tree: lxml.html.HtmlElement, extr
 
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
     return " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
+
+
+def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
+    """Old CMSs lay pages out with tables; a "cell" holding the headline or several paragraphs is
+    page structure, not data, and generic extraction reads it far better as plain blocks."""
+    for table in list(tree.iter("table")):
+        cells = table.xpath("./tr/td | ./tbody/tr/td | ./thead/tr/td | ./tr/th | ./tbody/tr/th")
+        if not any(cell.find(".//h1") is not None or len(cell.findall(".//p")) >= 3 for cell in cells):
+            continue
+        for element in [table, *table.xpath("./tbody | ./thead | ./tfoot | ./tr | ./*/tr"), *cells]:
+            element.tag = "div"
+
+
+DATE_ONLY = re.compile(r"^[\d\s.:/,\-–—]+$")
+CALL_TO_ACTION = ("підпис", "підтрима", "передплат", "telegram", "subscribe", "newsletter", "sign up", "donate",
+                  "подпис", "follow us")
+SHORT_BLOCK_WORDS = 25
+PROMO_WITHOUT_LINK_WORDS = 12  # longer closing lines that mention Telegram without a link are reporting
+
+
+def trim_generic_noise(body: lxml.html.HtmlElement) -> None:
+    """What generic extraction tends to keep around an article: date lines, footers, promo lines."""
+    blocks = [child for child in body if isinstance(child.tag, str)]
+    for index, block in enumerate(blocks):
+        text = " ".join(block.text_content().split())
+        if text.startswith("©"):  # a copyright line starts the footer: nothing after it is article
+            for element in blocks[index:]:
+                element.drop_tree()
+            blocks = blocks[:index]
+            break
+        if text and DATE_ONLY.match(text):
+            block.drop_tree()
+    for block in reversed([b for b in blocks if b.getparent() is not None]):
+        text = " ".join(block.text_content().split()).lower()
+        promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
+        if len(text.split()) > SHORT_BLOCK_WORDS or not promo_shaped or not any(w in text for w in CALL_TO_ACTION):
+            break
+        block.drop_tree()

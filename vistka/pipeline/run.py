@@ -70,7 +70,7 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Artic
     if existing is not None and existing.status != ArticleStatus.FAILED:
         return None
     try:
-        extracted = _fetch_and_extract(entry, policy)
+        extracted = _fetch_and_extract(entry, policy, source.extraction_rules)
     except (FetchError, ExtractionError) as error:
         return _store_failure(source, entry, existing, str(error))
     try:
@@ -125,10 +125,11 @@ def _progress_bar(enabled: bool):
     return tqdm(unit=" entries", disable=not enabled, leave=True)
 
 
-def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy) -> Extracted:
+def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dict | None = None) -> Extracted:
     try:
         page = fetch(entry.link, policy)
-        return extract_article(page.content, page.url, entry)
+        return extract_article(page.content, page.url, entry, encoding=page.encoding,
+                               rule_override=rule_override or None)
     except (FetchError, ExtractionError):
         if not entry.content_html:
             raise
