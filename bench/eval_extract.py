@@ -61,7 +61,9 @@ def main() -> None:
     if args.write_baseline:
         write_baseline(figures, args.allow_lower)
     vistka, plain = scores["vistka"], scores["trafilatura"]
-    print(f"\nvistka time per page is {vistka.ms_per_page / plain.ms_per_page:.2f}x plain trafilatura's")
+    for name in ("vistka", "vistka-generic"):
+        ratio = scores[name].ms_per_page / plain.ms_per_page
+        print(f"{'' if name != 'vistka' else chr(10)}{name} time per page is {ratio:.2f}x plain trafilatura's")
     print(f"RESULT f1={vistka.mean('f1'):.4f} precision={vistka.mean('precision'):.4f} "
           f"recall={vistka.mean('recall'):.4f} title_acc={vistka.mean('title'):.4f} "
           f"date_acc={vistka.mean('datetime'):.4f} trafilatura_f1={plain.mean('f1'):.4f} "

@@ -92,7 +92,7 @@ def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Ru
     _choose(extracted, "title", [("rule", ruled.get("title")), (meta.source("title"), meta.title),
                                  ("trafilatura", lambda: generic.title), ("feed", entry.title if entry else "")])
     _choose(extracted, "authors", [("rule", ruled.get("authors")), (meta.source("authors"), meta.authors),
-                                   ("trafilatura", lambda: generic.authors), ("feed", entry.authors if entry else [])])
+                                   ("trafilatura", lambda: [] if meta.has_article else generic.authors), ("feed", entry.authors if entry else [])])
     _choose(extracted, "published", [("rule", ruled.get("published")),
                                      (meta.source("published"), meta.published),
                                      ("feed", entry.published if entry else None),
@@ -136,11 +136,10 @@ def _choose_body(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule |
 
 def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlElement | None:
     unwrap_layout_tables(tree)
-    # trafilatura resolves links against the site root, not the page (nor its <base>); resolve first.
-    for anchor in tree.iterfind(".//a[@href]"):
-        anchor.set("href", urljoin(url, anchor.get("href").strip()))
-    for image in tree.iterfind(".//img[@src]"):
-        image.set("src", urljoin(url, image.get("src").strip()))
+    # trafilatura resolves page-relative links ("other.html") against the site root, not the page
+    # (nor its <base>); resolve those first. Absolute and root-relative links it handles itself.
+    for element, attribute in _page_relative_links(tree):
+        element.set(attribute, urljoin(url, element.get(attribute).strip()))
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=False, include_links=True, include_formatting=True,
         include_comments=False, include_tables=True, include_images=True, output_format="python",
@@ -150,6 +149,14 @@ def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlEl
     body = lxml.html.document_fromstring(build_html_output(document)).body
     trim_generic_noise(body)
     return body
+
+
+def _page_relative_links(tree: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlElement, str]]:
+    handled = ("http://", "https://", "/", "#", "mailto:", "tel:", "data:", "javascript:")
+    links = [(anchor, "href") for anchor in tree.iterfind(".//a[@href]")]
+    links += [(image, "src") for image in tree.iterfind(".//img[@src]")]
+    return [(element, attribute) for element, attribute in links
+            if not element.get(attribute).strip().lower().startswith(handled)]
 
 
 def _paragraphs_element(paragraphs: list[str]) -> lxml.html.HtmlElement:

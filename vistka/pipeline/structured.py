@@ -23,6 +23,7 @@ class PageMetadata:
     article_body: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # field -> "json-ld" or "meta"
     hidden_selectors: list[str] = field(default_factory=list)  # paywall boxes the page marks as such
+    has_article: bool = False  # a JSON-LD article without an author means the page names none
 
     def source(self, name: str) -> str:
         return self.sources.get(name, "meta")
@@ -33,6 +34,7 @@ def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
     meta = PageMetadata()
     article = _json_ld_article(tree)
     if article:
+        meta.has_article = True
         meta.title = _text(article.get("headline"))
         meta.description = _text(article.get("description"))
         meta.authors = _names(article.get("author"))
