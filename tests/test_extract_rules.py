@@ -181,3 +181,14 @@ def test_layout_tables_become_blocks_but_data_tables_stay():
         "<table><tr><td>1</td><td>2</td></tr></table></body></html>")
     unwrap_layout_tables(tree)
     assert len(tree.findall(".//table")) == 1 and tree.find(".//table//td").text == "1"
+
+
+def test_date_without_structured_data_falls_back_to_htmldate():
+    page = """<html><head><title>Т</title></head><body><article><h1>Заголовок новини</h1>
+    <p class="date">Опубліковано 27 січня 2025 року</p><p>Дата: 2025-01-27</p>
+    <p>Перший абзац статті, достатньо довгий, щоб його вважали текстом статті та не відкинули.</p>
+    <p>Другий абзац статті, теж досить довгий, щоб trafilatura визнала цей блок основним текстом.</p>
+    </article></body></html>"""
+    result = extract_article(page, "https://outlet.test/news/2025/01/27/some-story")
+    assert result.method["published"] == "htmldate"
+    assert result.published.isoformat() == "2025-01-27T00:00:00+00:00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import lxml.html
 import trafilatura
@@ -42,7 +42,9 @@ class GenericMetadata:
 
     @property
     def published(self) -> datetime | None:
-        return structured.parse_datetime(self._document.date or "") if self._document else None
+        """htmldate's day (via trafilatura); it gives no time, so the day counts from midnight UTC."""
+        day = structured.parse_datetime(self._document.date or "") if self._document else None
+        return day.replace(tzinfo=UTC) if day and day.tzinfo is None else day
 
 
 def article_body_paragraphs(article_body: str, tree: lxml.html.HtmlElement, extracted_text: str) -> list[str]:
