@@ -91,15 +91,17 @@ def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Ru
     ruled = _rule_fields(tree, rule, url)
     _choose(extracted, "title", [("rule", ruled.get("title")), (meta.source("title"), meta.title),
                                  ("trafilatura", lambda: generic.title), ("feed", entry.title if entry else "")])
+    # A JSON-LD article without an author means the page names none: no guessing from the text then.
     _choose(extracted, "authors", [("rule", ruled.get("authors")), (meta.source("authors"), meta.authors),
-                                   ("trafilatura", lambda: [] if meta.has_article else generic.authors), ("feed", entry.authors if entry else [])])
+                                   ("trafilatura", lambda: [] if meta.has_article else generic.authors),
+                                   ("feed", entry.authors if entry else [])])
     _choose(extracted, "published", [("rule", ruled.get("published")),
                                      (meta.source("published"), meta.published),
                                      ("feed", entry.published if entry else None),
                                      ("htmldate", lambda: generic.published)])
     # Many CMSs fill dateModified with the publication time; that is not an update.
-    _choose(extracted, "updated", [(method, value) for method, value in [
-        ("rule", ruled.get("updated")), (meta.source("updated"), meta.updated)] if value != extracted.published])
+    updates = [("rule", ruled.get("updated")), (meta.source("updated"), meta.updated)]
+    _choose(extracted, "updated", [(method, value) for method, value in updates if value != extracted.published])
     _choose(extracted, "image", [("rule", ruled.get("image")), (meta.source("image"), _absolute(url, meta.image)),
                                  ("trafilatura", lambda: _absolute(url, generic.image))])
 
