@@ -192,3 +192,28 @@ def test_date_without_structured_data_falls_back_to_htmldate():
     result = extract_article(page, "https://outlet.test/news/2025/01/27/some-story")
     assert result.method["published"] == "htmldate"
     assert result.published.isoformat() == "2025-01-27T00:00:00+00:00"
+
+
+ARTICLE_TEXT = ("<p>Перший абзац статті, достатньо довгий, щоб його вважали текстом статті та не відкинули.</p>"
+                "<p>Другий абзац статті, теж досить довгий, щоб trafilatura визнала цей блок основним текстом.</p>")
+
+
+@pytest.mark.parametrize("ld", [
+    "{not json",
+    '{"@type": "NewsArticle", "headline": 5, "author": "Одна Людина", "image": [{"url": "/i.jpg"}]}',
+    '{"@type": ["NewsArticle"], "datePublished": "вчора", "articleBody": 7, "hasPart": "x"}',
+    '{"@graph": [{"@type": "WebPage"}, {"@type": "NewsArticle", "headline": "З графа",'
+    ' "hasPart": {"isAccessibleForFree": false, "cssSelector": "[["}}]}',
+    '[1, "two", null]',
+])
+def test_odd_structured_data_never_breaks_extraction(ld):
+    page = (f'<html><head><script type="application/ld+json">{ld}</script></head>'
+            f"<body><article><h1>Заголовок</h1>{ARTICLE_TEXT}</article></body></html>")
+    result = extract_article(page, "https://outlet.test/news/1")
+    assert "Перший абзац" in result.text and result.title
+    assert result.published is None or result.published.tzinfo is not None
+
+
+def test_bytes_in_an_undeclared_legacy_charset_are_detected():
+    page = f"<html><body><article><h1>Заголовок</h1>{ARTICLE_TEXT}</article></body></html>".encode("cp1251")
+    assert "Перший абзац" in extract_article(page, "https://outlet.test/news/2").text
