@@ -1,7 +1,6 @@
 """What the API returns. Public shapes carry only what the site itself shows: no e-mails, no health data,
 and article text cut to the source's licence mode."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal

@@ -1,12 +1,11 @@
 """Endpoints. Reading is public and rate-limited; changing needs a token whose user has the permission."""
 
-from __future__ import annotations
 
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import CursorPagination, paginate
 
@@ -60,8 +59,8 @@ def list_articles(request, source: int | None = None, language: str | None = Non
 def get_article(request, article_id: int):
     article = public_articles().filter(pk=article_id).first()
     if article is None:
-        return 404, {"detail": "no published article with this id"}
-    return 200, article_record(article, request)
+        return Status(404, {"detail": "no published article with this id"})
+    return Status(200, article_record(article, request))
 
 
 @public.get("/search", response=list[ArticleOut])
@@ -84,8 +83,8 @@ def list_stories(request):
 def get_story(request, story_id: int):
     story = _public_stories().filter(pk=story_id).first()
     if story is None:
-        return 404, {"detail": "no story with published articles has this id"}
-    return 200, story
+        return Status(404, {"detail": "no story with published articles has this id"})
+    return Status(200, story)
 
 
 def _public_stories():
@@ -103,11 +102,11 @@ def list_sources(request):
 def add_source(request, payload: SourceIn):
     _require(request, "core.add_source")
     if Source.objects.filter(name=payload.name).exists():
-        return 409, {"detail": f"a source named {payload.name!r} exists"}
+        return Status(409, {"detail": f"a source named {payload.name!r} exists"})
     source = Source.objects.create(
         name=payload.name, feed_url=str(payload.feed_url), homepage=str(payload.homepage or ""),
         language=payload.language, licence_mode=payload.licence_mode, review_required=payload.review_required)
-    return 201, source
+    return Status(201, source)
 
 
 @manage.patch("/sources/{source_id}", response={200: SourceOut, 403: Error, 404: Error})
@@ -119,7 +118,7 @@ def change_source(request, source_id: int, payload: SourcePatch):
     for name, value in changes.items():
         setattr(source, name, value)
     source.save(update_fields=list(changes) or None)
-    return 200, source
+    return Status(200, source)
 
 
 @manage.post("/articles/{article_id}/status", response={200: StatusOut, 403: Error, 404: Error, 409: Error})
@@ -129,8 +128,8 @@ def change_article_status(request, article_id: int, payload: StatusIn):
     article = get_object_or_404(Article, pk=article_id)
     article = set_status(article, payload.status)
     if article.status != payload.status:
-        return 409, {"detail": f"an article that is {article.status} cannot become {payload.status}"}
-    return 200, {"id": article.pk, "status": article.status}
+        return Status(409, {"detail": f"an article that is {article.status} cannot become {payload.status}"})
+    return Status(200, {"id": article.pk, "status": article.status})
 
 
 def _require(request, permission: str) -> None:
