@@ -6,7 +6,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
-from vistka.api.views import manage, public
+from vistka.api.views import router
 
 
 class _SettingRate:
@@ -35,5 +35,4 @@ api = NinjaAPI(
     throttle=[AnonymousRate(settings.API_RATE), TokenRate(settings.API_RATE)],
     urls_namespace="api",
 )
-api.add_router("/", public)
-api.add_router("/", manage)
+api.add_router("/", router)

@@ -24,8 +24,10 @@ from vistka.api.shaping import article_record, public_articles
 from vistka.core.models import Article, ArticleStatus, Source, Story
 from vistka.core.moderation import set_status
 
-public = Router(tags=["reading"])
-manage = Router(tags=["managing"], auth=TokenAuth())
+# One router: reading and managing share paths (GET /sources, POST /sources), which Django's URL
+# resolver can only serve from one pattern. Managing operations name their auth one by one.
+router = Router(tags=["reading"])
+TOKEN = {"auth": TokenAuth(), "tags": ["managing"]}
 NEWEST_FIRST = {"ordering": ("-id",), "page_size": 20, "max_page_size": 100}
 
 
@@ -38,7 +40,7 @@ class ListedArticles(CursorPagination):
         return page
 
 
-@public.get("/articles", response=list[ArticleOut])
+@router.get("/articles", response=list[ArticleOut])
 @paginate(ListedArticles, **NEWEST_FIRST)
 def list_articles(request, source: int | None = None, language: str | None = None, story: int | None = None,
                   since: datetime | None = Query(None, description="Published at or after (ISO 8601).")):  # noqa: B008
@@ -55,7 +57,7 @@ def list_articles(request, source: int | None = None, language: str | None = Non
     return articles
 
 
-@public.get("/articles/{article_id}", response={200: ArticleOut, 404: Error})
+@router.get("/articles/{article_id}", response={200: ArticleOut, 404: Error})
 def get_article(request, article_id: int):
     article = public_articles().filter(pk=article_id).first()
     if article is None:
@@ -63,7 +65,7 @@ def get_article(request, article_id: int):
     return Status(200, article_record(article, request))
 
 
-@public.get("/search", response=list[ArticleOut])
+@router.get("/search", response=list[ArticleOut])
 @paginate(ListedArticles, **NEWEST_FIRST)
 def search(request, q: str = Query(..., min_length=2, max_length=200, description="Words to look for.")):
     """Published articles whose title or translated title/lead contains `q` (case-insensitive)."""
@@ -72,14 +74,14 @@ def search(request, q: str = Query(..., min_length=2, max_length=200, descriptio
     return public_articles().filter(pk__in=ids)
 
 
-@public.get("/stories", response=list[StoryOut])
+@router.get("/stories", response=list[StoryOut])
 @paginate(CursorPagination, **NEWEST_FIRST)
 def list_stories(request):
     """Stories with at least one published article, newest first."""
     return _public_stories()
 
 
-@public.get("/stories/{story_id}", response={200: StoryOut, 404: Error})
+@router.get("/stories/{story_id}", response={200: StoryOut, 404: Error})
 def get_story(request, story_id: int):
     story = _public_stories().filter(pk=story_id).first()
     if story is None:
@@ -92,13 +94,13 @@ def _public_stories():
     return Story.objects.filter(Exists(published))
 
 
-@public.get("/sources", response=list[SourceOut])
+@router.get("/sources", response=list[SourceOut])
 @paginate(CursorPagination, ordering=("id",), page_size=50, max_page_size=200)
 def list_sources(request):
     return Source.objects.all()
 
 
-@manage.post("/sources", response={201: SourceOut, 403: Error, 409: Error})
+@router.post("/sources", response={201: SourceOut, 403: Error, 409: Error}, **TOKEN)
 def add_source(request, payload: SourceIn):
     _require(request, "core.add_source")
     if Source.objects.filter(name=payload.name).exists():
@@ -109,7 +111,7 @@ def add_source(request, payload: SourceIn):
     return Status(201, source)
 
 
-@manage.patch("/sources/{source_id}", response={200: SourceOut, 403: Error, 404: Error})
+@router.patch("/sources/{source_id}", response={200: SourceOut, 403: Error, 404: Error}, **TOKEN)
 def change_source(request, source_id: int, payload: SourcePatch):
     """Pause/resume a source, or change its licence mode or review policy."""
     _require(request, "core.change_source")
@@ -121,7 +123,8 @@ def change_source(request, source_id: int, payload: SourcePatch):
     return Status(200, source)
 
 
-@manage.post("/articles/{article_id}/status", response={200: StatusOut, 403: Error, 404: Error, 409: Error})
+@router.post("/articles/{article_id}/status", response={200: StatusOut, 403: Error, 404: Error, 409: Error},
+             **TOKEN)
 def change_article_status(request, article_id: int, payload: StatusIn):
     """Publish (approve from review), reject, or withdraw an article; withdrawal is immediate everywhere."""
     _require(request, "core.change_article")
