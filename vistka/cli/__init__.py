@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli import demo, pipeline, sources, translate
+from vistka.cli import demo, editor, pipeline, sources, translate
 
 
 @click.group()
@@ -14,5 +14,6 @@ def main() -> None:
 
 
 for command in (pipeline.fetch, pipeline.status, pipeline.serve, pipeline.manage,
-                translate.translate, sources.sources, demo.demo):
+                translate.translate, sources.sources, demo.demo,
+                editor.createeditor, editor.apitoken, editor.retranslate):
     main.add_command(command)
