@@ -23,7 +23,7 @@ def no_migrate(monkeypatch):
         monkeypatch.setattr(f"{module}.setup_django", lambda migrate=True: None)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_createeditor_and_apitoken(no_migrate):
     runner = CliRunner()
     result = runner.invoke(main, ["createeditor", "ed", "--email", "ed@example.org", "--password", "s3cret-pw"])

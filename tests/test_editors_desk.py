@@ -167,3 +167,22 @@ def test_admin_login_locks_out_after_repeated_failures(client, editor):
 def test_admin_login_works_with_the_right_password(client, editor):
     response = client.post(reverse("admin:login"), {"username": "eddie", "password": "correct horse battery"})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(editor.pk)
+
+
+@pytest.mark.django_db
+def test_editor_adds_a_source_by_its_home_page(sample_server, editor_client):
+    homepage = sample_server.base_url + "/pravda/"
+    response = editor_client.post(reverse("admin:core_source_add"), {
+        "name": "Pravda sample", "homepage": homepage, "feed_url": "", "language": "uk",
+        "licence_mode": "excerpt", "active": "on"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Source.objects.get(name="Pravda sample").feed_url == sample_server.base_url + "/pravda/feed.xml"
+
+
+@pytest.mark.django_db
+def test_adding_a_source_without_any_feed_says_why(sample_server, editor_client):
+    response = editor_client.post(reverse("admin:core_source_add"), {
+        "name": "Nothing", "homepage": sample_server.base_url + "/robots.txt", "feed_url": "",
+        "language": "uk", "licence_mode": "excerpt"})
+    assert response.status_code == 200 and "announces no RSS or Atom feed" in response.content.decode()
+    assert not Source.objects.filter(name="Nothing").exists()

@@ -5,6 +5,7 @@ fetch history, API tokens (superusers only). Translation side-by-side/correction
 merge/split are separate admin classes owned by their stages.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
@@ -21,10 +22,36 @@ from vistka.core.models import (
     Translation,
 )
 from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
+from vistka.pipeline.discover import DiscoveryError, discover_feed
+
+
+class SourceForm(forms.ModelForm):
+    """Adding a source by its home page: the feed is discovered when the editor leaves it empty."""
+
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feed_url"].required = False
+        self.fields["feed_url"].help_text = "Leave empty to discover it from the home page."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("feed_url") and cleaned.get("homepage"):
+            try:
+                cleaned["feed_url"] = discover_feed(cleaned["homepage"])
+            except DiscoveryError as error:
+                self.add_error("feed_url", str(error))
+        elif not cleaned.get("feed_url"):
+            self.add_error("feed_url", "Give the feed URL, or the home page to discover it from.")
+        return cleaned
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = ["name", "language", "licence_mode", "review_required", "active", "last_success_at",
                     "consecutive_failures"]
     list_editable = ["licence_mode", "review_required", "active"]
