@@ -186,3 +186,8 @@ def test_adding_a_source_without_any_feed_says_why(sample_server, editor_client)
         "language": "uk", "licence_mode": "excerpt"})
     assert response.status_code == 200 and "announces no RSS or Atom feed" in response.content.decode()
     assert not Source.objects.filter(name="Nothing").exists()
+
+
+@pytest.mark.django_db
+def test_programmatic_login_still_works_for_tests_and_shell(client, editor):
+    assert client.login(username="eddie", password="correct horse battery")

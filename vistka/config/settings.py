@@ -87,7 +87,7 @@ MIDDLEWARE = [
 
 # Admin logins: django-axes locks an address out after AXES_FAILURE_LIMIT failed attempts.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "vistka.core.lockout.HttpLoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
