@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from tests.factories import make_article, make_source
 from vistka.core.licence import shown_text
-from vistka.core.models import LicenceMode
+from vistka.core.models import Article, LicenceMode
 
 LONG_BODY = "<p>" + " ".join(f"word{i}" for i in range(300)) + "</p>"
 
@@ -74,3 +74,13 @@ def test_api_gives_full_text_when_licence_allows(client):
     article = _article("full")
     record = client.get(f"/api/articles/{article.pk}").json()
     assert "word299" in record["body_html"] and record["truncated"] is False
+
+
+@pytest.mark.django_db
+@override_settings(EXCERPT_WORDS=50)
+def test_original_text_page_obeys_licence_too(client):
+    source = make_source(name="Excerpt outlet", homepage="https://ex.example.org/")
+    article = make_article(source, 1, body_html=LONG_BODY)
+    page = client.get(article.get_absolute_url() + "original/").content.decode()
+    assert "word49" in page and "word50" not in page
+    assert article.body_html == LONG_BODY and Article.objects.get(pk=article.pk).body_html == LONG_BODY

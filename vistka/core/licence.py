@@ -31,9 +31,10 @@ class ShownText:
     translated: bool
 
 
-def shown_text(article: Article, excerpt_words: int = EXCERPT_WORDS) -> ShownText:
-    """The title, lead and body a reader may see of `article`: the translation when there is one."""
-    translation = article.translation
+def shown_text(article: Article, excerpt_words: int = EXCERPT_WORDS, *, original: bool = False) -> ShownText:
+    """The title, lead and body a reader may see of `article`: the translation when there is one
+    (unless `original`, for the page showing the outlet's own text)."""
+    translation = None if original else article.translation
     title = translation.title if translation else article.title
     lead = translation.lead if translation else article.lead
     body = translation.body_html if translation else article.body_html

@@ -68,6 +68,9 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def original(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     item = get_object_or_404(published_articles(), pk=pk)
     _with_translation([item])
+    shown = shown_text(item, settings.EXCERPT_WORDS, original=True)
+    # Shown only, never saved: the original text is cut to the licence like the translation is.
+    item.lead, item.body_html = shown.lead, shown.body_html
     return render(request, "site/original.html",
                   {"article": item, "original_language_name": _language_name(item.language)})
 
