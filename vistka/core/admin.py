@@ -99,7 +99,7 @@ class StatusActions:
 
 @admin.register(Article)
 class ArticleAdmin(StatusActions, admin.ModelAdmin):
-    list_display = ["title", "source", "language", "status", "published_at", "story"]
+    list_display = ["title", "source", "language", "status", "error", "published_at", "story"]
     list_filter = ["status", "source", "language"]
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
