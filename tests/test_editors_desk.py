@@ -191,3 +191,24 @@ def test_adding_a_source_without_any_feed_says_why(sample_server, editor_client)
 @pytest.mark.django_db
 def test_programmatic_login_still_works_for_tests_and_shell(client, editor):
     assert client.login(username="eddie", password="correct horse battery")
+
+
+@pytest.mark.django_db
+def test_withdrawal_invalidates_caches_and_tells_listeners():
+    from vistka.core.moderation import articles_withdrawn, content_version, withdraw_articles
+
+    article = make_article(make_source())
+    heard = []
+
+    def listener(sender, article_ids, **kwargs):
+        heard.extend(article_ids)
+
+    articles_withdrawn.connect(listener)
+    try:
+        before = content_version()
+        assert withdraw_articles(Article.objects.filter(pk=article.pk)) == 1
+        assert content_version() == before + 1 and heard == [article.pk]
+        assert withdraw_articles(Article.objects.filter(pk=article.pk)) == 0  # already withdrawn: no change
+        assert content_version() == before + 1
+    finally:
+        articles_withdrawn.disconnect(listener)
