@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli import demo, extract, pipeline, sources, translate
+from vistka.cli import demo, editor, extract, pipeline, sources, translate
 
 
 @click.group()
@@ -13,6 +13,18 @@ def main() -> None:
     """vistka: fetch news outlets, translate them and publish a news site."""
 
 
-for command in (pipeline.fetch, pipeline.status, pipeline.serve, pipeline.manage,
-                translate.translate, sources.sources, demo.demo, extract.extract):
+COMMANDS = [
+    pipeline.fetch,
+    pipeline.status,
+    pipeline.serve,
+    pipeline.manage,
+    translate.translate,
+    sources.sources,
+    demo.demo,
+    extract.extract,
+    editor.createeditor,
+    editor.apitoken,
+    editor.retranslate,
+]
+for command in COMMANDS:
     main.add_command(command)

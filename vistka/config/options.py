@@ -79,6 +79,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_MAX_BODY_BYTES", 10_000_000, int, "Largest response body accepted from an outlet, in bytes."),
     Option("VISTKA_CT2_THREADS", 0, int, "CPU threads for the CTranslate2 engine (0: automatic)."),
     Option("VISTKA_CT2_COMPUTE_TYPE", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32...)."),
+    Option("VISTKA_EXCERPT_WORDS", 120, int,
+           "Words of the body shown for sources in 'excerpt' licence mode (after the lead, with a link to the original)."),
+    Option("VISTKA_API_RATE", "120/m", str,
+           "Requests one client may make to the JSON API, e.g. 120/m or 5000/h (django-ninja throttle syntax)."),
 )
 
 

@@ -56,6 +56,8 @@ USER_AGENT_CONTACT = OPTIONS["VISTKA_USER_AGENT_CONTACT"]
 FETCH_ALLOW_HOSTS = OPTIONS["VISTKA_FETCH_ALLOW_HOSTS"]
 FETCH_TIMEOUT = OPTIONS["VISTKA_FETCH_TIMEOUT"]
 MAX_BODY_BYTES = OPTIONS["VISTKA_MAX_BODY_BYTES"]
+EXCERPT_WORDS = OPTIONS["VISTKA_EXCERPT_WORDS"]
+API_RATE = OPTIONS["VISTKA_API_RATE"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
+    "ninja",
     "vistka.core",
     "vistka.site",
 ]
@@ -78,7 +82,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# Admin logins: django-axes locks an address out after AXES_FAILURE_LIMIT failed attempts.
+AUTHENTICATION_BACKENDS = [
+    "vistka.core.lockout.HttpLoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "vistka.config.urls"
 WSGI_APPLICATION = "vistka.config.wsgi.application"

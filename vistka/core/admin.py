@@ -1,14 +1,77 @@
-from django.contrib import admin
+"""The editor's desk: the Django admin, arranged for people who run the news site day to day.
 
-from vistka.core.models import Article, Comment, RelatedArticle, Source, Story, Translation
+Sections: sources, articles (with withdraw/publish/reject), the review queue, comments moderation,
+fetch history, API tokens (superusers only). Translation side-by-side/correction, glossary and story
+merge/split are separate admin classes owned by their stages.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from vistka.core.models import (
+    ApiToken,
+    Article,
+    ArticleStatus,
+    Comment,
+    FetchLog,
+    RelatedArticle,
+    ReviewQueueItem,
+    Source,
+    Story,
+    Translation,
+)
+from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
+from vistka.pipeline.discover import DiscoveryError, discover_feed
+
+
+class SourceForm(forms.ModelForm):
+    """Adding a source by its home page: the feed is discovered when the editor leaves it empty."""
+
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feed_url"].required = False
+        self.fields["feed_url"].help_text = "Leave empty to discover it from the home page."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("feed_url") and cleaned.get("homepage"):
+            try:
+                cleaned["feed_url"] = discover_feed(cleaned["homepage"])
+            except DiscoveryError as error:
+                self.add_error("feed_url", str(error))
+        elif not cleaned.get("feed_url"):
+            self.add_error("feed_url", "Give the feed URL, or the home page to discover it from.")
+        return cleaned
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "language", "licence_mode", "active", "last_success_at", "consecutive_failures"]
-    list_filter = ["active", "language", "licence_mode"]
+    form = SourceForm
+    list_display = ["name", "language", "licence_mode", "review_required", "active", "last_success_at",
+                    "consecutive_failures"]
+    list_editable = ["licence_mode", "review_required", "active"]
+    list_filter = ["active", "language", "licence_mode", "review_required"]
     search_fields = ["name", "homepage", "feed_url"]
     readonly_fields = ["last_polled_at", "last_success_at", "last_error", "consecutive_failures"]
+    fieldsets = [
+        (None, {"fields": ["name", "homepage", "feed_url", "language"]}),
+        ("Editorial policy", {"fields": ["licence_mode", "review_required", "active"]}),
+        ("Health", {"fields": ["last_polled_at", "last_success_at", "last_error", "consecutive_failures"]}),
+    ]
+    actions = ["pause", "resume"]
+
+    @admin.action(description="Pause selected sources (stop polling)")
+    def pause(self, request, queryset):
+        self.message_user(request, f"{queryset.update(active=False)} source(s) paused.")
+
+    @admin.action(description="Resume selected sources")
+    def resume(self, request, queryset):
+        self.message_user(request, f"{queryset.update(active=True)} source(s) resumed.")
 
 
 class TranslationInline(admin.StackedInline):
@@ -16,15 +79,69 @@ class TranslationInline(admin.StackedInline):
     extra = 0
 
 
+class StatusActions:
+    """Publish / reject / withdraw, shared by the article list and the review queue."""
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        self.message_user(request, f"{approve_articles(queryset)} article(s) published.")
+
+    @admin.action(description="Reject selected articles", permissions=["change"])
+    def reject(self, request, queryset):
+        self.message_user(request, f"{reject_articles(queryset)} article(s) rejected.")
+
+    @admin.action(description="Withdraw selected articles (off the site, feeds, sitemap and search now)",
+                  permissions=["change"])
+    def withdraw(self, request, queryset):
+        count = withdraw_articles(queryset)
+        self.message_user(request, f"{count} article(s) withdrawn.", messages.WARNING)
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "source", "language", "status", "published_at", "story"]
+class ArticleAdmin(StatusActions, admin.ModelAdmin):
+    list_display = ["title", "source", "language", "status", "error", "published_at", "story"]
     list_filter = ["status", "source", "language"]
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
     raw_id_fields = ["story"]
     readonly_fields = ["content_hash", "fetched_at", "error"]
     inlines = [TranslationInline]
+    actions = ["publish", "reject", "withdraw"]
+
+    def save_model(self, request, obj, form, change):
+        # Status changes made in the form go through the same path as the actions.
+        new_status = obj.status
+        decided = new_status in DECISIONS
+        if change and decided and "status" in form.changed_data:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if change and decided and "status" in form.changed_data:
+            set_status(obj, new_status)
+
+
+@admin.register(ReviewQueueItem)
+class ReviewQueueAdmin(StatusActions, admin.ModelAdmin):
+    list_display = ["title", "source", "why", "fetched_at", "original"]
+    list_filter = ["source"]
+    search_fields = ["title"]
+    actions = ["publish", "reject"]
+    inlines = [TranslationInline]
+    readonly_fields = ["source", "url", "language", "error", "fetched_at"]
+    fields = ["source", "url", "language", "error", "title", "lead", "body_html"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=ArticleStatus.IN_REVIEW).select_related("source")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Why it waits", ordering="error")
+    def why(self, obj):
+        return obj.error or "held by an editor"
+
+    @admin.display(description="Original")
+    def original(self, obj):
+        return format_html('<a href="{}" rel="noopener nofollow" target="_blank">open ↗</a>', obj.url)
 
 
 @admin.register(Story)
@@ -35,19 +152,47 @@ class StoryAdmin(admin.ModelAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["name", "article", "created_at", "approved"]
-    list_filter = ["approved"]
+    list_display = ["name", "short_text", "article", "created_at", "approved"]
+    list_filter = ["approved", "created_at"]
     search_fields = ["name", "text"]
-    actions = ["approve", "unapprove"]
+    actions = ["approve", "unapprove", "delete_selected"]
+
+    @admin.display(description="Comment")
+    def short_text(self, obj):
+        return obj.text[:80]
 
     @admin.action(description="Approve selected comments")
     def approve(self, request, queryset):
-        queryset.update(approved=True)
+        self.message_user(request, f"{queryset.update(approved=True)} comment(s) approved.")
 
     @admin.action(description="Hide selected comments")
     def unapprove(self, request, queryset):
-        queryset.update(approved=False)
+        self.message_user(request, f"{queryset.update(approved=False)} comment(s) hidden.")
+
+
+@admin.register(FetchLog)
+class FetchLogAdmin(admin.ModelAdmin):
+    list_display = ["source", "at", "ok", "entries", "new", "failed", "error"]
+    list_filter = ["ok", "source"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `vistka apitoken USER`, which shows the secret once; here they are revoked."""
+
+    list_display = ["name", "user", "created_at", "last_used_at"]
+    readonly_fields = ["user", "name", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 admin.site.register(RelatedArticle)
 admin.site.site_header = "vistka editor's desk"
+admin.site.index_template = "admin/vistka_index.html"

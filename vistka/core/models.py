@@ -21,12 +21,14 @@ class Source(models.Model):
     homepage = models.URLField(max_length=1000, blank=True)
     feed_url = models.URLField(max_length=1000)
     language = models.CharField(max_length=8, help_text="Language of the outlet's articles, e.g. uk or en.")
-    licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=LicenceMode.FULL)
+    licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=LicenceMode.EXCERPT)
     active = models.BooleanField(default=True)
     extraction_rules = models.JSONField(
         default=dict, blank=True,
         help_text="This outlet's extraction rule fields (body, title, published, authors, image, lead, remove, "
                   "date_format, timezone), on top of the shipped rule; see docs/extraction.md.")
+    review_required = models.BooleanField(
+        default=False, help_text="Hold every new article from this outlet for an editor before it is published.")
 
     # Health, shown to the operator in `vistka status` and the admin.
     last_polled_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +83,8 @@ class ArticleStatus(models.TextChoices):
     AWAITING_TRANSLATION = "awaiting_translation", "Awaiting translation"
     PUBLISHED = "published", "Published"
     REJECTED = "rejected", "Rejected"
+    IN_REVIEW = "in_review", "In review"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Article(models.Model):
@@ -166,6 +170,8 @@ class Translation(models.Model):
     engine = models.CharField(max_length=40)
     model_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    qa_flags = models.JSONField(default=list, blank=True,
+                                help_text="Problems translation QA found, e.g. ['untranslated sentences'].")
 
     class Meta:
         constraints = [
@@ -203,3 +209,43 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} on {self.article_id}"
+
+
+class FetchLog(models.Model):
+    """One poll of one source: what the dashboard's success rates and throughput are computed from."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetch_logs")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+    entries = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.at:%Y-%m-%d %H:%M}: {'ok' if self.ok else self.error}"
+
+
+class ReviewQueueItem(Article):
+    """The review queue in the admin: articles waiting for an editor, with the reason why."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "article in review"
+        verbose_name_plural = "review queue"
+
+
+class ApiToken(models.Model):
+    """A secret that lets a program manage sources and article statuses through the API as `user`."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'newsroom bot'.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

@@ -25,4 +25,20 @@ def status_lines() -> list[str]:
     failures = Counter(Article.objects.filter(status=ArticleStatus.FAILED).values_list("error", flat=True))
     for reason, n in failures.most_common(10):
         lines.append(f"  {n} failed: {reason}")
+    return lines + desk_lines()
+
+
+def desk_lines() -> list[str]:
+    """The editor's view: review queue with reasons, fetch success rates, the last 24 hours."""
+    from vistka.core.dashboard import CHART_DAYS, source_health, throughput
+
+    queue = Counter(Article.objects.filter(status=ArticleStatus.IN_REVIEW).values_list("error", flat=True))
+    lines = [f"Review queue: {sum(queue.values())}"]
+    lines += [f"  {n} in review: {reason or 'held by an editor'}" for reason, n in queue.most_common()]
+    lines.append(f"Fetch success (last {CHART_DAYS} days):")
+    for row in source_health():
+        rate = f"{row.successes}/{row.polls} polls ok" if row.polls else "no polls"
+        lines.append(f"  {row.source.name}: {rate}, backlog {row.backlog}, QA flags {row.qa_flagged}")
+    done = throughput()
+    lines.append("Last 24 h: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in done.items()))
     return lines

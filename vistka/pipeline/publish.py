@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from vistka.core.models import Article, ArticleStatus
+from vistka.pipeline import review
 
 
 def needs_translation(article: Article) -> bool:
@@ -19,4 +20,22 @@ def publish(article: Article, *, translated: bool, reason: str = "") -> None:
         article.status, article.error = ArticleStatus.PUBLISHED, f"published untranslated: {reason}"
     else:
         article.status, article.error = ArticleStatus.AWAITING_TRANSLATION, reason
+    if article.status == ArticleStatus.PUBLISHED:
+        _hold_for_review_if_needed(article)
     article.save(update_fields=["status", "error"])
+
+
+def _hold_for_review_if_needed(article: Article) -> None:
+    reasons = review.review_reasons(article)
+    if reasons:
+        article.status, article.error = ArticleStatus.IN_REVIEW, "; ".join(reasons)
+
+
+def approve(article: Article) -> None:
+    """An editor publishes a reviewed article; it joins a story like any other."""
+    from vistka.pipeline import grouping
+
+    article.status, article.error = ArticleStatus.PUBLISHED, ""
+    article.save(update_fields=["status", "error"])
+    grouping.assign_story(article)
+    grouping.update_related(article)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from vistka.core.models import Article, ArticleStatus, Source
+from vistka.core.models import Article, ArticleStatus, FetchLog, Source
 from vistka.pipeline import grouping, images, publish, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, parse_feed
@@ -49,6 +49,7 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     except (FetchError, FeedError) as error:
         _record_source_failure(source, str(error))
         report.error = str(error)
+        _log_poll(source, report)
         return report
     report.not_modified = response.not_modified
     report.entries = len(entries)
@@ -61,7 +62,14 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
         if on_entry:
             on_entry()
     _record_source_success(source, response.etag, response.last_modified)
+    _log_poll(source, report)
     return report
+
+
+def _log_poll(source: Source, report: PollReport) -> None:
+    """Kept for the dashboard's success rates and throughput (see vistka/core/dashboard.py)."""
+    FetchLog.objects.create(source=source, at=source.last_polled_at, ok=not report.error, error=report.error,
+                            entries=report.entries, new=report.new, failed=report.failed)
 
 
 def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Article | None:

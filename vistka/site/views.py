@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_POST
 
+from vistka.core.licence import shown_text
 from vistka.core.models import Article, ArticleStatus, Story, Translation
 from vistka.site.consent import same_origin_required
 from vistka.site.forms import CommentForm
@@ -67,6 +68,9 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def original(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     item = get_object_or_404(published_articles(), pk=pk)
     _with_translation([item])
+    shown = shown_text(item, settings.EXCERPT_WORDS, original=True)
+    # Shown only, never saved: the original text is cut to the licence like the translation is.
+    item.lead, item.body_html = shown.lead, shown.body_html
     return render(request, "site/original.html",
                   {"article": item, "original_language_name": _language_name(item.language)})
 
@@ -103,12 +107,13 @@ def _within_rate_limit(request: HttpRequest) -> bool:
 
 
 def _display_text(item: Article) -> dict:
-    """What the reader sees: the translation when there is one, else the original."""
+    """What the reader sees: the translation when there is one, else the original, cut to the licence."""
+    shown = shown_text(item, settings.EXCERPT_WORDS)
     translation = item.translation
-    if translation:
-        return {"title": translation.title, "lead": translation.lead, "body_html": translation.body_html,
-                "translated": True, "engine": translation.engine, "model_id": translation.model_id}
-    return {"title": item.title, "lead": item.lead, "body_html": item.body_html, "translated": False}
+    return {"title": shown.title, "lead": shown.lead, "body_html": shown.body_html,
+            "translated": shown.translated, "truncated": shown.truncated, "licence_mode": shown.mode,
+            "engine": translation.engine if translation else "",
+            "model_id": translation.model_id if translation else ""}
 
 
 def _language_name(code: str) -> str:

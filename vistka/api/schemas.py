@@ -1,0 +1,77 @@
+"""What the API returns. Public shapes carry only what the site itself shows: no e-mails, no health data,
+and article text cut to the source's licence mode."""
+
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field, HttpUrl
+
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    homepage: str
+    language: str
+    licence_mode: str
+    active: bool
+
+
+class SourceIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    feed_url: HttpUrl
+    homepage: HttpUrl | None = None
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    licence_mode: Literal["full", "excerpt", "link"] = "excerpt"
+    review_required: bool = False
+
+
+class SourcePatch(Schema):
+    active: bool | None = None
+    licence_mode: Literal["full", "excerpt", "link"] | None = None
+    review_required: bool | None = None
+
+
+class ArticleOut(Schema):
+    id: int
+    url: str = Field(description="The article's page on this site.")
+    original_url: str
+    source: SourceOut
+    language: str = Field(description="Language the outlet wrote in.")
+    title: str
+    lead: str
+    body_html: str = Field(description="Sanitised HTML, cut to what the source's licence mode allows.")
+    licence_mode: str
+    truncated: bool = Field(description="True when only an excerpt or a summary is given: follow original_url.")
+    translated: bool
+    published_at: datetime | None
+    story_id: int | None
+
+
+class StoryOut(Schema):
+    id: int
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    article_ids: list[int] = Field(description="Its published articles, oldest first.")
+
+    @staticmethod
+    def resolve_article_ids(story) -> list[int]:
+        from vistka.core.models import ArticleStatus
+
+        return list(story.articles.filter(status=ArticleStatus.PUBLISHED).order_by("published_at", "id")
+                    .values_list("pk", flat=True))
+
+
+class StatusIn(Schema):
+    status: Literal["published", "rejected", "withdrawn"]
+
+
+class StatusOut(Schema):
+    id: int
+    status: str
+
+
+class Error(Schema):
+    detail: str

@@ -1,0 +1,40 @@
+"""Turning stored articles into API records, through the same licence decision as the article page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from vistka.core.licence import ShownText, shown_text
+from vistka.core.models import Article, ArticleStatus, Translation
+
+
+def public_articles() -> QuerySet[Article]:
+    """Only published articles, ever; with what the records need fetched in a fixed number of queries."""
+    site_translations = Translation.objects.filter(language=settings.SITE_LANGUAGE)
+    return (Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("source")
+            .prefetch_related(Prefetch("translations", queryset=site_translations, to_attr="site_translations")))
+
+
+def shown(article: Article) -> ShownText:
+    cached = article.__dict__.get("_api_shown")
+    if cached is None:
+        prefetched = getattr(article, "site_translations", None)
+        if prefetched is not None:
+            article._site_translation = prefetched[0] if prefetched else False
+        cached = article.__dict__["_api_shown"] = shown_text(article, settings.EXCERPT_WORDS)
+    return cached
+
+
+def article_record(article: Article, request) -> dict:
+    text = shown(article)
+    source = article.source
+    return {
+        "id": article.pk, "url": request.build_absolute_uri(article.get_absolute_url()),
+        "original_url": article.url,
+        "source": {"id": source.pk, "name": source.name, "homepage": source.homepage,
+                   "language": source.language, "licence_mode": source.licence_mode, "active": source.active},
+        "language": article.language, "title": text.title, "lead": text.lead, "body_html": text.body_html,
+        "licence_mode": text.mode, "truncated": text.truncated, "translated": text.translated,
+        "published_at": article.published_at, "story_id": article.story_id,
+    }

@@ -1,0 +1,56 @@
+"""Commands for the editor's desk: editor accounts, API tokens, and resumable re-translation."""
+
+from __future__ import annotations
+
+import click
+
+from vistka.cli.base import setup_django
+
+
+@click.command()
+@click.argument("username")
+@click.option("--email", default="", help="The editor's address (never shown on the site or in the API).")
+@click.password_option(help="Asked for when not given.")
+def createeditor(username: str, email: str, password: str) -> None:
+    """Create a staff account in the `editor` group: runs the desk, cannot manage users."""
+    setup_django()
+    from vistka.core.editors import create_editor
+
+    try:
+        create_editor(username, email, password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"editor {username!r} created; they sign in at /admin/")
+
+
+@click.command()
+@click.argument("username")
+@click.option("--name", default="api", show_default=True, help="What the token is for.")
+def apitoken(username: str, name: str) -> None:
+    """Make an API token acting as USERNAME (shown once; revoke it in the admin)."""
+    setup_django()
+    from django.contrib.auth.models import User
+
+    from vistka.api.auth import issue_token
+
+    user = User.objects.filter(username=username, is_staff=True).first()
+    if user is None:
+        raise click.ClickException(f"no staff user named {username!r}; create one with `vistka createeditor`")
+    click.echo(issue_token(user, name))
+
+
+@click.command()
+@click.option("--source", "source_name", help="Only this source's articles.")
+@click.option("--restart", is_flag=True, help="Forget an interrupted run and start from the first article.")
+def retranslate(source_name: str | None, restart: bool) -> None:
+    """Translate stored articles again (e.g. after installing a better model). Ctrl-C stops; run again to resume."""
+    setup_django()
+    from vistka.core.retranslate import retranslate_articles
+
+    outcome = retranslate_articles(source_name, restart=restart, progress=True)
+    if outcome.resumed_from:
+        click.echo(f"resumed after article {outcome.resumed_from}")
+    if outcome.interrupted:
+        raise click.ClickException(f"interrupted after {outcome.done} of {outcome.total}; "
+                                   "run the same command again to resume")
+    click.echo(f"{outcome.done} article(s) re-translated")

@@ -1,0 +1,73 @@
+"""Editor decisions on articles: publish (approve), reject, withdraw — the same path for the admin,
+the API and the CLI.
+
+Withdrawal must take an article off every page, feed, sitemap and search at once. Pages and lists
+only ever show PUBLISHED articles, so the status change does that; anything that caches rendered
+output keys it on `content_version()` (bumped here) or listens to `articles_withdrawn`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import django.dispatch
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
+
+from vistka.core.models import Article, ArticleStatus
+
+log = logging.getLogger("vistka.moderation")
+
+articles_withdrawn = django.dispatch.Signal()  # sent with article_ids=[...]
+CONTENT_VERSION_KEY = "vistka:content-version"
+
+
+def content_version() -> int:
+    """Changes whenever published content is taken down; part of every cache key for public output."""
+    cache.add(CONTENT_VERSION_KEY, 1, timeout=None)
+    return cache.get(CONTENT_VERSION_KEY, 1)
+
+
+def approve_articles(queryset: QuerySet[Article]) -> int:
+    """Publish held, rejected or withdrawn articles (not ones still awaiting translation or failed)."""
+    from vistka.pipeline.publish import approve
+
+    approvable = [ArticleStatus.IN_REVIEW, ArticleStatus.REJECTED, ArticleStatus.WITHDRAWN]
+    articles = list(queryset.filter(status__in=approvable).select_related("source"))
+    for article in articles:
+        approve(article)
+    return len(articles)
+
+
+def reject_articles(queryset: QuerySet[Article]) -> int:
+    return _take_down(queryset, ArticleStatus.REJECTED)
+
+
+def withdraw_articles(queryset: QuerySet[Article]) -> int:
+    return _take_down(queryset, ArticleStatus.WITHDRAWN)
+
+
+def _take_down(queryset: QuerySet[Article], status: str) -> int:
+    with transaction.atomic():
+        ids = list(queryset.exclude(status=status).values_list("pk", flat=True))
+        Article.objects.filter(pk__in=ids).update(status=status)
+    if ids:
+        content_version()
+        cache.incr(CONTENT_VERSION_KEY)
+        articles_withdrawn.send(sender=Article, article_ids=ids)
+        log.info("%d article(s) set to %s: %s", len(ids), status, ids)
+    return len(ids)
+
+
+def set_status(article: Article, status: str) -> Article:
+    """One article to `status` through the matching decision; used by the API."""
+    if status not in DECISIONS:
+        raise ValueError(f"status must be one of {', '.join(DECISIONS)}")
+    DECISIONS[status](Article.objects.filter(pk=article.pk))
+    article.refresh_from_db()
+    return article
+
+
+DECISIONS = {ArticleStatus.PUBLISHED: approve_articles, ArticleStatus.REJECTED: reject_articles,
+             ArticleStatus.WITHDRAWN: withdraw_articles}
