@@ -25,22 +25,59 @@ class FeedEntry:
     tags: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ParsedFeed:
+    entries: list[FeedEntry]
+    warnings: list[str] = field(default_factory=list)
+
+
 def parse_feed(content: bytes, base_url: str = "") -> list[FeedEntry]:
-    """Entries of an RSS or Atom document; entries without any link are skipped."""
-    parsed = feedparser.parse(content, response_headers={"content-location": base_url} if base_url else None)
-    if parsed.bozo and not parsed.entries:
-        reason = getattr(parsed, "bozo_exception", "unknown error")
-        raise FeedError(f"not a readable RSS/Atom feed: {reason}")
-    if not parsed.get("version") and not parsed.entries:
+    """Entries of an RSS or Atom document (or a sitemap); entries without any link are skipped."""
+    return read_feed(content, base_url).entries
+
+
+def read_feed(content: bytes, base_url: str = "") -> ParsedFeed:
+    """Entries plus, in words, what was wrong with the document but did not stop us reading it."""
+    from vistka.pipeline import sitemaps
+
+    if sitemaps.looks_like_sitemap(content):
+        return ParsedFeed(sitemaps.parse_sitemap(content))
+    try:
+        parsed = feedparser.parse(content, response_headers={"content-location": base_url} if base_url else None)
+    except Exception as error:  # feedparser is tolerant, but a parser crash must not stop the poll
+        raise FeedError(f"the feed could not be parsed: {type(error).__name__}: {error}") from None
+    if not parsed.entries:
+        _refuse_empty(parsed, content)
+    raw_entries = list(parsed.entries)
+    entries = [entry for entry in (_to_entry(raw) for raw in raw_entries) if entry is not None]
+    warnings = []
+    if len(entries) < len(raw_entries):
+        warnings.append(f"{len(raw_entries) - len(entries)} of {len(raw_entries)} entries have no link "
+                        f"and were skipped")
+    if parsed.bozo and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
+        warnings.append(f"the feed is not well-formed ({parsed.get('bozo_exception')}); "
+                        f"read {len(raw_entries)} entries anyway")
+    return ParsedFeed(entries, warnings)
+
+
+def _refuse_empty(parsed: feedparser.FeedParserDict, content: bytes) -> None:
+    head = content[:1024].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or (b"<html" in head and not parsed.get("version")):
+        raise FeedError("the address serves an HTML page, not a feed "
+                        "(`vistka sources add` with the outlet's home page finds its feed)")
+    if parsed.bozo:
+        raise FeedError(f"not a readable RSS/Atom feed: {parsed.get('bozo_exception', 'unknown error')}")
+    if not parsed.get("version"):
         raise FeedError("not an RSS/Atom feed (no feed elements found)")
-    return [entry for entry in (_to_entry(raw) for raw in parsed.entries) if entry is not None]
 
 
 def _to_entry(raw: feedparser.FeedParserDict) -> FeedEntry | None:
-    link = (raw.get("link") or "").strip()
-    guid = (raw.get("id") or link).strip()
+    from vistka.pipeline.urlclean import normalise_url
+
+    link = normalise_url(raw.get("link") or "")
     if not link:
         return None
+    guid = (raw.get("id") or "").strip()[:1000] or link
     content = raw.get("content") or []
     return FeedEntry(
         guid=guid,

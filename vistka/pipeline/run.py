@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, Source
-from vistka.pipeline import grouping, images, publish, translating
+from vistka.pipeline import grouping, health, images, publish, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
-from vistka.pipeline.feeds import FeedEntry, FeedError, parse_feed
+from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
+from vistka.pipeline.fetch.robots import check_robots
 from vistka.pipeline.language import detect_language
 
 log = logging.getLogger("vistka.pipeline")
@@ -44,12 +45,14 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     report = PollReport(source.name)
     source.last_polled_at = timezone.now()
     try:
-        response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified)
-        entries = [] if response.not_modified else parse_feed(response.content, source.feed_url)
+        response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified,
+                          expect="feed")
+        parsed = None if response.not_modified else read_feed(response.utf8_content, source.feed_url)
     except (FetchError, FeedError) as error:
-        _record_source_failure(source, str(error))
+        health.record_failure(source, str(error), getattr(error, "retry_after", None))
         report.error = str(error)
         return report
+    entries = parsed.entries if parsed else []
     report.not_modified = response.not_modified
     report.entries = len(entries)
     for entry in entries:
@@ -60,7 +63,7 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
             report.articles.append(outcome.pk)
         if on_entry:
             on_entry()
-    _record_source_success(source, response.etag, response.last_modified)
+    health.record_success(source, response.etag, response.last_modified, parsed.warnings if parsed else [])
     return report
 
 
@@ -69,7 +72,10 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Artic
     existing = Article.objects.filter(source=source, guid=entry.guid).first()
     if existing is not None and existing.status != ArticleStatus.FAILED:
         return None
+    if Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
+        return None  # the same article under another entry (or outlet): stored once
     try:
+        check_robots(entry.link, policy)
         extracted = _fetch_and_extract(entry, policy)
     except (FetchError, ExtractionError) as error:
         return _store_failure(source, entry, existing, str(error))
@@ -127,8 +133,8 @@ def _progress_bar(enabled: bool):
 
 def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy) -> Extracted:
     try:
-        page = fetch(entry.link, policy)
-        return extract_article(page.content, page.url, entry)
+        page = fetch(entry.link, policy, expect="page")
+        return extract_article(page.html_text, page.url, entry)
     except (FetchError, ExtractionError):
         if not entry.content_html:
             raise
@@ -180,19 +186,3 @@ def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, m
     except IntegrityError:
         return None
     return article
-
-
-def _record_source_failure(source: Source, message: str) -> None:
-    log.warning("%s: %s", source.name, message)
-    source.last_error = message
-    source.consecutive_failures += 1
-    source.save(update_fields=["last_polled_at", "last_error", "consecutive_failures"])
-
-
-def _record_source_success(source: Source, etag: str, last_modified: str) -> None:
-    source.last_success_at = source.last_polled_at
-    source.last_error = ""
-    source.consecutive_failures = 0
-    source.etag, source.last_modified = etag or source.etag, last_modified or source.last_modified
-    source.save(update_fields=["last_polled_at", "last_success_at", "last_error", "consecutive_failures",
-                               "etag", "last_modified"])
