@@ -1,0 +1,130 @@
+"""Polling sources on the hostile web: health in words, nothing partial or duplicated stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.hostile_web import HostileWeb
+from vistka.core.models import Article, ArticleStatus, Source
+from vistka.pipeline.fetch import FetchPolicy
+from vistka.pipeline.health import health_state
+from vistka.pipeline.run import poll_source
+
+POLICY = FetchPolicy(timeout=1.5, connect_timeout=1, read_timeout=1, allow_hosts=["127.0.0.1"])
+
+
+@pytest.fixture(scope="module")
+def web():
+    with HostileWeb() as server:
+        yield server
+
+
+def source_for(web: HostileWeb, path: str) -> Source:
+    return Source.objects.create(name=path, feed_url=web.url(path), language="uk")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "message"), [
+    ("/never", "timed out"),
+    ("/trickle", "timed out"),
+    ("/error500", "answered HTTP 500"),
+    ("/loop", "more than 5 redirects"),
+    ("/redirect-metadata", "169.254.169.254, a link-local (cloud metadata range) address"),
+    ("/redirect-ipv6-loopback", "::1, a loopback address"),
+    ("/gzip-bomb", "decompression bomb"),
+    ("/huge", "over the 10,000,000-byte limit"),
+    ("/html-as-feed", "serves an HTML page, not a feed"),
+    ("/video", "serves video/mp4, which is not a feed"),
+])
+def test_feed_fault_is_recorded_on_the_source(web, path, message):
+    source = source_for(web, path)
+    report = poll_source(source, POLICY)
+    source.refresh_from_db()
+    assert message in report.error and message in source.last_error
+    assert source.consecutive_failures == 1 and source.failing_since is not None
+    assert health_state(source).startswith("failing")
+    assert source.next_poll_at > timezone.now()
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_retry_after_sets_the_next_poll(web):
+    source = source_for(web, "/rate-limited")
+    poll_source(source, POLICY)
+    source.refresh_from_db()
+    assert "rate-limiting us (HTTP 429); it asked us to wait 120 s" in source.last_error
+    assert source.next_poll_at >= timezone.now() + timedelta(seconds=110)
+
+
+@pytest.mark.django_db
+def test_three_polls_send_conditional_headers_and_store_nothing_new(web):
+    source = source_for(web, "/etag-feed")
+    reports = [poll_source(source, POLICY) for _ in range(3)]
+    feed_requests = [headers for path, headers in web.requests if path == "/etag-feed"][-3:]
+    assert "If-None-Match" not in feed_requests[0]
+    assert all(h.get("If-None-Match") == '"v1"' for h in feed_requests[1:])
+    assert all(h.get("If-Modified-Since") == "Mon, 27 Jan 2025 10:00:00 GMT" for h in feed_requests[1:])
+    assert [r.new for r in reports] == [1, 0, 0] and reports[1].not_modified and reports[2].not_modified
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_titles_changing_on_every_poll_store_one_article(web):
+    source = source_for(web, "/changing-feed")
+    reports = [poll_source(source, POLICY) for _ in range(3)]
+    assert [r.new for r in reports] == [1, 0, 0]
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_entries_without_guid_or_link(web):
+    source = source_for(web, "/no-guid-feed")
+    report = poll_source(source, POLICY)
+    source.refresh_from_db()
+    assert report.new == 1  # two links to one page (tracking parameter, fragment) are one article
+    article = Article.objects.get()
+    assert article.url == web.url("/article/1") and article.status != ArticleStatus.FAILED
+    assert "2 of 4 entries have no link and were skipped" in source.last_warning
+    assert health_state(source) == "ok, with warnings"
+
+
+@pytest.mark.django_db
+def test_truncated_feed_keeps_its_complete_entries(web):
+    source = source_for(web, "/truncated-feed")
+    report = poll_source(source, POLICY)
+    source.refresh_from_db()
+    assert not report.error and "not well-formed" in source.last_warning
+    assert report.new >= 1
+    assert all(a.body_html and a.status != ArticleStatus.FAILED for a in Article.objects.all())
+
+
+@pytest.mark.django_db
+def test_bad_article_pages_fail_alone(web):
+    source = source_for(web, "/bad-articles-feed")
+    report = poll_source(source, POLICY)
+    assert not report.error
+    errors = {url.removeprefix(web.base_url): error for url, error in Article.objects.values_list("url", "error")}
+    assert "timed out" in errors["/never"]
+    assert "byte limit" in errors["/huge-undeclared"]
+    assert "HTTP 500" in errors["/error500"]
+    assert "video/mp4" in errors["/video"]
+    assert "robots.txt does not allow vistka" in errors["/private/secret"]
+    failed = Article.objects.filter(status=ArticleStatus.FAILED)
+    assert failed.count() == 5 and not any(a.body_html for a in failed)
+    good = Article.objects.get(url=web.url("/article/0"))
+    assert good.status != ArticleStatus.FAILED and "Президент України" in good.body_html
+
+
+@pytest.mark.django_db
+def test_source_failing_for_days_is_flagged_not_dropped(web):
+    source = source_for(web, "/error500")
+    poll_source(source, POLICY)
+    Source.objects.filter(pk=source.pk).update(failing_since=timezone.now() - timedelta(days=3))
+    source.refresh_from_db()
+    poll_source(source, POLICY)
+    source.refresh_from_db()
+    assert source.active and source.consecutive_failures == 2
+    assert health_state(source).startswith("FLAGGED: failing since")
