@@ -13,6 +13,6 @@ def main() -> None:
     """vistka: fetch news outlets, translate them and publish a news site."""
 
 
-for command in (pipeline.fetch, pipeline.status, pipeline.serve, pipeline.manage,
+for command in (pipeline.fetch, pipeline.run, pipeline.status, pipeline.serve, pipeline.manage,
                 translate.translate, sources.sources, demo.demo):
     main.add_command(command)

@@ -78,7 +78,10 @@ def seconds_until_next(now: datetime | None = None, cap: float = 60.0) -> float:
 
 def run_scheduler(stop: threading.Event, cap: float = 60.0) -> None:
     """Poll due sources until `stop` is set; never dies on one bad pass."""
+    from django.db import close_old_connections
+
     while not stop.is_set():
+        close_old_connections()  # a long-lived thread must not keep a dead database connection
         try:
             for report in run_due():
                 log.info("%s: %s", report.source, report.error or f"{report.new} new of {report.entries}")
