@@ -41,7 +41,7 @@ def read_feed(content: bytes, base_url: str = "") -> ParsedFeed:
     from vistka.pipeline import sitemaps
 
     if sitemaps.looks_like_sitemap(content):
-        return ParsedFeed(sitemaps.parse_sitemap(content))
+        return ParsedFeed(*sitemaps.parse_sitemap(content))
     try:
         parsed = feedparser.parse(content, response_headers={"content-location": base_url} if base_url else None)
     except Exception as error:  # feedparser is tolerant, but a parser crash must not stop the poll
@@ -49,10 +49,13 @@ def read_feed(content: bytes, base_url: str = "") -> ParsedFeed:
     if not parsed.entries:
         _refuse_empty(parsed, content)
     raw_entries = list(parsed.entries)
-    entries = [entry for entry in (_to_entry(raw) for raw in raw_entries) if entry is not None]
     warnings = []
+    if parsed.bozo and sitemaps.is_truncated(content) and raw_entries:
+        raw_entries.pop()  # cut off mid-entry: its link or guid may be incomplete
+        warnings.append("the feed ends early (truncated?); its last entry was ignored")
+    entries = [entry for entry in (_to_entry(raw) for raw in raw_entries) if entry is not None]
     if len(entries) < len(raw_entries):
-        warnings.append(f"{len(raw_entries) - len(entries)} of {len(raw_entries)} entries have no link "
+        warnings.append(f"{len(raw_entries) - len(entries)} of {len(raw_entries)} entries have no usable link "
                         f"and were skipped")
     if parsed.bozo and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
         warnings.append(f"the feed is not well-formed ({parsed.get('bozo_exception')}); "
@@ -75,7 +78,7 @@ def _to_entry(raw: feedparser.FeedParserDict) -> FeedEntry | None:
     from vistka.pipeline.urlclean import normalise_url
 
     link = normalise_url(raw.get("link") or "")
-    if not link:
+    if not link.startswith(("http://", "https://")):
         return None
     guid = (raw.get("id") or "").strip()[:1000] or link
     content = raw.get("content") or []

@@ -3,6 +3,7 @@ become FeedEntry objects, newest first; Google News tags give the title and publ
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from lxml import etree
@@ -19,15 +20,26 @@ def looks_like_sitemap(content: bytes) -> bool:
     return b"<urlset" in head or b"<sitemapindex" in head
 
 
-def parse_sitemap(content: bytes) -> list[FeedEntry]:
+def is_truncated(content: bytes) -> bool:
+    """True when an XML document stops before its root element closes (a cut-off download)."""
+    tail = content.rstrip()[-64:]
+    return not tail.endswith(b">") or not re.search(rb"</[\w:.-]+>$", tail)
+
+
+def parse_sitemap(content: bytes) -> tuple[list[FeedEntry], list[str]]:
+    """The sitemap's entries (newest first) and warnings in words."""
     root = _root(content)
     if etree.QName(root).localname == "sitemapindex":
         children = [loc.strip() for loc in root.xpath("//sm:sitemap/sm:loc/text()", namespaces=NS)]
         raise FeedError(f"this is a sitemap index, not a sitemap; use one of its sitemaps, e.g. "
                         f"{', '.join(children[:3]) or '(none listed)'}")
     entries = [entry for entry in (_entry(node) for node in root.xpath("//sm:url", namespaces=NS)) if entry]
+    warnings = []
+    if is_truncated(content) and entries:
+        entries.pop()  # its address may be cut short
+        warnings.append("the sitemap ends early (truncated?); its last entry was ignored")
     entries.sort(key=lambda entry: entry.published.timestamp() if entry.published else 0, reverse=True)
-    return entries[:MAX_ENTRIES]
+    return entries[:MAX_ENTRIES], warnings
 
 
 def sitemap_children(content: bytes) -> list[str]:
