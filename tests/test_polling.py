@@ -129,3 +129,13 @@ def test_source_failing_for_days_is_flagged_not_dropped(web):
     source.refresh_from_db()
     assert source.active and source.consecutive_failures == 2
     assert health_state(source).startswith("FLAGGED: failing since")
+
+
+@pytest.mark.django_db
+def test_admin_source_list_shows_health(admin_client, web):
+    source = source_for(web, "/error500")
+    poll_source(source, POLICY)
+    page = admin_client.get("/admin/core/source/").content.decode()
+    assert "failing (1x)" in page
+    detail = admin_client.get(f"/admin/core/source/{source.pk}/change/").content.decode()
+    assert "answered HTTP 500" in detail

@@ -149,3 +149,15 @@ def test_pause_resume_remove_and_health_table():
     assert vistka("sources", "remove", "Outlet", "--yes").exit_code == 0
     assert not Source.objects.exists()
     assert CliRunner().invoke(main, ["sources", "pause", "Nobody"]).exit_code != 0
+
+
+@pytest.mark.django_db
+def test_fetch_one_source_now(sample_server):
+    vistka("sources", "add", "Svoboda", f"{sample_server.base_url}/svoboda/rss.xml", "--language", "uk",
+           "--no-discover")
+    Source.objects.create(name="Other", feed_url="https://other.example/rss", language="en")
+    result = vistka("fetch", "--source", "Svoboda")
+    assert result.exit_code == 0 and "Svoboda:" in result.output and " new" in result.output, result.output
+    assert Source.objects.get(name="Svoboda").last_success_at is not None
+    assert Source.objects.get(name="Other").last_polled_at is None
+    assert CliRunner().invoke(main, ["fetch", "--source", "Nobody"]).exit_code != 0

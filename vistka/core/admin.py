@@ -5,10 +5,18 @@ from vistka.core.models import Article, Comment, RelatedArticle, Source, Story, 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "language", "licence_mode", "active", "last_success_at", "consecutive_failures"]
+    list_display = ["name", "language", "licence_mode", "health", "last_success_at", "consecutive_failures",
+                    "entries_per_day", "next_poll_at"]
     list_filter = ["active", "language", "licence_mode"]
     search_fields = ["name", "homepage", "feed_url"]
-    readonly_fields = ["last_polled_at", "last_success_at", "last_error", "consecutive_failures"]
+    readonly_fields = ["last_polled_at", "last_success_at", "last_error", "consecutive_failures", "failing_since",
+                       "entries_per_day", "next_poll_at", "last_warning"]
+
+    @admin.display(description="health")
+    def health(self, source: Source) -> str:
+        from vistka.pipeline.health import health_state
+
+        return health_state(source)
 
 
 class TranslationInline(admin.StackedInline):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -42,6 +43,7 @@ def read_feed(content: bytes, base_url: str = "") -> ParsedFeed:
 
     if sitemaps.looks_like_sitemap(content):
         return ParsedFeed(*sitemaps.parse_sitemap(content))
+    content = _without_doctype(content)
     try:
         parsed = feedparser.parse(content, response_headers={"content-location": base_url} if base_url else None)
     except Exception as error:  # feedparser is tolerant, but a parser crash must not stop the poll
@@ -61,6 +63,16 @@ def read_feed(content: bytes, base_url: str = "") -> ParsedFeed:
         warnings.append(f"the feed is not well-formed ({parsed.get('bozo_exception')}); "
                         f"read {len(raw_entries)} entries anyway")
     return ParsedFeed(entries, warnings)
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+
+
+def _without_doctype(content: bytes) -> bytes:
+    """Feeds need no DTD; dropping it means no entity expansion (billion laughs) and no external entities."""
+    head = content[:65536]
+    stripped = _DOCTYPE.sub(b"", head, count=1)
+    return content if stripped == head else stripped + content[65536:]
 
 
 def _refuse_empty(parsed: feedparser.FeedParserDict, content: bytes) -> None:
