@@ -119,3 +119,32 @@ def test_process_keeps_working_after_every_fault(web):
         with pytest.raises(FetchError):
             fetch(web.url(path), POLICY)
     assert "Стаття 0".encode() in fetch(web.url("/article/0"), POLICY).content
+
+
+@pytest.mark.parametrize(("address", "kind"), [
+    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.1.2.3", "private"), ("192.168.0.1", "private"),
+    ("172.16.5.5", "private"), ("fd00:ec2::254", "private"), ("169.254.169.254", "link-local"),
+    ("fe80::1", "link-local"), ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("0.0.0.0", "unspecified"),
+    ("100.100.100.200", "non-public"), ("::ffff:10.0.0.1", "private"), ("93.184.216.34", ""),
+    ("2606:4700::1111", ""),
+])
+def test_address_kinds(address, kind):
+    import ipaddress
+
+    from vistka.pipeline.fetch.guard import address_kind
+
+    assert address_kind(ipaddress.ip_address(address)).startswith(kind) and bool(kind) == bool(address_kind(
+        ipaddress.ip_address(address)))
+
+
+def test_allow_list_takes_names_addresses_and_networks():
+    import ipaddress
+
+    from vistka.pipeline.fetch.guard import AddressGuard
+
+    guard = AddressGuard(["intranet.local", "10.0.0.0/8", "::1"])
+    guard.check("intranet.local", ipaddress.ip_address("192.168.1.1"))
+    guard.check("x", ipaddress.ip_address("10.9.8.7"))
+    guard.check("x", ipaddress.ip_address("::1"))
+    with pytest.raises(AddressRefused, match="192.168.1.1, a private address"):
+        guard.check("x", ipaddress.ip_address("192.168.1.1"))

@@ -161,3 +161,19 @@ def test_fetch_one_source_now(sample_server):
     assert Source.objects.get(name="Svoboda").last_success_at is not None
     assert Source.objects.get(name="Other").last_polled_at is None
     assert CliRunner().invoke(main, ["fetch", "--source", "Nobody"]).exit_code != 0
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"licence": "all"}, "licence must be one of"),
+    ({"feed_url": "ftp://x.example/rss"}, "feed_url must be an https URL"),
+    ({"language": "ukrainian"}, "two-letter code"),
+    ({"checked": "maybe"}, "checked must be one of"),
+    ({"extra": 1}, "needs exactly the fields"),
+])
+def test_edition_schema_is_enforced(change, message):
+    from vistka.editions import EditionError, _source
+
+    entry = {"name": "X", "homepage": "https://x.example/", "feed_url": "https://x.example/rss",
+             "language": "uk", "licence": "excerpt", "checked": "public code", **change}
+    with pytest.raises(EditionError, match=message):
+        _source(entry, 0, "test.yaml")
