@@ -116,3 +116,24 @@ def test_next_poll_follows_publishing_rate():
     assert quiet.next_poll_at - now >= timedelta(hours=19)
     assert [s.name for s in due_sources(now + timedelta(minutes=21))] == ["Busy"]
     assert {s.name for s in due_sources(now + timedelta(days=2))} == {"Busy", "Quiet"}
+
+
+def test_robots_crawl_delay_spaces_requests():
+    from tests.http_servers import LocalServer, reply
+
+    routes = {"/robots.txt": reply(200, b"User-agent: vistka\nCrawl-delay: 1\nAllow: /\n"), "/a": reply(200, b"ok")}
+    with LocalServer(routes) as site:
+        polite = policy(max_concurrent=2, min_delay=0)
+        RobotsCache().check(site.base_url + "/a", polite)
+        started = time.monotonic()
+        for _ in range(3):
+            fetch(site.base_url + "/a", polite)
+        assert time.monotonic() - started >= 1.9  # the first right away, then one a second
+
+
+def test_unreachable_robots_txt_disallows_for_now(web):
+    from tests.http_servers import LocalServer, reply
+
+    with LocalServer({"/robots.txt": reply(503)}) as site, \
+            pytest.raises(RobotsDisallowed, match=r"robots.txt could not be read .*HTTP 503"):
+        RobotsCache().check(site.base_url + "/a", FetchPolicy(timeout=2, allow_hosts=["127.0.0.1"]))

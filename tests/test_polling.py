@@ -139,3 +139,16 @@ def test_admin_source_list_shows_health(admin_client, web):
     assert "failing (1x)" in page
     detail = admin_client.get(f"/admin/core/source/{source.pk}/change/").content.decode()
     assert "answered HTTP 500" in detail
+
+
+@pytest.mark.django_db
+def test_failed_articles_are_retried_with_backoff(web):
+    source = source_for(web, "/bad-articles-feed")
+    poll_source(source, POLICY)
+    before = len(web.requests)
+    poll_source(source, POLICY)
+    assert [path for path, _ in web.requests[before:]] == ["/bad-articles-feed"]  # too soon to retry
+    Article.objects.update(fetched_at=timezone.now() - timedelta(minutes=6))
+    poll_source(source, POLICY)
+    assert "/error500" in [path for path, _ in web.requests[before:]]
+    assert Article.objects.get(url=web.url("/error500")).fetch_attempts == 2

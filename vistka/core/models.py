@@ -102,6 +102,7 @@ class Article(models.Model):
 
     status = models.CharField(max_length=24, choices=ArticleStatus.choices, default=ArticleStatus.FETCHED)
     error = models.TextField(blank=True, help_text="Why the last pipeline stage failed or is waiting.")
+    fetch_attempts = models.PositiveIntegerField(default=0, help_text="Failed fetches so far (retries back off).")
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     related = models.ManyToManyField("self", through="RelatedArticle", symmetrical=False, blank=True)
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, Source
-from vistka.pipeline import grouping, health, images, publish, translating
+from vistka.pipeline import grouping, health, images, publish, schedule, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
@@ -70,7 +70,7 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
 def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Article | None:
     """Run the article stages for one entry; None when it is already stored (re-polls add nothing)."""
     existing = Article.objects.filter(source=source, guid=entry.guid).first()
-    if existing is not None and existing.status != ArticleStatus.FAILED:
+    if existing is not None and (existing.status != ArticleStatus.FAILED or not schedule.retry_due(existing)):
         return None
     if Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
         return None  # the same article under another entry (or outlet): stored once
@@ -181,6 +181,8 @@ def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, m
     article = existing or Article(source=source, guid=entry.guid, url=entry.link, title=entry.title[:1000],
                                   published_at=entry.published)
     article.status, article.error = ArticleStatus.FAILED, message
+    article.fetch_attempts += 1
+    article.fetched_at = timezone.now()
     try:
         article.save()
     except IntegrityError:

@@ -53,6 +53,14 @@ def plan_next_poll(source: Source, now: datetime, retry_after: float | None = No
     source.next_poll_at = now + timedelta(seconds=seconds)
 
 
+def retry_due(article: Article, now: datetime | None = None) -> bool:
+    """A failed article is fetched again after min × 2^(attempts-1), at most the maximum interval, so a
+    page that keeps failing is not requested on every poll of a busy feed."""
+    now = now or timezone.now()
+    wait = min(settings.POLL_MIN_INTERVAL * 2 ** max(article.fetch_attempts - 1, 0), settings.POLL_MAX_INTERVAL)
+    return article.fetched_at + timedelta(seconds=wait) <= now
+
+
 def due_sources(now: datetime | None = None) -> list[Source]:
     """Active sources whose next poll time has come (or that were never polled)."""
     now = now or timezone.now()

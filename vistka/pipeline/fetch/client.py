@@ -89,7 +89,7 @@ def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str =
 
 def _get_once(client: httpx.Client, url: str, policy: FetchPolicy, expect: str | None) -> FetchResult | str:
     """One request: a FetchResult, or the next URL when the answer is a redirect."""
-    host = _host_key(url)
+    host = host_key(url)
     try:
         with _slot(policy, host), client.stream("GET", url) as response:
             if response.status_code in REDIRECT_CODES and "location" in response.headers:
@@ -127,7 +127,8 @@ def _next_hop(response: httpx.Response) -> str:
     return str(target)
 
 
-def _host_key(url: str) -> str:
+def host_key(url: str) -> str:
+    """The key the per-host limiter uses: host[:port], without any user info."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"not a fetchable URL: {url}")

@@ -9,9 +9,10 @@ class FetchError(Exception):
     `retry_after` (seconds) is set when the outlet asked us to come back later (429/503 Retry-After).
     """
 
-    def __init__(self, message: str, *, retry_after: float | None = None):
+    def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status  # the HTTP status, when the server answered
 
 
 class AddressRefused(FetchError):

@@ -15,6 +15,8 @@ from typing import Protocol
 
 from vistka.pipeline.fetch.errors import FetchError
 
+MAX_CRAWL_DELAY = 60.0  # a Crawl-delay beyond this would stall polling; the scheduler spaces polls anyway
+
 
 class HostLimiter(Protocol):
     def slot(self, host: str) -> AbstractContextManager[None]:
@@ -26,6 +28,9 @@ class HostLimiter(Protocol):
     def deferred_for(self, host: str) -> float:
         """Seconds the host still asked us to wait (0 when free)."""
 
+    def ask_delay(self, host: str, seconds: float) -> None:
+        """The host asked for at least `seconds` between requests (robots.txt Crawl-delay)."""
+
 
 class InProcessHostLimiter:
     def __init__(self, max_concurrent: int = 2, min_delay: float = 1.0):
@@ -35,6 +40,7 @@ class InProcessHostLimiter:
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
         self._next_start: dict[str, float] = {}
         self._deferred_until: dict[str, float] = {}
+        self._host_delay: dict[str, float] = {}
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
@@ -56,6 +62,10 @@ class InProcessHostLimiter:
         with self._lock:
             return max(0.0, self._deferred_until.get(host, 0.0) - time.monotonic())
 
+    def ask_delay(self, host: str, seconds: float) -> None:
+        with self._lock:
+            self._host_delay[host] = min(max(0.0, seconds), MAX_CRAWL_DELAY)
+
     def _semaphore(self, host: str) -> threading.BoundedSemaphore:
         with self._lock:
             return self._semaphores.setdefault(host, threading.BoundedSemaphore(self.max_concurrent))
@@ -65,7 +75,7 @@ class InProcessHostLimiter:
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next_start.get(host, 0.0))
-            self._next_start[host] = start + self.min_delay
+            self._next_start[host] = start + max(self.min_delay, self._host_delay.get(host, 0.0))
             return start - now
 
 

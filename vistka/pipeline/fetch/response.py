@@ -45,9 +45,9 @@ def refuse_unusable(response: httpx.Response, url: str) -> None:
         wait = parse_retry_after(response.headers.get("retry-after"))
         asked = f"; it asked us to wait {wait:.0f} s (Retry-After)" if wait is not None else ""
         reason = "is rate-limiting us" if code == 429 else "is temporarily unavailable"
-        raise FetchError(f"{url} {reason} (HTTP {code}){asked}", retry_after=wait)
+        raise FetchError(f"{url} {reason} (HTTP {code}){asked}", retry_after=wait, status=code)
     if code >= 400:
-        raise FetchError(f"{url} answered HTTP {code} {response.reason_phrase}".rstrip())
+        raise FetchError(f"{url} answered HTTP {code} {response.reason_phrase}".rstrip(), status=code)
 
 
 def check_content_type(response: httpx.Response, url: str, expect: str | None) -> None:

@@ -11,7 +11,7 @@ import time
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-from vistka.pipeline.fetch.client import fetch
+from vistka.pipeline.fetch.client import fetch, host_key
 from vistka.pipeline.fetch.errors import FetchError, RobotsDisallowed
 from vistka.pipeline.fetch.policy import FetchPolicy
 
@@ -33,16 +33,13 @@ class RobotsCache:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         rules, problem = self._rules_for(origin, policy)
+        delay = rules.crawl_delay(AGENT) if rules is not None else None
+        if delay is not None and policy.limiter is not None:
+            policy.limiter.ask_delay(host_key(url), float(delay))
         if rules is None:
             raise RobotsDisallowed(f"skipped {url}: {problem}; vistka will try again later")
         if not rules.can_fetch(AGENT, url):
             raise RobotsDisallowed(f"skipped {url}: {origin}/robots.txt does not allow vistka to fetch it")
-
-    def crawl_delay(self, url: str) -> float | None:
-        parts = urlsplit(url)
-        entry = self._rules.get(f"{parts.scheme}://{parts.netloc}")
-        delay = entry[1].crawl_delay(AGENT) if entry and entry[1] else None
-        return float(delay) if delay is not None else None
 
     def _rules_for(self, origin: str, policy: FetchPolicy) -> tuple[RobotFileParser | None, str]:
         with self._lock:
@@ -61,7 +58,7 @@ def _download(origin: str, policy: FetchPolicy) -> tuple[RobotFileParser | None,
     try:
         response = fetch(f"{origin}/robots.txt", policy, expect="robots")
     except FetchError as error:
-        if "HTTP 4" in str(error):
+        if error.status is not None and 400 <= error.status < 500 and error.status != 429:
             parser.parse([])
             return parser, "", 0.0
         return None, f"{origin}/robots.txt could not be read ({error})", UNREACHABLE_TTL
