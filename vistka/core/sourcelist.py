@@ -73,10 +73,18 @@ def health_rows() -> list[dict[str, str]]:
             "last success": _when(source.last_success_at, now),
             "failures": str(source.consecutive_failures),
             "new/day": f"{source.entries_per_day:.1f}",
-            "next poll": _when(source.next_poll_at, now) if source.active else "-",
+            "next poll": _next_poll(source, now),
             "last error / warning": source.last_error or source.last_warning or "",
         })
     return rows
+
+
+def _next_poll(source: Source, now) -> str:
+    if not source.active:
+        return "-"
+    if source.next_poll_at is None or source.next_poll_at <= now:
+        return "due now"
+    return _when(source.next_poll_at, now)
 
 
 def _when(moment, now) -> str:

@@ -103,8 +103,17 @@ def _get_once(client: httpx.Client, url: str, policy: FetchPolicy, expect: str |
                          f"{policy.read_timeout:g} s of silence, {policy.timeout:g} s in all)") from None
     except httpx.InvalidURL as error:
         raise FetchError(f"not a fetchable URL: {url} ({error})") from None
+    except httpx.ConnectError as error:
+        raise FetchError(f"{url}: could not connect ({_reason(error)})") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+        raise FetchError(f"{url}: the server broke off the answer ({_reason(error)})") from None
     except httpx.HTTPError as error:
         raise FetchError(f"{url} could not be fetched: {error or type(error).__name__}") from None
+
+
+def _reason(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text.split("] ", 1)[-1] if text.startswith("[Errno") else text
 
 
 def _slot(policy: FetchPolicy, host: str):
