@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -152,3 +153,31 @@ def test_failed_articles_are_retried_with_backoff(web):
     poll_source(source, POLICY)
     assert "/error500" in [path for path, _ in web.requests[before:]]
     assert Article.objects.get(url=web.url("/error500")).fetch_attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_polls_due_sources_and_stops_cleanly(web):
+    import threading
+
+    from vistka.pipeline.schedule import run_scheduler
+
+    failing = source_for(web, "/error500")
+    working = source_for(web, "/etag-feed")
+    Source.objects.create(name="later", feed_url=web.url("/never"), language="uk",
+                          next_poll_at=timezone.now() + timedelta(hours=1))
+    paused = Source.objects.create(name="paused", feed_url=web.url("/never"), language="uk", active=False)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_scheduler, args=(stop,), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and Source.objects.filter(last_polled_at__isnull=True).count() > 2:
+        time.sleep(0.2)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    failing.refresh_from_db()
+    working.refresh_from_db()
+    paused.refresh_from_db()
+    assert "HTTP 500" in failing.last_error and failing.next_poll_at > timezone.now()
+    assert working.last_success_at and working.next_poll_at > timezone.now() and working.articles.count() == 1
+    assert paused.last_polled_at is None and Source.objects.get(name="later").last_polled_at is None

@@ -20,12 +20,12 @@ def save_source(name: str, feed_url: str, language: str, homepage: str = "", lic
     source = Source.objects.filter(name=name).first()
     created = source is None
     source = source or Source(name=name)
+    if created or source.feed_url != feed_url:
+        source.etag = source.last_modified = ""  # validators of another feed mean nothing here
     source.feed_url, source.language, source.homepage = feed_url, language, homepage
     source.licence_mode = licence or source.licence_mode
     if active is not None:
         source.active = active
-    if source.feed_url != feed_url or created:
-        source.etag = source.last_modified = ""
     try:
         source.full_clean()
     except ValidationError as error:

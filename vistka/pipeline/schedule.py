@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from vistka.core.models import Article, Source
 log = logging.getLogger("vistka.schedule")
 RATE_WINDOW_DAYS = 7
 JITTER = 0.2  # ±20 %
+RESUME_EVERY = 900.0  # seconds between two retries of held articles in `vistka run`
 
 
 def poll_interval(entries_per_day: float, failures: int, minimum: float, maximum: float,
@@ -70,10 +72,11 @@ def due_sources(now: datetime | None = None) -> list[Source]:
 
 def run_due(now: datetime | None = None) -> list:
     """Poll every due source once; returns their PollReports."""
-    from vistka.pipeline.run import run_once
+    from vistka.pipeline.fetch import FetchPolicy
+    from vistka.pipeline.run import poll_source
 
-    sources = due_sources(now)
-    return run_once(sources) if sources else []
+    policy = FetchPolicy.from_settings()
+    return [poll_source(source, policy) for source in due_sources(now)]
 
 
 def seconds_until_next(now: datetime | None = None, cap: float = 60.0) -> float:
@@ -84,15 +87,22 @@ def seconds_until_next(now: datetime | None = None, cap: float = 60.0) -> float:
     return min(max((upcoming.next_poll_at - now).total_seconds(), 1.0), cap)
 
 
-def run_scheduler(stop: threading.Event, cap: float = 60.0) -> None:
-    """Poll due sources until `stop` is set; never dies on one bad pass."""
+def run_scheduler(stop: threading.Event, cap: float = 60.0, resume_every: float = RESUME_EVERY) -> None:
+    """Poll due sources until `stop` is set; never dies on one bad pass. Now and then it also carries
+    on with held articles (e.g. interrupted between storing and publishing)."""
     from django.db import close_old_connections
 
+    from vistka.pipeline.run import resume_unfinished
+
+    last_resume = 0.0
     while not stop.is_set():
         close_old_connections()  # a long-lived thread must not keep a dead database connection
         try:
             for report in run_due():
                 log.info("%s: %s", report.source, report.error or f"{report.new} new of {report.entries}")
+            if time.monotonic() - last_resume >= resume_every:
+                last_resume = time.monotonic()
+                resume_unfinished()
         except Exception:  # one broken pass must not end the scheduler of a long-running process
             log.exception("scheduler pass failed; trying again later")
         stop.wait(seconds_until_next(cap=cap))
