@@ -91,7 +91,7 @@ def test_connected_address_is_checked_not_just_the_name(web, monkeypatch):
     original = httpcore.SyncBackend.connect_tcp
     monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp",
                         lambda self, host, p, *a, **k: original(self, "127.0.0.1", p, *a, **k))
-    with pytest.raises(AddressRefused, match="127.0.0.1, a loopback address"):
+    with pytest.raises(AddressRefused, match="refused: news.example connected to 127.0.0.1, a loopback address"):
         fetch(f"http://news.example:{port}/article/0", FetchPolicy(timeout=2))
 
 

@@ -41,12 +41,12 @@ class AddressGuard:
         self.allow_names = {entry.lower() for entry in allow_hosts}
         self.allow_networks = [_network(entry) for entry in allow_hosts if _network(entry) is not None]
 
-    def check(self, host: str, address: IPAddress) -> None:
+    def check(self, host: str, address: IPAddress, how: str = "resolves to") -> None:
         if host.lower() in self.allow_names or any(address in net for net in self.allow_networks):
             return
         kind = address_kind(address)
         if kind:
-            raise AddressRefused(f"refused: {host} resolves to {address}, a {kind} address "
+            raise AddressRefused(f"refused: {host} {how} {address}, a {kind} address "
                                  f"(allow it with VISTKA_FETCH_ALLOW_HOSTS if it is yours)")
 
     def resolve(self, host: str, port: int) -> list[IPAddress]:
@@ -87,7 +87,7 @@ class GuardedBackend(httpcore.SyncBackend):
                 continue
             peer = ipaddress.ip_address(stream.get_extra_info("server_addr")[0].split("%")[0])
             try:
-                self.guard.check(host, peer)
+                self.guard.check(host, peer, how="connected to")
             except AddressRefused:
                 stream.close()
                 raise
