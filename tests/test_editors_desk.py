@@ -184,7 +184,7 @@ def test_adding_a_source_without_any_feed_says_why(sample_server, editor_client)
     response = editor_client.post(reverse("admin:core_source_add"), {
         "name": "Nothing", "homepage": sample_server.base_url + "/robots.txt", "feed_url": "",
         "language": "uk", "licence_mode": "excerpt"})
-    assert response.status_code == 200 and "announces no RSS or Atom feed" in response.content.decode()
+    assert response.status_code == 200 and "no feed or sitemap found" in response.content.decode()
     assert not Source.objects.filter(name="Nothing").exists()
 
 

@@ -15,6 +15,7 @@ def main() -> None:
 
 COMMANDS = [
     pipeline.fetch,
+    pipeline.run,
     pipeline.status,
     pipeline.serve,
     pipeline.manage,

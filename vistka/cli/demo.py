@@ -19,6 +19,7 @@ def demo(port: int, outlets_port: int, serve: bool) -> None:
     # The sample outlets live on 127.0.0.1, which the fetch guard refuses unless allowed.
     allowed = os.environ.get("VISTKA_FETCH_ALLOW_HOSTS", "")
     os.environ["VISTKA_FETCH_ALLOW_HOSTS"] = ",".join(filter(None, [allowed, "127.0.0.1"]))
+    os.environ.setdefault("VISTKA_FETCH_HOST_DELAY", "0")  # our own local server needs no politeness delay
     setup_django()
     from vistka.pipeline.run import run_once
     from vistka.samples.server import SampleOutletServer

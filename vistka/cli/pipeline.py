@@ -30,6 +30,33 @@ def fetch(source_name: str | None) -> None:
 
 
 @click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=int, show_default=True)
+@click.option("--web/--no-web", default=True, help="Also serve the site (default), or only poll.")
+def run(host: str, port: int, web: bool) -> None:
+    """Poll every source on its own schedule and serve the site, in one process."""
+    import threading
+
+    setup_django()
+    from vistka.pipeline.schedule import run_scheduler
+
+    stop = threading.Event()
+    scheduler = threading.Thread(target=run_scheduler, args=(stop,), name="vistka-scheduler", daemon=True)
+    scheduler.start()
+    click.echo("scheduler started: each source is polled when due (see `vistka sources list`)")
+    try:
+        if web:
+            from django.core.management import call_command
+
+            call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+        else:
+            while scheduler.is_alive():
+                scheduler.join(timeout=1)
+    finally:
+        stop.set()
+
+
+@click.command()
 def status() -> None:
     """Sources' health, article counts, and why held articles wait."""
     setup_django()

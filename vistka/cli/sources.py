@@ -1,4 +1,4 @@
-"""`vistka sources`: list and add the outlets vistka polls."""
+"""`vistka sources`: the outlets vistka polls, with their health."""
 
 from __future__ import annotations
 
@@ -6,41 +6,171 @@ import click
 
 from vistka.cli.base import setup_django
 
+LICENCES = click.Choice(["full", "excerpt", "link"])
 
-@click.group()
-def sources() -> None:
-    """Manage the outlets vistka polls."""
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def sources(ctx: click.Context) -> None:
+    """Manage the outlets vistka polls (without a subcommand: the health table)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_sources)
 
 
 @sources.command("list")
 def list_sources() -> None:
-    """One line per source."""
+    """Health per source: state, last success, failures, new articles a day, next poll, last error."""
     setup_django()
-    from vistka.core.models import Source
+    from vistka.core.sourcelist import health_rows
 
-    for source in Source.objects.all():
-        flag = "active" if source.active else "paused"
-        click.echo(f"{source.name}\t{source.language}\t{source.licence_mode}\t{flag}\t{source.feed_url}")
+    rows = health_rows()
+    if not rows:
+        click.echo("no sources yet; add one with `vistka sources add URL` or `vistka sources load-edition ukraine`")
+        return
+    click.echo(format_table(rows))
+
+
+def format_table(rows: list[dict[str, str]], last_width: int = 70) -> str:
+    columns = list(rows[0])
+    cells = [[row[c] if c != columns[-1] else _shorten(row[c], last_width) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @sources.command("add")
-@click.argument("name")
-@click.argument("feed_url")
-@click.option("--language", required=True, help="Language of the outlet's articles, e.g. uk.")
-@click.option("--homepage", default="", help="The outlet's home page.")
-@click.option("--licence", "licence_mode", type=click.Choice(["full", "excerpt", "link"]), default="full")
-def add_source(name: str, feed_url: str, language: str, homepage: str, licence_mode: str) -> None:
-    """Add (or update) a source by its RSS/Atom feed URL."""
+@click.argument("args", nargs=-1, required=True)
+@click.option("--name", help="Source name (default: the site's title).")
+@click.option("--language", help="Language of the outlet's articles, e.g. uk (default: the page's lang).")
+@click.option("--homepage", default="", help="The outlet's home page (default: found).")
+@click.option("--licence", "licence_mode", type=LICENCES, default="full", show_default=True)
+@click.option("--no-discover", is_flag=True, help="Take the URL as the feed without checking it.")
+def add_source(args: tuple[str, ...], name: str | None, language: str | None, homepage: str,
+               licence_mode: str, no_discover: bool) -> None:
+    """Add (or update) a source: `add URL` finds the feed or sitemap of a home page; `add NAME URL` also works."""
+    if len(args) > 2:
+        raise click.UsageError("give URL, or NAME URL")
+    name, url = (args[0], args[1]) if len(args) == 2 else (name, args[0])
     setup_django()
-    from django.core.exceptions import ValidationError
+    from vistka.core.sourcelist import SourceListError, save_source
 
+    feed_url, found_title, found_language = url, "", ""
+    if not no_discover:
+        from vistka.pipeline.discover import DiscoveryError, discover
+        from vistka.pipeline.fetch import FetchPolicy
+
+        try:
+            found = discover(url, FetchPolicy.from_settings())
+        except DiscoveryError as error:
+            raise click.ClickException(str(error)) from None
+        feed_url, found_title, found_language = found.feed_url, found.title, found.language
+        homepage = homepage or found.homepage
+        click.echo(f"found a {found.kind}: {feed_url}")
+    name = name or found_title or url
+    language = language or found_language
+    if not language:
+        raise click.ClickException("the page does not say its language; give --language (e.g. uk)")
+    try:
+        source, created = save_source(name[:200], feed_url, language, homepage, licence_mode)
+    except SourceListError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"source {source.name!r} {'added' if created else 'updated'}; "
+               f"poll it now with `vistka fetch --source {source.name!r}`")
+
+
+def _set_active(name: str, active: bool) -> None:
+    setup_django()
     from vistka.core.models import Source
 
-    source = Source.objects.filter(name=name).first() or Source(name=name)
-    source.feed_url, source.language, source.homepage, source.licence_mode = feed_url, language, homepage, licence_mode
+    if not Source.objects.filter(name=name).update(active=active):
+        raise click.ClickException(f"no source named {name!r}; see `vistka sources list`")
+    click.echo(f"{name}: {'resumed' if active else 'paused'}")
+
+
+@sources.command("pause")
+@click.argument("name")
+def pause(name: str) -> None:
+    """Stop polling a source (its articles stay published)."""
+    _set_active(name, False)
+
+
+@sources.command("resume")
+@click.argument("name")
+def resume(name: str) -> None:
+    """Poll a paused source again."""
+    _set_active(name, True)
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.confirmation_option(prompt="Remove the source AND all its articles?")
+def remove(name: str) -> None:
+    """Delete a source and its articles (pause it instead to keep them)."""
+    setup_django()
+    from vistka.core.models import Source
+
+    deleted, _ = Source.objects.filter(name=name).delete()
+    if not deleted:
+        raise click.ClickException(f"no source named {name!r}; see `vistka sources list`")
+    click.echo(f"{name}: removed")
+
+
+@sources.command("import-opml")
+@click.argument("file", type=click.File("rb"))
+@click.option("--language", default="", help="Language for outlines that do not give one.")
+def import_opml(file, language: str) -> None:
+    """Add or update every feed listed in an OPML file."""
+    setup_django()
+    from vistka.core.sourcelist import import_outlines
+    from vistka.pipeline.opml import OpmlError, read_opml
+
     try:
-        source.full_clean()
-    except ValidationError as error:
-        raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
-    source.save()
-    click.echo(f"source {name!r} saved; poll it now with `vistka fetch --source {name!r}`")
+        outlines = read_opml(file.read())
+    except OpmlError as error:
+        raise click.ClickException(str(error)) from None
+    created, updated, problems = import_outlines(outlines, language.lower())
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(f"{created} sources added, {updated} updated, {len(problems)} skipped")
+
+
+@sources.command("export-opml")
+@click.argument("file", type=click.File("wb"), default="-")
+def export_opml(file) -> None:
+    """Write every source as OPML (to FILE, default standard output)."""
+    setup_django()
+    from django.conf import settings
+
+    from vistka.core.sourcelist import export_outlines
+    from vistka.pipeline.opml import write_opml
+
+    file.write(write_opml(export_outlines(), settings.SITE_NAME))
+
+
+@sources.command("load-edition")
+@click.argument("edition")
+def load_edition(edition: str) -> None:
+    """Add the outlets of a shipped edition, e.g. `ukraine` (Ukraine News Today)."""
+    setup_django()
+    from vistka.core.sourcelist import SourceListError, save_source
+    from vistka.editions import EditionError
+    from vistka.editions import load_edition as read_edition
+
+    try:
+        loaded = read_edition(edition)
+    except EditionError as error:
+        raise click.ClickException(str(error)) from None
+    for entry in loaded.sources:
+        try:
+            save_source(entry.name, entry.feed_url, entry.language, entry.homepage, entry.licence)
+        except SourceListError as error:
+            raise click.ClickException(f"{entry.name}: {error}") from None
+        note = "" if entry.checked == "public code" else " (feed URL unconfirmed)"
+        click.echo(f"  {entry.name} [{entry.language}, {entry.licence}] {entry.feed_url}{note}")
+    click.echo(f"{loaded.title}: {len(loaded.sources)} sources loaded; `vistka run` polls them on schedule")

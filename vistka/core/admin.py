@@ -22,7 +22,8 @@ from vistka.core.models import (
     Translation,
 )
 from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
-from vistka.pipeline.discover import DiscoveryError, discover_feed
+from vistka.pipeline.discover import DiscoveryError, discover
+from vistka.pipeline.fetch import FetchPolicy
 
 
 class SourceForm(forms.ModelForm):
@@ -41,7 +42,7 @@ class SourceForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("feed_url") and cleaned.get("homepage"):
             try:
-                cleaned["feed_url"] = discover_feed(cleaned["homepage"])
+                cleaned["feed_url"] = discover(cleaned["homepage"], FetchPolicy.from_settings()).feed_url
             except DiscoveryError as error:
                 self.add_error("feed_url", str(error))
         elif not cleaned.get("feed_url"):
@@ -52,18 +53,26 @@ class SourceForm(forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     form = SourceForm
-    list_display = ["name", "language", "licence_mode", "review_required", "active", "last_success_at",
-                    "consecutive_failures"]
+    list_display = ["name", "language", "licence_mode", "review_required", "active", "health", "last_success_at",
+                    "consecutive_failures", "entries_per_day", "next_poll_at"]
     list_editable = ["licence_mode", "review_required", "active"]
     list_filter = ["active", "language", "licence_mode", "review_required"]
     search_fields = ["name", "homepage", "feed_url"]
-    readonly_fields = ["last_polled_at", "last_success_at", "last_error", "consecutive_failures"]
+    health_fields = ["last_polled_at", "last_success_at", "last_error", "last_warning", "consecutive_failures",
+                     "failing_since", "entries_per_day", "next_poll_at"]
+    readonly_fields = health_fields
     fieldsets = [
         (None, {"fields": ["name", "homepage", "feed_url", "language"]}),
         ("Editorial policy", {"fields": ["licence_mode", "review_required", "active"]}),
-        ("Health", {"fields": ["last_polled_at", "last_success_at", "last_error", "consecutive_failures"]}),
+        ("Health", {"fields": health_fields}),
     ]
     actions = ["pause", "resume"]
+
+    @admin.display(description="health")
+    def health(self, source: Source) -> str:
+        from vistka.pipeline.health import health_state
+
+        return health_state(source)
 
     @admin.action(description="Pause selected sources (stop polling)")
     def pause(self, request, queryset):

@@ -37,6 +37,12 @@ class Source(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                        help_text="When the scheduler polls this source next.")
+    failing_since = models.DateTimeField(null=True, blank=True,
+                                         help_text="Start of the current run of failed polls.")
+    entries_per_day = models.FloatField(default=0.0, help_text="New articles per day, last 7 days.")
+    last_warning = models.TextField(blank=True, help_text="What the last successful poll skipped, and why.")
 
     class Meta:
         ordering = ["name"]
@@ -114,6 +120,7 @@ class Article(models.Model):
 
     status = models.CharField(max_length=24, choices=ArticleStatus.choices, default=ArticleStatus.FETCHED)
     error = models.TextField(blank=True, help_text="Why the last pipeline stage failed or is waiting.")
+    fetch_attempts = models.PositiveIntegerField(default=0, help_text="Failed fetches so far (retries back off).")
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     related = models.ManyToManyField("self", through="RelatedArticle", symmetrical=False, blank=True)
 

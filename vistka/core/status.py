@@ -11,8 +11,10 @@ from vistka.core.models import Article, ArticleStatus, Source
 
 def status_lines() -> list[str]:
     lines = ["Sources:"]
+    from vistka.pipeline.health import health_state
+
     for source in Source.objects.annotate(n=Count("articles")):
-        state = "ok" if not source.last_error else f"FAILING x{source.consecutive_failures}: {source.last_error}"
+        state = health_state(source) + (f": {source.last_error}" if source.last_error else "")
         last = source.last_success_at.strftime("%Y-%m-%d %H:%M") if source.last_success_at else "never"
         paused = "" if source.active else " (paused)"
         lines.append(f"  {source.name}{paused} [{source.language}] {source.n} articles, last success {last}, {state}")

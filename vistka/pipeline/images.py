@@ -34,7 +34,7 @@ def store_lead_image(url: str, media_root: Path, policy: FetchPolicy) -> StoredI
         with Image.open(target) as existing:
             return StoredImage(name, *existing.size)
     try:
-        content = fetch(url, policy).content
+        content = fetch(url, policy, expect="image").content
     except FetchError as error:
         raise ImageError(str(error)) from None
     image = _decode(content, url)

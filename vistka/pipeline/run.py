@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source
-from vistka.pipeline import grouping, images, publish, translating
+from vistka.pipeline import grouping, health, images, publish, schedule, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
-from vistka.pipeline.feeds import FeedEntry, FeedError, parse_feed
+from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
+from vistka.pipeline.fetch.robots import check_robots
 from vistka.pipeline.language import detect_language
 
 log = logging.getLogger("vistka.pipeline")
@@ -44,13 +45,15 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     report = PollReport(source.name)
     source.last_polled_at = timezone.now()
     try:
-        response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified)
-        entries = [] if response.not_modified else parse_feed(response.content, source.feed_url)
+        response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified,
+                          expect="feed")
+        parsed = None if response.not_modified else read_feed(response.utf8_content, source.feed_url)
     except (FetchError, FeedError) as error:
-        _record_source_failure(source, str(error))
+        health.record_failure(source, str(error), getattr(error, "retry_after", None))
         report.error = str(error)
         _log_poll(source, report)
         return report
+    entries = parsed.entries if parsed else []
     report.not_modified = response.not_modified
     report.entries = len(entries)
     for entry in entries:
@@ -61,7 +64,7 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
             report.articles.append(outcome.pk)
         if on_entry:
             on_entry()
-    _record_source_success(source, response.etag, response.last_modified)
+    health.record_success(source, response.etag, response.last_modified, parsed.warnings if parsed else [])
     _log_poll(source, report)
     return report
 
@@ -75,9 +78,12 @@ def _log_poll(source: Source, report: PollReport) -> None:
 def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Article | None:
     """Run the article stages for one entry; None when it is already stored (re-polls add nothing)."""
     existing = Article.objects.filter(source=source, guid=entry.guid).first()
-    if existing is not None and existing.status != ArticleStatus.FAILED:
+    if existing is not None and (existing.status != ArticleStatus.FAILED or not schedule.retry_due(existing)):
         return None
+    if Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
+        return None  # the same article under another entry (or outlet): stored once
     try:
+        check_robots(entry.link, policy)
         extracted = _fetch_and_extract(entry, policy, source.extraction_rules)
     except (FetchError, ExtractionError) as error:
         return _store_failure(source, entry, existing, str(error))
@@ -135,9 +141,8 @@ def _progress_bar(enabled: bool):
 
 def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dict | None = None) -> Extracted:
     try:
-        page = fetch(entry.link, policy)
-        return extract_article(page.content, page.url, entry, encoding=page.encoding,
-                               rule_override=rule_override or None)
+        page = fetch(entry.link, policy, expect="page")
+        return extract_article(page.html_text, page.url, entry, rule_override=rule_override or None)
     except (FetchError, ExtractionError):
         if not entry.content_html:
             raise
@@ -184,24 +189,10 @@ def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, m
     article = existing or Article(source=source, guid=entry.guid, url=entry.link, title=entry.title[:1000],
                                   published_at=entry.published)
     article.status, article.error = ArticleStatus.FAILED, message
+    article.fetch_attempts += 1
+    article.fetched_at = timezone.now()
     try:
         article.save()
     except IntegrityError:
         return None
     return article
-
-
-def _record_source_failure(source: Source, message: str) -> None:
-    log.warning("%s: %s", source.name, message)
-    source.last_error = message
-    source.consecutive_failures += 1
-    source.save(update_fields=["last_polled_at", "last_error", "consecutive_failures"])
-
-
-def _record_source_success(source: Source, etag: str, last_modified: str) -> None:
-    source.last_success_at = source.last_polled_at
-    source.last_error = ""
-    source.consecutive_failures = 0
-    source.etag, source.last_modified = etag or source.etag, last_modified or source.last_modified
-    source.save(update_fields=["last_polled_at", "last_success_at", "last_error", "consecutive_failures",
-                               "etag", "last_modified"])

@@ -1,0 +1,144 @@
+"""fetch(): one polite, bounded HTTP GET.
+
+Each redirect hop is requested separately so that the per-host limiter applies to every host
+touched, and every hop's connection goes through the address guard (see guard.py).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from vistka.pipeline.fetch.charset import as_utf8_document, decode_document
+from vistka.pipeline.fetch.errors import FetchError
+from vistka.pipeline.fetch.guard import AddressGuard, guarded_transport
+from vistka.pipeline.fetch.policy import FetchPolicy
+from vistka.pipeline.fetch.response import check_content_type, read_limited, refuse_unusable
+
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status_code: int
+    content: bytes
+    headers: httpx.Headers
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status_code == 304
+
+    @property
+    def etag(self) -> str:
+        return self.headers.get("etag", "")
+
+    @property
+    def last_modified(self) -> str:
+        return self.headers.get("last-modified", "")
+
+    @property
+    def encoding(self) -> str | None:
+        """The charset the server declared (may be wrong: `text` checks it)."""
+        return httpx.Response(200, headers=self.headers).charset_encoding
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the charset evidence weighed (see charset.py)."""
+        return decode_document(self.content, self.encoding)[0]
+
+    @property
+    def html_text(self) -> str:
+        """`text` without a leading XML declaration, which lxml refuses in an already-decoded string."""
+        return _XML_DECLARATION.sub("", self.text, count=1)
+
+    @property
+    def utf8_content(self) -> bytes:
+        """The body as UTF-8 bytes with its own charset declaration corrected, for feed parsing."""
+        return as_utf8_document(self.content, self.encoding)
+
+
+def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str = "",
+          expect: str | None = None) -> FetchResult:
+    """GET url. `expect` ("page", "feed", "image", "robots") refuses unsuitable content types early.
+
+    Raises FetchError with an operator-readable message for every failure."""
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + policy.timeout
+    transport = guarded_transport(AddressGuard(policy.allow_hosts), deadline)
+    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+    with httpx.Client(transport=transport, timeout=timeout, headers=headers, follow_redirects=False,
+                      trust_env=False) as client:
+        for _hop in range(policy.max_redirects + 1):
+            outcome = _get_once(client, url, policy, expect)
+            if isinstance(outcome, FetchResult):
+                return outcome
+            url = outcome
+    raise FetchError(f"more than {policy.max_redirects} redirects (a redirect loop?), last to {url}")
+
+
+def _get_once(client: httpx.Client, url: str, policy: FetchPolicy, expect: str | None) -> FetchResult | str:
+    """One request: a FetchResult, or the next URL when the answer is a redirect."""
+    host = host_key(url)
+    try:
+        with _slot(policy, host), client.stream("GET", url) as response:
+            if response.status_code in REDIRECT_CODES and "location" in response.headers:
+                return _next_hop(response)
+            _refuse(response, url, policy, host)
+            check_content_type(response, url, expect)
+            content = read_limited(response, url, policy.max_body_bytes, policy.max_compression_ratio)
+            return FetchResult(str(response.url), response.status_code, content, response.headers)
+    except httpx.TimeoutException:
+        raise FetchError(f"{url} timed out (limits: {policy.connect_timeout:g} s to connect, "
+                         f"{policy.read_timeout:g} s of silence, {policy.timeout:g} s in all)") from None
+    except httpx.InvalidURL as error:
+        raise FetchError(f"not a fetchable URL: {url} ({error})") from None
+    except httpx.ConnectError as error:
+        raise FetchError(f"{url}: could not connect ({_reason(error)})") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+        raise FetchError(f"{url}: the server broke off the answer ({_reason(error)})") from None
+    except httpx.HTTPError as error:
+        raise FetchError(f"{url} could not be fetched: {error or type(error).__name__}") from None
+
+
+def _reason(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text.split("] ", 1)[-1] if text.startswith("[Errno") else text
+
+
+def _slot(policy: FetchPolicy, host: str):
+    return policy.limiter.slot(host) if policy.limiter else nullcontext()
+
+
+def _refuse(response: httpx.Response, url: str, policy: FetchPolicy, host: str) -> None:
+    try:
+        refuse_unusable(response, url)
+    except FetchError as error:
+        if error.retry_after is not None and policy.limiter:
+            policy.limiter.defer(host, error.retry_after)
+        raise
+
+
+def _next_hop(response: httpx.Response) -> str:
+    target = response.url.join(response.headers["location"])
+    if target.scheme not in ("http", "https"):
+        raise FetchError(f"{response.url} redirects to {target}, which is not an http(s) address")
+    return str(target)
+
+
+def host_key(url: str) -> str:
+    """The key the per-host limiter uses: host[:port], without any user info."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"not a fetchable URL: {url}")
+    return parts.netloc.lower().rsplit("@", 1)[-1]
