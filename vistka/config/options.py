@@ -42,7 +42,7 @@ def _parse_engine(raw: str) -> str:
     return value
 
 
-ENGINES = ("ctranslate2", "none")
+ENGINES = ("ctranslate2", "openai", "libretranslate", "none")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], _parse_list,
            "Comma-separated host names the site answers to."),
     Option("VISTKA_TRANSLATION_ENGINE", "ctranslate2", _parse_engine,
-           "Engine for articles not in the site language: ctranslate2 (offline Argos packages) or none."),
+           "Engine for articles not in the site language: ctranslate2 (offline Argos packages), openai "
+           "(any OpenAI-compatible chat-completions server), libretranslate, or none. A source can override it."),
     Option("VISTKA_PUBLISH_UNTRANSLATED", False, _parse_bool,
            "Publish articles no engine can translate, in their original language with a visible notice, "
            "instead of holding them as 'awaiting translation'."),
@@ -79,6 +80,19 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_MAX_BODY_BYTES", 10_000_000, int, "Largest response body accepted from an outlet, in bytes."),
     Option("VISTKA_CT2_THREADS", 0, int, "CPU threads for the CTranslate2 engine (0: automatic)."),
     Option("VISTKA_CT2_COMPUTE_TYPE", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32...)."),
+    Option("VISTKA_OPENAI_URL", "http://127.0.0.1:11434/v1", str,
+           "Base URL of the OpenAI-compatible API (Ollama, llama.cpp, vLLM or a hosted one), up to /v1."),
+    Option("VISTKA_OPENAI_MODEL", "", str, "Model name sent to the OpenAI-compatible endpoint."),
+    Option("VISTKA_OPENAI_API_KEY", "", str, "API key for the OpenAI-compatible endpoint (empty: none sent)."),
+    Option("VISTKA_LIBRETRANSLATE_URL", "http://127.0.0.1:5000", str, "Base URL of a LibreTranslate server."),
+    Option("VISTKA_LIBRETRANSLATE_API_KEY", "", str, "API key for the LibreTranslate server (empty: none sent)."),
+    Option("VISTKA_TRANSLATION_TIMEOUT", 60.0, float,
+           "Seconds before one request to a translation server (openai, libretranslate) gives up."),
+    Option("VISTKA_TRANSLATION_RETRIES", 2, int,
+           "Extra attempts after a translation server times out or answers 429/5xx."),
+    Option("VISTKA_TRANSLATION_HOLD_FLAGS", [], _parse_list,
+           "QA flags that hold a translation for an editor ('in review') instead of publishing it: "
+           "comma-separated from number, cyrillic, glossary, length, or * for any flag. Empty: publish."),
 )
 
 
