@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from .base import normalize_language
 
@@ -114,7 +115,7 @@ class Glossary:
             if end > len(words):
                 continue
             span = words[index:end]
-            adjacent = all(not text[left[1]:right[0]].strip() for left, right in zip(span, span[1:]))
+            adjacent = all(not text[left[1]:right[0]].strip() for left, right in pairwise(span))
             if adjacent and all(self._word_matches(pattern, position, word)
                                 for position, (_, _, word) in enumerate(span)):
                 return pattern
