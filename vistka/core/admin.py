@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from vistka.core import translation_admin  # noqa: F401 (registers the translation desk)
 from vistka.core.models import Article, Comment, RelatedArticle, Source, Story, Translation
 
 

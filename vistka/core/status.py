@@ -22,7 +22,19 @@ def status_lines() -> list[str]:
     reasons = Counter(Article.objects.filter(status=ArticleStatus.AWAITING_TRANSLATION).values_list("error", flat=True))
     for reason, n in reasons.most_common():
         lines.append(f"  {n} awaiting translation: {reason}")
+    in_review = Counter(Article.objects.filter(status=ArticleStatus.IN_REVIEW).values_list("error", flat=True))
+    for reason, n in in_review.most_common(10):
+        lines.append(f"  {n} in review: {reason}")
     failures = Counter(Article.objects.filter(status=ArticleStatus.FAILED).values_list("error", flat=True))
     for reason, n in failures.most_common(10):
         lines.append(f"  {n} failed: {reason}")
+    lines.append(_memory_line())
     return lines
+
+
+def _memory_line() -> str:
+    from vistka.pipeline.memory import memory_stats
+
+    stats = memory_stats()
+    return (f"Translation memory: {stats.segments} segments, hit rate {stats.hit_rate:.1%} "
+            f"({stats.hits} reused, {stats.translated} translated by an engine)")
