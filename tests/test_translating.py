@@ -185,3 +185,27 @@ def test_admin_lists_translations_memory_and_glossary(engine: CountingEngine, ad
     for url in ("/admin/core/translation/", "/admin/core/translationmemory/", "/admin/core/glossaryentry/"):
         assert admin_client.get(url).status_code == 200
     assert "cyrillic" in admin_client.get("/admin/core/translation/").content.decode()
+
+
+def test_glossary_cli_loads_a_file_without_overwriting_editors(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from vistka.cli import main
+
+    GlossaryEntry.objects.filter(source="Київ").update(target="Kyiv (edited)")
+    path = tmp_path / "extra.yaml"
+    path.write_text("source_lang: uk\ntarget_lang: en\nentries:\n"
+                    "  - {source: Київ, target: Kyiv}\n  - {source: Буча, target: Bucha, kind: place}\n")
+    result = CliRunner().invoke(main, ["glossary", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 added, 0 updated" in result.output
+    assert GlossaryEntry.objects.get(source="Київ").target == "Kyiv (edited)"
+    result = CliRunner().invoke(main, ["glossary", "load", str(path), "--replace"])
+    assert "0 added, 2 updated" in result.output and GlossaryEntry.objects.get(source="Київ").target == "Kyiv"
+
+
+def test_article_page_names_engine_and_model(engine: CountingEngine, client) -> None:
+    article = untranslated(1, "<p>Текст.</p>")
+    process_stored_article(article)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "fake (fake:1)" in page and "view original" in page
