@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps
+.PHONY: demo test lint fetch serve clean browser-deps bench-translate
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -32,12 +32,17 @@ browser-deps:
 	  else echo "note: chromium missing and not root; browser tests will skip (apt-get install chromium)"; fi; }
 
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/ruff check vistka tests
+	$(BIN)/ruff check vistka tests bench
 	$(BIN)/python -m pytest -q
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check vistka tests
+	$(BIN)/ruff check vistka tests bench
 	$(BIN)/ruff format --check vistka tests || true
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-artifacts
+
+# Translation speed (vistka's engine path vs raw CTranslate2) and translation-memory saving; chrF
+# too when a real uk→en package is installed (`vistka translate install uk en`). See docs/translation.md.
+bench-translate: $(TEST_STAMP)
+	$(BIN)/python bench/bench_translate.py
