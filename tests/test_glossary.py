@@ -93,3 +93,10 @@ def test_bad_glossary_files_name_the_problem(tmp_path: Path, content: str, messa
     path.write_text(content, encoding="utf-8")
     with pytest.raises(GlossaryFileError, match=message):
         read_glossary_file(path)
+
+
+def test_russian_forms_and_languages_without_a_dictionary() -> None:
+    russian = Glossary([Term("Верховная Рада", "Verkhovna Rada")], "ru")
+    assert russian.prepare("Депутаты Верховной Рады проголосовали.") == "Депутаты Verkhovna Rada проголосовали."
+    spelling_only = Glossary([Term("Kijów", "Kyiv")], "pl")  # no pymorphy dictionary: exact words only
+    assert spelling_only.prepare("W Kijów dziś.") == "W Kyiv dziś." and spelling_only.prepare("W Kijowie.") == "W Kijowie."

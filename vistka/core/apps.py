@@ -2,11 +2,15 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _load_default_glossaries(sender, **kwargs) -> None:
+def _load_default_glossaries(sender, using="default", **kwargs) -> None:
     # The edition's glossary arrives with the first migrate; later migrates leave editors' entries be.
+    from django.db import connections
+
+    from vistka.core.models import GlossaryEntry
     from vistka.pipeline.glossaries import load_default_glossaries
 
-    load_default_glossaries()
+    if GlossaryEntry._meta.db_table in connections[using].introspection.table_names():  # not mid-way back
+        load_default_glossaries()
 
 
 class CoreConfig(AppConfig):

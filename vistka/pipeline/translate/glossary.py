@@ -18,6 +18,7 @@ What is still missing afterwards is reported by `missing()` and becomes a QA fla
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from itertools import pairwise
 
 from .base import normalize_language
 
+logger = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
 
 Lemmatizer = Callable[[str], frozenset[str]]
@@ -143,8 +145,15 @@ def lemmatizer_for(language: str) -> Lemmatizer:
     """pymorphy3's dictionary forms for Ukrainian and Russian; lower-case spelling for other languages."""
     language = normalize_language(language)
     if language in ("uk", "ru"):
-        return _pymorphy_lemmatizer(language)
-    return lambda word: frozenset({word.casefold()})
+        try:
+            return _pymorphy_lemmatizer(language)
+        except (ImportError, ValueError) as error:  # the dictionary package is missing
+            logger.warning("glossary matching without inflected forms for %s: %s", language, error)
+    return _spelling
+
+
+def _spelling(word: str) -> frozenset[str]:
+    return frozenset({word.casefold()})
 
 
 @lru_cache(maxsize=2)
