@@ -209,3 +209,16 @@ def test_article_page_names_engine_and_model(engine: CountingEngine, client) -> 
     process_stored_article(article)
     page = client.get(article.get_absolute_url()).content.decode()
     assert "fake (fake:1)" in page and "view original" in page
+
+
+def test_editor_adds_a_glossary_entry_in_the_admin(engine: CountingEngine, admin_client) -> None:
+    response = admin_client.post("/admin/core/glossaryentry/add/", {
+        "source_lang": "uk", "target_lang": "en", "source": "Буча", "target": "Bucha", "kind": "place",
+        "variants": "Bucza, Butcha"})
+    assert response.status_code == 302
+    entry = GlossaryEntry.objects.get(source="Буча")
+    assert entry.variants == ["Bucza", "Butcha"]
+    assert "Bucza, Butcha" in admin_client.get(f"/admin/core/glossaryentry/{entry.pk}/change/").content.decode()
+
+    process_stored_article(untranslated(1, "<p>Делегація приїхала до Бучі.</p>"))
+    assert "Делегація приїхала до Bucha." in engine.sent  # the inflected "Бучі" matched the new entry

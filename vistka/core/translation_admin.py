@@ -99,9 +99,20 @@ class TranslationMemoryAdmin(admin.ModelAdmin):
 
 
 class GlossaryEntryForm(forms.ModelForm):
+    variants = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 80}),
+                               help_text="Wrong forms engines produce, comma-separated: Kiev, Kyev")
+
     class Meta:
         model = GlossaryEntry
         fields = ["source_lang", "target_lang", "source", "target", "kind", "variants"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["variants"] = ", ".join(self.instance.variants or [])
+
+    def clean_variants(self) -> list[str]:
+        return [variant.strip() for variant in self.cleaned_data["variants"].split(",") if variant.strip()]
 
 
 @admin.register(GlossaryEntry)
