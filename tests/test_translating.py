@@ -152,9 +152,12 @@ def test_glossary_through_the_real_ctranslate2_path(tiny_package: Path, tmp_path
     assert {"glossary", "number", "date"} <= kinds
 
 
-def test_editor_correction_goes_into_memory_and_the_article(engine: CountingEngine, admin_client) -> None:
+def test_editor_correction_goes_into_memory_and_the_article(engine: CountingEngine, admin_client, settings) -> None:
+    settings.TRANSLATION_HOLD_FLAGS = ["*"]
     article = untranslated(1, "<p>Уряд ухвалив рішення.</p>")
     process_stored_article(article)
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.IN_REVIEW and article.story is None
     translation = Translation.objects.get(article=article)
     url = f"/admin/core/translation/{translation.pk}/segments/"
 
@@ -170,6 +173,8 @@ def test_editor_correction_goes_into_memory_and_the_article(engine: CountingEngi
 
     translation.refresh_from_db()
     assert "The government made a decision." in translation.body_html and translation.reviewed
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.PUBLISHED and article.story is not None  # grouped once published
     memory = TranslationMemory.objects.get(source_text="Уряд ухвалив рішення.")
     assert memory.corrected and memory.target_text == "The government made a decision."
 
@@ -222,3 +227,19 @@ def test_editor_adds_a_glossary_entry_in_the_admin(engine: CountingEngine, admin
 
     process_stored_article(untranslated(1, "<p>Делегація приїхала до Бучі.</p>"))
     assert "Делегація приїхала до Bucha." in engine.sent  # the inflected "Бучі" matched the new entry
+
+
+def test_admin_action_publishes_reviewed_translations(engine: CountingEngine, admin_client, settings) -> None:
+    settings.TRANSLATION_HOLD_FLAGS = ["cyrillic"]
+    article = untranslated(1, "<p>Текст.</p>")
+    process_stored_article(article)
+    translation = Translation.objects.get(article=article)
+    response = admin_client.post("/admin/core/translation/", {
+        "action": "publish_reviewed", "_selected_action": [translation.pk]})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    translation.refresh_from_db()
+    assert article.status == ArticleStatus.PUBLISHED and translation.reviewed
+    process_stored_article(article)  # a reviewed translation is not held again
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.PUBLISHED

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from vistka.core.models import Article, ArticleStatus, GlossaryEntry, Translation, TranslationMemory
+from vistka.core.models import GlossaryEntry, Translation, TranslationMemory
 from vistka.pipeline.translate import TranslationUnavailable
 
 
@@ -77,9 +77,10 @@ class TranslationAdmin(admin.ModelAdmin):
 
 
 def _publish_articles(article_ids: list[int]) -> None:
+    from vistka.pipeline.run import release_from_review
+
     Translation.objects.filter(article_id__in=article_ids).update(reviewed=True)
-    Article.objects.filter(pk__in=article_ids, status__in=[ArticleStatus.IN_REVIEW, ArticleStatus.PUBLISHED]).update(
-        status=ArticleStatus.PUBLISHED, error="")
+    release_from_review(article_ids)
 
 
 @admin.register(TranslationMemory)

@@ -94,6 +94,18 @@ def process_stored_article(article: Article) -> None:
         grouping.update_related(article)
 
 
+def release_from_review(article_ids: Iterable[int]) -> int:
+    """Publish articles an editor has reviewed (status in review), with story and related posts."""
+    released = 0
+    for article in Article.objects.filter(pk__in=list(article_ids), status=ArticleStatus.IN_REVIEW):
+        article.status, article.error = ArticleStatus.PUBLISHED, ""
+        article.save(update_fields=["status", "error"])
+        grouping.assign_story(article)
+        grouping.update_related(article)
+        released += 1
+    return released
+
+
 def resume_unfinished() -> int:
     """Carry on with articles held for translation (e.g. a package was installed since) or interrupted
     between storing and publishing; returns how many got published."""

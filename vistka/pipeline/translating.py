@@ -85,13 +85,18 @@ def translate_with(article: Article, engine: Engine) -> tuple[TranslatedArticle,
 
 def store_translation(article: Article, result: TranslatedArticle, flags: list[Flag],
                       reviewed: bool = False) -> Translation:
+    body_html = sanitize_html(result.body_html)
     with transaction.atomic():
+        previous = Translation.objects.filter(article=article, language=settings.SITE_LANGUAGE).first()
+        # An editor's review stands as long as the text they reviewed does not change.
+        unchanged = previous is not None and (previous.title, previous.lead, previous.body_html) == (
+            result.title, result.lead, body_html)
         translation, _ = Translation.objects.update_or_create(
             article=article,
             language=settings.SITE_LANGUAGE,
-            defaults={"title": result.title, "lead": result.lead, "body_html": sanitize_html(result.body_html),
-                      "engine": result.engine, "model_id": result.model_id,
-                      "flags": flags, "reviewed": reviewed},
+            defaults={"title": result.title, "lead": result.lead, "body_html": body_html,
+                      "engine": result.engine, "model_id": result.model_id, "flags": flags,
+                      "reviewed": reviewed or (unchanged and previous.reviewed)},
         )
     article._site_translation = None  # forget the cached lookup
     return translation
