@@ -53,3 +53,14 @@ def test_same_problem_is_reported_once_per_article() -> None:
     pairs = [("Це Київ.", "Це Київ."), ("І знову Київ.", "И знову Київ.")]
     flags = check_segments(pairs, "uk", "en")
     assert [flag["detail"] for flag in flags].count("Київ") == 1
+
+
+def test_hold_setting_knows_every_flag() -> None:
+    from vistka.config.options import QA_FLAGS, SettingError, read_options
+    from vistka.pipeline.translate.quality import FLAG_KINDS
+
+    assert QA_FLAGS == FLAG_KINDS
+    assert read_options({"VISTKA_TRANSLATION_HOLD_FLAGS": "Number, glossary"})["VISTKA_TRANSLATION_HOLD_FLAGS"] == \
+        ["number", "glossary"]
+    with pytest.raises(SettingError, match="VISTKA_TRANSLATION_HOLD_FLAGS: unknown QA flag"):
+        read_options({"VISTKA_TRANSLATION_HOLD_FLAGS": "numbr"})

@@ -43,6 +43,15 @@ def _parse_engine(raw: str) -> str:
 
 
 ENGINES = ("ctranslate2", "openai", "libretranslate", "none")
+QA_FLAGS = ("number", "date", "cyrillic", "glossary", "length", "engine")  # = quality.FLAG_KINDS (a test checks)
+
+
+def _parse_flags(raw: str) -> list[str]:
+    flags = _parse_list(raw.lower())
+    unknown = [flag for flag in flags if flag not in QA_FLAGS and flag != "*"]
+    if unknown:
+        raise ValueError(f"unknown QA flag(s) {', '.join(unknown)}; choose from {', '.join(QA_FLAGS)} or *")
+    return flags
 
 
 @dataclass(frozen=True)
@@ -90,9 +99,10 @@ OPTIONS: tuple[Option, ...] = (
            "Seconds before one request to a translation server (openai, libretranslate) gives up."),
     Option("VISTKA_TRANSLATION_RETRIES", 2, int,
            "Extra attempts after a translation server times out or answers 429/5xx."),
-    Option("VISTKA_TRANSLATION_HOLD_FLAGS", [], _parse_list,
+    Option("VISTKA_TRANSLATION_HOLD_FLAGS", [], _parse_flags,
            "QA flags that hold a translation for an editor ('in review') instead of publishing it: "
-           "comma-separated from number, cyrillic, glossary, length, or * for any flag. Empty: publish."),
+           "comma-separated from number, date, cyrillic, glossary, length, engine, or * for any flag. "
+           "Empty: publish."),
 )
 
 
