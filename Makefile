@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract bench-translate
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -32,7 +32,7 @@ browser-deps:
 	  else echo "note: chromium missing and not root; browser tests will skip (apt-get install chromium)"; fi; }
 
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/ruff check vistka tests
+	$(BIN)/ruff check vistka tests bench
 	$(BIN)/python -m pytest -q
 
 # Extraction quality on the gold sample pages, side by side with trafilatura and readability-lxml.
@@ -40,8 +40,13 @@ eval-extract: $(TEST_STAMP)
 	$(BIN)/python bench/eval_extract.py
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check vistka tests
+	$(BIN)/ruff check vistka tests bench
 	$(BIN)/ruff format --check vistka tests || true
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-artifacts
+
+# Translation speed (vistka's engine path vs raw CTranslate2) and translation-memory saving; chrF
+# too when a real uk→en package is installed (`vistka translate install uk en`). See docs/translation.md.
+bench-translate: $(TEST_STAMP)
+	$(BIN)/python bench/bench_translate.py

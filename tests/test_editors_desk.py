@@ -84,13 +84,14 @@ def test_review_queue_end_to_end(sample_server, editor_client):
 
 
 @pytest.mark.django_db
-def test_translation_qa_flags_send_an_article_to_review():
+def test_translation_qa_flags_send_an_article_to_review(settings):
+    settings.TRANSLATION_HOLD_FLAGS = ["number"]
     source = make_source()
     article = make_article(source, status=ArticleStatus.FETCHED)
-    Translation.objects.filter(article=article).update(qa_flags=["untranslated sentences"])
+    Translation.objects.filter(article=article).update(flags=[{"kind": "number", "detail": "14,5"}])
     publish(article, translated=True)
     assert article.status == ArticleStatus.IN_REVIEW
-    assert article.error == "translation QA: untranslated sentences"
+    assert article.error == "translation flagged for review: number"
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli import demo, editor, extract, pipeline, sources, translate
+from vistka.cli import demo, editor, extract, glossary, pipeline, sources, translate
 
 
 @click.group()
@@ -26,6 +26,7 @@ COMMANDS = [
     editor.createeditor,
     editor.apitoken,
     editor.retranslate,
+    glossary.glossary,
 ]
 for command in COMMANDS:
     main.add_command(command)

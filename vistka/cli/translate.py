@@ -18,7 +18,9 @@ def translate() -> None:
 @click.argument("source_lang")
 @click.argument("target_lang")
 @click.option("--from-path", type=click.Path(exists=True, path_type=Path),
-              help="Install from a local .argosmodel file or folder instead of downloading.")
+              help="Install from a local .argosmodel file or package folder, or a CTranslate2 conversion "
+                   "of an OPUS-MT or NLLB model (a folder with model.bin and its SentencePiece files), "
+                   "instead of downloading.")
 def install(source_lang: str, target_lang: str, from_path: Path | None) -> None:
     """Install the SOURCE_LANG→TARGET_LANG package (downloads it when online), then translate held articles."""
     setup_django()

@@ -42,7 +42,16 @@ def _parse_engine(raw: str) -> str:
     return value
 
 
-ENGINES = ("ctranslate2", "none")
+ENGINES = ("ctranslate2", "openai", "libretranslate", "none")
+QA_FLAGS = ("number", "date", "cyrillic", "glossary", "length", "engine")  # = quality.FLAG_KINDS (a test checks)
+
+
+def _parse_flags(raw: str) -> list[str]:
+    flags = _parse_list(raw.lower())
+    unknown = [flag for flag in flags if flag not in QA_FLAGS and flag != "*"]
+    if unknown:
+        raise ValueError(f"unknown QA flag(s) {', '.join(unknown)}; choose from {', '.join(QA_FLAGS)} or *")
+    return flags
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], _parse_list,
            "Comma-separated host names the site answers to."),
     Option("VISTKA_TRANSLATION_ENGINE", "ctranslate2", _parse_engine,
-           "Engine for articles not in the site language: ctranslate2 (offline Argos packages) or none."),
+           "Engine for articles not in the site language: ctranslate2 (offline Argos packages), openai "
+           "(any OpenAI-compatible chat-completions server), libretranslate, or none. A source can override it."),
     Option("VISTKA_PUBLISH_UNTRANSLATED", False, _parse_bool,
            "Publish articles no engine can translate, in their original language with a visible notice, "
            "instead of holding them as 'awaiting translation'."),
@@ -96,6 +106,20 @@ OPTIONS: tuple[Option, ...] = (
            "Words of the body shown for sources in 'excerpt' licence mode (after the lead, with a link to the original)."),
     Option("VISTKA_API_RATE", "120/m", str,
            "Requests one client may make to the JSON API, e.g. 120/m or 5000/h (django-ninja throttle syntax)."),
+    Option("VISTKA_OPENAI_URL", "http://127.0.0.1:11434/v1", str,
+           "Base URL of the OpenAI-compatible API (Ollama, llama.cpp, vLLM or a hosted one), up to /v1."),
+    Option("VISTKA_OPENAI_MODEL", "", str, "Model name sent to the OpenAI-compatible endpoint."),
+    Option("VISTKA_OPENAI_API_KEY", "", str, "API key for the OpenAI-compatible endpoint (empty: none sent)."),
+    Option("VISTKA_LIBRETRANSLATE_URL", "http://127.0.0.1:5000", str, "Base URL of a LibreTranslate server."),
+    Option("VISTKA_LIBRETRANSLATE_API_KEY", "", str, "API key for the LibreTranslate server (empty: none sent)."),
+    Option("VISTKA_TRANSLATION_TIMEOUT", 60.0, float,
+           "Seconds before one request to a translation server (openai, libretranslate) gives up."),
+    Option("VISTKA_TRANSLATION_RETRIES", 2, int,
+           "Extra attempts after a translation server times out or answers 429/5xx."),
+    Option("VISTKA_TRANSLATION_HOLD_FLAGS", [], _parse_flags,
+           "QA flags that hold a translation for an editor ('in review') instead of publishing it: "
+           "comma-separated from number, date, cyrillic, glossary, length, engine, or * for any flag. "
+           "Empty: publish."),
 )
 
 

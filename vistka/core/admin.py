@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from vistka.core import translation_admin  # noqa: F401 (registers the translation desk)
 from vistka.core.models import (
     ApiToken,
     Article,

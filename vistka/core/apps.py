@@ -9,6 +9,17 @@ def _refresh_editor_group(sender, **kwargs) -> None:
     ensure_editor_group()
 
 
+def _load_default_glossaries(sender, using="default", **kwargs) -> None:
+    # The edition's glossary arrives with the first migrate; later migrates leave editors' entries be.
+    from django.db import connections
+
+    from vistka.core.models import GlossaryEntry
+    from vistka.pipeline.glossaries import load_default_glossaries
+
+    if GlossaryEntry._meta.db_table in connections[using].introspection.table_names():  # not mid-way back
+        load_default_glossaries()
+
+
 class CoreConfig(AppConfig):
     name = "vistka.core"
     label = "core"
@@ -16,3 +27,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_refresh_editor_group, sender=self, dispatch_uid="vistka-editor-group")
+        post_migrate.connect(_load_default_glossaries, sender=self, dispatch_uid="vistka-glossaries")

@@ -41,7 +41,7 @@ def source_health(days: int = CHART_DAYS) -> list[SourceHealth]:
     held = _by_source(Article.objects.all(),
                       backlog=Count("id", filter=Q(status=ArticleStatus.AWAITING_TRANSLATION)),
                       in_review=Count("id", filter=Q(status=ArticleStatus.IN_REVIEW)))
-    flagged = dict(Translation.objects.exclude(qa_flags=[]).values("article__source")
+    flagged = dict(Translation.objects.exclude(flags=[]).values("article__source")
                    .annotate(n=Count("id")).values_list("article__source", "n"))
     rows = []
     for source in Source.objects.all():

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from vistka.config.options import ENGINES
+
 
 class LicenceMode(models.TextChoices):
     FULL = "full", "Full text (the outlet's licence allows republishing)"
@@ -21,6 +23,9 @@ class Source(models.Model):
     homepage = models.URLField(max_length=1000, blank=True)
     feed_url = models.URLField(max_length=1000)
     language = models.CharField(max_length=8, help_text="Language of the outlet's articles, e.g. uk or en.")
+    translation_engine = models.CharField(
+        max_length=20, blank=True, choices=[(name, name) for name in ENGINES],
+        help_text="Overrides VISTKA_TRANSLATION_ENGINE for this source; empty: the site's engine.")
     licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=LicenceMode.EXCERPT)
     active = models.BooleanField(default=True)
     extraction_rules = models.JSONField(
@@ -88,8 +93,8 @@ class ArticleStatus(models.TextChoices):
     FAILED = "failed", "Failed (see error)"
     AWAITING_TRANSLATION = "awaiting_translation", "Awaiting translation"
     PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Rejected"
     IN_REVIEW = "in_review", "In review"
+    REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
@@ -176,9 +181,10 @@ class Translation(models.Model):
     body_html = models.TextField(blank=True)
     engine = models.CharField(max_length=40)
     model_id = models.CharField(max_length=200, blank=True)
+    flags = models.JSONField(default=list, blank=True,
+                             help_text='QA flags: [{"kind": "number", "detail": "14,5"}, ...]; empty: none.')
+    reviewed = models.BooleanField(default=False, help_text="An editor has checked this translation.")
     created_at = models.DateTimeField(default=timezone.now)
-    qa_flags = models.JSONField(default=list, blank=True,
-                                help_text="Problems translation QA found, e.g. ['untranslated sentences'].")
 
     class Meta:
         constraints = [
@@ -187,6 +193,60 @@ class Translation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} [{self.language}, {self.engine}]"
+
+
+class TranslationMemory(models.Model):
+    """One segment (a sentence) translated by one engine and model: reused instead of translated again."""
+
+    engine = models.CharField(max_length=40)
+    model_id = models.CharField(max_length=200)
+    source_lang = models.CharField(max_length=8)
+    target_lang = models.CharField(max_length=8)
+    source_hash = models.CharField(max_length=64, help_text="sha256 of source_text.")
+    source_text = models.TextField()
+    target_text = models.TextField()
+    hits = models.PositiveIntegerField(default=0, help_text="Times reused instead of translated.")
+    corrected = models.BooleanField(default=False, help_text="An editor wrote or corrected this translation.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "translation memory"
+        constraints = [
+            models.UniqueConstraint(fields=["engine", "model_id", "source_lang", "target_lang", "source_hash"],
+                                    name="unique_memory_segment"),
+        ]
+
+    def __str__(self) -> str:
+        return self.source_text[:80]
+
+
+class GlossaryEntry(models.Model):
+    """A name, place, institution or abbreviation and its established form in the target language."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        PLACE = "place", "Place"
+        INSTITUTION = "institution", "Institution"
+        ABBREVIATION = "abbreviation", "Abbreviation"
+        TERM = "term", "Term"
+
+    source_lang = models.CharField(max_length=8, default="uk")
+    target_lang = models.CharField(max_length=8, default="en")
+    source = models.CharField(max_length=200, help_text="The term in its dictionary form, e.g. Олександр Сирський.")
+    target = models.CharField(max_length=200, help_text="The established form, e.g. Oleksandr Syrskyi.")
+    variants = models.JSONField(default=list, blank=True,
+                                help_text='Wrong forms engines produce, replaced by the target: ["Syrsky"].')
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TERM)
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name_plural = "glossary entries"
+        constraints = [
+            models.UniqueConstraint(fields=["source_lang", "target_lang", "source"], name="unique_glossary_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
 
 
 class RelatedArticle(models.Model):

@@ -27,6 +27,7 @@ def status_lines() -> list[str]:
     failures = Counter(Article.objects.filter(status=ArticleStatus.FAILED).values_list("error", flat=True))
     for reason, n in failures.most_common(10):
         lines.append(f"  {n} failed: {reason}")
+    lines.append(_memory_line())
     return lines + desk_lines()
 
 
@@ -44,3 +45,11 @@ def desk_lines() -> list[str]:
     done = throughput()
     lines.append("Last 24 h: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in done.items()))
     return lines
+
+
+def _memory_line() -> str:
+    from vistka.pipeline.memory import memory_stats
+
+    stats = memory_stats()
+    return (f"Translation memory: {stats.segments} segments, hit rate {stats.hit_rate:.1%} "
+            f"({stats.hits} reused, {stats.translated} translated by an engine)")

@@ -13,7 +13,8 @@ def needs_translation(article: Article) -> bool:
 
 
 def publish(article: Article, *, translated: bool, reason: str = "") -> None:
-    """Publish when the article is in the site language or translated; else hold it with `reason`."""
+    """Publish when the article is in the site language or translated; else hold it with `reason`.
+    Articles the review rules hold (source set to review, held QA flags) go to an editor instead."""
     if not needs_translation(article) or translated:
         article.status, article.error = ArticleStatus.PUBLISHED, ""
     elif settings.PUBLISH_UNTRANSLATED:

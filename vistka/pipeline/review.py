@@ -1,14 +1,13 @@
 """Review stage: decides whether a ready article must wait for an editor, and says why.
 
-Articles from sources set to "review required", or whose translation QA raised flags, go to the
-review queue (status in_review, the reasons in `error`); everything else publishes automatically.
+Articles from sources set to "review required", or whose translation has QA flags that
+VISTKA_TRANSLATION_HOLD_FLAGS holds, go to the review queue (status in_review, the reasons in `error`); everything else publishes automatically.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from vistka.core.models import Article
+from vistka.pipeline import translating
 
 SOURCE_REQUIRES_REVIEW = "source requires review"
 
@@ -18,8 +17,7 @@ def review_reasons(article: Article) -> list[str]:
     reasons = []
     if article.source.review_required:
         reasons.append(SOURCE_REQUIRES_REVIEW)
-    # Asked afresh: the translation may have been stored after `article.translation` was cached.
-    translation = article.translations.filter(language=settings.SITE_LANGUAGE).first()
-    if translation and translation.qa_flags:
-        reasons.append("translation QA: " + ", ".join(str(flag) for flag in translation.qa_flags))
+    held = translating.review_reason(article)
+    if held:
+        reasons.append(held)
     return reasons

@@ -32,11 +32,6 @@ class Migration(migrations.Migration):
             name='review_required',
             field=models.BooleanField(default=False, help_text='Hold every new article from this outlet for an editor before it is published.'),
         ),
-        migrations.AddField(
-            model_name='translation',
-            name='qa_flags',
-            field=models.JSONField(blank=True, default=list, help_text="Problems translation QA found, e.g. ['untranslated sentences']."),
-        ),
         migrations.AlterField(
             model_name='article',
             name='status',

@@ -2,7 +2,9 @@
 
 Importable without Django. Engines:
 - "none": identity, only for articles already in the target language;
-- "ctranslate2": offline Argos Translate packages (see ctranslate2_engine.py, packages.py).
+- "ctranslate2": offline Argos Translate packages (see ctranslate2_engine.py, packages.py);
+- "openai": any OpenAI-compatible chat-completions server; "libretranslate" (http_engines.py).
+Glossary (glossary.py) and QA flags (quality.py) work with all of them.
 
     engine = get_engine("uk", "en", packages_dir=data_dir / "translation-packages")
     translated = translate_article(title, lead, body_html, "uk", "en", engine)
@@ -23,14 +25,15 @@ from .base import (
 )
 from .batch import SentenceBatch
 from .ctranslate2_engine import Ctranslate2Settings
+from .http_engines import HttpEngineSettings
 from .sentences import split_sentences
 
 __all__ = [
-    "Ctranslate2Settings", "Engine", "IdentityEngine", "TranslatedArticle", "TranslationError",
+    "Ctranslate2Settings", "Engine", "HttpEngineSettings", "article_segments", "IdentityEngine", "TranslatedArticle", "TranslationError",
     "TranslationUnavailable", "get_engine", "normalize_language", "split_sentences", "translate_article",
 ]
 
-ENGINE_NAMES = ("ctranslate2", "none")
+ENGINE_NAMES = ("ctranslate2", "openai", "libretranslate", "none")
 
 
 class IdentityEngine:
@@ -46,7 +49,8 @@ class IdentityEngine:
 
 
 def get_engine(source_lang: str, target_lang: str, *, engine: str = "ctranslate2", packages_dir: Path,
-               settings: Ctranslate2Settings | None = None) -> Engine:
+               settings: Ctranslate2Settings | None = None, openai: HttpEngineSettings | None = None,
+               libretranslate: HttpEngineSettings | None = None) -> Engine:
     """The engine that translates source_lang→target_lang; TranslationUnavailable says why there is none."""
     source, target = normalize_language(source_lang), normalize_language(target_lang)
     if source == target:
@@ -55,11 +59,33 @@ def get_engine(source_lang: str, target_lang: str, *, engine: str = "ctranslate2
         raise TranslationUnavailable(
             f"the translation engine is 'none', which cannot translate {source}→{target}; set "
             f"VISTKA_TRANSLATION_ENGINE=ctranslate2 and run `vistka translate install {source} {target}`")
+    if engine in ("openai", "libretranslate"):
+        return _http_engine(engine, openai if engine == "openai" else libretranslate)
     if engine != "ctranslate2":
         raise TranslationUnavailable(f"unknown translation engine {engine!r} (choose one of: {', '.join(ENGINE_NAMES)})")
     from .ctranslate2_engine import open_engine
 
     return open_engine(source, target, Path(packages_dir), settings)
+
+
+def _http_engine(engine: str, settings: HttpEngineSettings | None) -> Engine:
+    from .http_engines import LibreTranslateEngine, OpenAIEngine
+
+    if settings is None or not settings.url:
+        raise TranslationUnavailable(f"the {engine} engine has no server URL configured")
+    try:
+        return OpenAIEngine(settings) if engine == "openai" else LibreTranslateEngine(settings)
+    except ValueError as error:
+        raise TranslationUnavailable(str(error)) from error
+
+
+def article_segments(title: str, lead: str, body_html: str) -> list[str]:
+    """The distinct sentences translate_article sends to the engine, in order."""
+    batch = SentenceBatch()
+    batch.add(title or "")
+    batch.add(lead or "")
+    plan_body_translation(body_html or "", batch)
+    return batch.sentences
 
 
 def translate_article(title: str, lead: str, body_html: str, source_lang: str, target_lang: str,
@@ -76,4 +102,5 @@ def translate_article(title: str, lead: str, body_html: str, source_lang: str, t
     render_body = plan_body_translation(body_html or "", batch)
     batch.translate(engine, source_lang, target_lang)
     return TranslatedArticle(title=batch.text(title_ticket), lead=batch.text(lead_ticket),
-                             body_html=render_body(), engine=engine.name, model_id=engine.model_id)
+                             body_html=render_body(), engine=engine.name, model_id=engine.model_id,
+                             segments=batch.pairs())

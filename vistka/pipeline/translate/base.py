@@ -13,6 +13,8 @@ class TranslatedArticle:
     body_html: str
     engine: str
     model_id: str
+    # (source sentence, translation) of every segment, for QA checks and the editor's view.
+    segments: tuple[tuple[str, str], ...] = ()
 
 
 class TranslationUnavailable(Exception):
@@ -25,7 +27,7 @@ class TranslationError(Exception):
 
 @runtime_checkable
 class Engine(Protocol):
-    name: str  # "none", "ctranslate2"
+    name: str  # "none", "ctranslate2", "openai", "libretranslate"
     model_id: str  # identifies the model for provenance, e.g. "argos:uk_en-1.9"
 
     def translate_texts(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:

@@ -41,6 +41,17 @@ class SentenceBatch:
                                    f"translations for {len(self._sentences)} sentences")
         self._translations = [translation.strip() for translation in translations]
 
+    @property
+    def sentences(self) -> list[str]:
+        """Every distinct queued sentence, in the order first queued."""
+        return list(self._sentences)
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """(sentence, translation) for every queued sentence, after translate()."""
+        if self._translations is None:
+            raise RuntimeError("SentenceBatch.pairs() called before translate()")
+        return tuple(zip(self._sentences, self._translations, strict=True))
+
     def text(self, ticket: Ticket) -> str:
         """The translated sentences of one queued text, joined with spaces."""
         if self._translations is None:

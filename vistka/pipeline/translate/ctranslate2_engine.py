@@ -56,6 +56,9 @@ class Ctranslate2Engine:
         self.target_lang = normalize_language(str(metadata.get("to_code", "")))
         self.model_id = _model_id(metadata, self.package_dir)
         self.target_prefix = str(metadata.get("target_prefix") or "")  # multilingual packages
+        # OPUS-MT and NLLB conversions expect "</s>" after the sentence, NLLB its language token first.
+        self.source_prefix = [str(token) for token in metadata.get("source_prefix") or []]
+        self.source_suffix = [str(token) for token in metadata.get("source_suffix") or []]
         loaded = load_model(self.package_dir, self.settings)
         self.translator = loaded.translator
         self.tokenizer = loaded.tokenizer
@@ -70,10 +73,13 @@ class Ctranslate2Engine:
         outputs = [""] * len(texts)
         if not positions:
             return outputs
-        hypotheses = self._translate_tokens([self.tokenizer.encode(texts[i], out_type=str) for i in positions])
+        hypotheses = self._translate_tokens([self._tokenize(texts[i]) for i in positions])
         for position, tokens in zip(positions, hypotheses, strict=True):
             outputs[position] = self._detokenize(tokens)
         return outputs
+
+    def _tokenize(self, text: str) -> list[str]:
+        return self.source_prefix + self.tokenizer.encode(text, out_type=str) + self.source_suffix
 
     def _translate_tokens(self, batch: list[list[str]]) -> list[list[str]]:
         prefix = [[self.target_prefix] for _ in batch] if self.target_prefix else None
@@ -185,6 +191,8 @@ def _read_metadata(package_dir: Path) -> dict[str, Any]:
 
 
 def _model_id(metadata: dict[str, Any], package_dir: Path) -> str:
+    if metadata.get("model_id"):  # set for installed OPUS-MT / NLLB conversions
+        return str(metadata["model_id"])
     source, target = metadata.get("from_code"), metadata.get("to_code")
     version = metadata.get("package_version")
     if source and target and version:

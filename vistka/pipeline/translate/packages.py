@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from .base import language_pair, normalize_language
+from .ct2_conversions import ConversionError, is_ct2_conversion, wrap_ct2_conversion
 
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -97,6 +98,8 @@ def install_package(source: str, target: str, packages_dir: Path, *, from_path: 
     source, target = normalize_language(source), normalize_language(target)
     packages_dir = Path(packages_dir)
     packages_dir.mkdir(parents=True, exist_ok=True)
+    if from_path is not None and is_ct2_conversion(Path(from_path)):
+        return _install_conversion(Path(from_path), source, target, packages_dir)
     if from_path is not None:
         return _install_local(Path(from_path), source, target, packages_dir)
     entry = _choose_index_entry(_fetch_index(index_url), source, target)
@@ -104,6 +107,16 @@ def install_package(source: str, target: str, packages_dir: Path, *, from_path: 
         archive = Path(work) / "package.argosmodel"
         _download_package(entry, archive, progress)
         return _install_local(archive, source, target, packages_dir)
+
+
+def _install_conversion(folder: Path, source: str, target: str, packages_dir: Path) -> Path:
+    """An OPUS-MT or NLLB model converted by CTranslate2 (no metadata.json): wrap it, then install."""
+    with tempfile.TemporaryDirectory(prefix=".wrap-", dir=packages_dir) as work:
+        try:
+            wrapped = wrap_ct2_conversion(folder, source, target, Path(work) / "package")
+        except ConversionError as error:
+            raise PackageError(str(error)) from error
+        return _install_local(wrapped, source, target, packages_dir)
 
 
 def _installed_folders(packages_dir: Path) -> list[tuple[Path, dict[str, Any]]]:

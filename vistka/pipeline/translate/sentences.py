@@ -1,4 +1,4 @@
-"""A small regex sentence splitter for Ukrainian and English news text.
+"""A small regex sentence splitter for Ukrainian, Russian and English news text.
 
 Translation models are trained on single sentences: feeding them whole paragraphs makes them drop
 or repeat clauses. Argos ships Stanza for this, which would pull in torch; a regex with a few
@@ -32,6 +32,8 @@ ABBREVIATIONS = frozenset({
     "вул", "просп", "пров", "бул", "пл", "ім", "смт", "св", "проф", "акад", "доц", "д-р", "канд",
     "ген", "полк", "підп", "лейт", "кап", "ст", "див", "напр", "рис", "табл", "гл", "розд", "пп",
     "рр", "т.зв", "пор",
+    # Russian, same idea ("ул. Тверская", "им. Пушкина", "пер. Северный").
+    "ул", "им", "пер", "наб", "обл", "пгт", "тов", "гр",
     # English.
     "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "col", "lt", "capt", "sgt", "gov",
     "sen", "rep", "rev", "vs", "no", "nos", "fig", "art", "p", "pp", "ch", "vol", "approx",
