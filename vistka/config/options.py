@@ -45,6 +45,13 @@ def _parse_engine(raw: str) -> str:
 ENGINES = ("ctranslate2", "none")
 
 
+def _parse_script_url(raw: str) -> str:
+    value = raw.strip()
+    if value and not (value.startswith("https://") or value.startswith("/")) or any(c in value for c in "\"'<> "):
+        raise ValueError(f"expected an https:// URL or a /path without quotes or spaces, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Option:
     name: str
@@ -79,6 +86,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_MAX_BODY_BYTES", 10_000_000, int, "Largest response body accepted from an outlet, in bytes."),
     Option("VISTKA_CT2_THREADS", 0, int, "CPU threads for the CTranslate2 engine (0: automatic)."),
     Option("VISTKA_CT2_COMPUTE_TYPE", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32...)."),
+    Option("VISTKA_COMMENTS_MODERATED", True, _parse_bool,
+           "Hold readers' comments until an editor approves them in the admin (1), or show them at once (0)."),
+    Option("VISTKA_ANALYTICS_SCRIPT", "", _parse_script_url,
+           "URL of an analytics script (https://... or a /path on this site), loaded only for readers who "
+           "clicked Accept; its origin is then allowed by the Content-Security-Policy. Empty: no analytics."),
+    Option("VISTKA_PAGE_CACHE_SECONDS", 600, int,
+           "How long a rendered page stays cached; publishing or changing an article empties the cache at once."),
 )
 
 

@@ -56,6 +56,9 @@ USER_AGENT_CONTACT = OPTIONS["VISTKA_USER_AGENT_CONTACT"]
 FETCH_ALLOW_HOSTS = OPTIONS["VISTKA_FETCH_ALLOW_HOSTS"]
 FETCH_TIMEOUT = OPTIONS["VISTKA_FETCH_TIMEOUT"]
 MAX_BODY_BYTES = OPTIONS["VISTKA_MAX_BODY_BYTES"]
+COMMENTS_MODERATED = OPTIONS["VISTKA_COMMENTS_MODERATED"]
+ANALYTICS_SCRIPT = OPTIONS["VISTKA_ANALYTICS_SCRIPT"]
+PAGE_CACHE_SECONDS = OPTIONS["VISTKA_PAGE_CACHE_SECONDS"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django.middleware.gzip.GZipMiddleware",
+    "vistka.site.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +118,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from the app folders
 WHITENOISE_USE_FINDERS = True
+# Hashed, compressed names once `collectstatic` ran (serve/demo do it); plain names before that.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "vistka.site.staticfiles.HashedStaticStorage"},
+}
 
 # The session cookie is created only for logged-in editors; readers get none (see the consent banner).
 SESSION_COOKIE_HTTPONLY = True

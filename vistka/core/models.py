@@ -60,6 +60,35 @@ class Story(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_slug(self) -> str:
+        return slugify(self.title)[:100] or "story"
+
+    def get_absolute_url(self) -> str:
+        return reverse("story", kwargs={"pk": self.pk, "slug": self.display_slug})
+
+
+class TopicKind(models.TextChoices):
+    CATEGORY = "category", "Feed category"
+    ENTITY = "entity", "Named entity"
+
+
+class Topic(models.Model):
+    """A tag readers can follow: a feed category or a named entity, shared across outlets."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    kind = models.CharField(max_length=10, choices=TopicKind.choices, default=TopicKind.CATEGORY)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("topic", kwargs={"slug": self.slug})
+
 
 class ArticleStatus(models.TextChoices):
     FETCHED = "fetched", "Fetched, not yet processed"
@@ -98,6 +127,7 @@ class Article(models.Model):
     error = models.TextField(blank=True, help_text="Why the last pipeline stage failed or is waiting.")
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     related = models.ManyToManyField("self", through="RelatedArticle", symmetrical=False, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, Source
-from vistka.pipeline import grouping, images, publish, translating
+from vistka.pipeline import grouping, images, publish, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, parse_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
@@ -155,6 +155,7 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.fetched_at = timezone.now()
     article.status, article.error = ArticleStatus.FETCHED, ""
     article.save()
+    tagging.attach_topics(article, entry.tags)
     return article
 
 

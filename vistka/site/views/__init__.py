@@ -1,0 +1,1 @@
+"""The reader's site, one module per page type."""
