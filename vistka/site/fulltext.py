@@ -8,6 +8,7 @@ snippet is escaped, so a stored article can never inject markup through search.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -46,9 +47,13 @@ def indexed_texts(article: Article) -> tuple[str, str]:
     """(title, body) as plain text: the site-language translation first, then the original."""
     translation = article.translations.filter(language=settings.SITE_LANGUAGE).first()
     titles = [translation.title if translation else "", article.title]
-    bodies = [translation.lead, strip_tags(translation.body_html)] if translation else []
-    bodies += [article.lead, strip_tags(article.body_html)]
+    bodies = [translation.lead, _plain(translation.body_html)] if translation else []
+    bodies += [article.lead, _plain(article.body_html)]
     return " ".join(filter(None, titles)), " ".join(filter(None, bodies))
+
+
+def _plain(body_html: str) -> str:
+    return html.unescape(strip_tags(body_html))
 
 
 def reindex(article_id: int) -> None:
@@ -124,7 +129,8 @@ def _search_postgres(query: str, limit: int, offset: int) -> tuple[list[Hit], in
     with connection.cursor() as cursor:
         cursor.execute(POSTGRES_SQL, params)
         rows = cursor.fetchall()
-    return [Hit(row[0], highlight(row[1])) for row in rows], (rows[0][2] if rows else 0)
+    # Tags were stripped in SQL, but entities were not: decode them before highlight() escapes once.
+    return [Hit(row[0], highlight(html.unescape(row[1]))) for row in rows], (rows[0][2] if rows else 0)
 
 
 def highlight(snippet: str) -> SafeString:

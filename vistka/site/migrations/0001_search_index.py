@@ -1,5 +1,7 @@
 """The SQLite FTS5 search table (PostgreSQL searches the article tables directly)."""
 
+import html
+
 from django.db import migrations
 
 CREATE = ("CREATE VIRTUAL TABLE IF NOT EXISTS site_search USING fts5("
@@ -19,8 +21,8 @@ def create_index(apps, schema_editor):
     for article in Article.objects.filter(status="published"):
         translation = Translation.objects.filter(article=article, language=settings.SITE_LANGUAGE).first()
         title = " ".join(filter(None, [translation.title if translation else "", article.title]))
-        bodies = [translation.lead, strip_tags(translation.body_html)] if translation else []
-        body = " ".join(filter(None, [*bodies, article.lead, strip_tags(article.body_html)]))
+        bodies = [translation.lead, html.unescape(strip_tags(translation.body_html))] if translation else []
+        body = " ".join(filter(None, [*bodies, article.lead, html.unescape(strip_tags(article.body_html))]))
         schema_editor.execute("INSERT INTO site_search(rowid, title, body) VALUES (%s, %s, %s)",
                               [article.pk, title, body])
 
