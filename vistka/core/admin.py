@@ -40,13 +40,18 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["name", "text"]
     actions = ["approve", "unapprove"]
 
+    # One save per comment (not queryset.update) so signals refresh the cached article pages.
     @admin.action(description="Approve selected comments")
     def approve(self, request, queryset):
-        queryset.update(approved=True)
+        for comment in queryset:
+            comment.approved = True
+            comment.save(update_fields=["approved"])
 
     @admin.action(description="Hide selected comments")
     def unapprove(self, request, queryset):
-        queryset.update(approved=False)
+        for comment in queryset:
+            comment.approved = False
+            comment.save(update_fields=["approved"])
 
 
 admin.site.register(RelatedArticle)

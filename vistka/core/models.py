@@ -45,6 +45,13 @@ class Source(models.Model):
         host = urlsplit(self.homepage or self.feed_url).hostname or ""
         return host.removeprefix("www.")
 
+    @property
+    def display_slug(self) -> str:
+        return slugify(self.name)[:100] or "source"
+
+    def get_absolute_url(self) -> str:
+        return reverse("source", kwargs={"pk": self.pk, "slug": self.display_slug})
+
 
 class Story(models.Model):
     """A group of articles from one or more outlets about the same event."""

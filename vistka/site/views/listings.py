@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 
 from vistka.core.models import Source, Topic
 from vistka.site.caching import cached_page
@@ -16,7 +15,7 @@ from vistka.site.views.common import article_cards, paginate
 
 
 def source_slug(source: Source) -> str:
-    return slugify(source.name)[:100] or "source"
+    return source.display_slug
 
 
 @cached_page
