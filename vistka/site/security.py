@@ -55,4 +55,6 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Content-Security-Policy", content_security_policy(request))
         response.headers.setdefault("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Cache hits skip the inner middleware that would add these.
+        response.headers.setdefault("X-Frame-Options", "DENY")
         return response
