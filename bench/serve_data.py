@@ -33,16 +33,36 @@ def build(total: int) -> dict[str, str]:
 
 @transaction.atomic
 def _clone(originals: list, count: int) -> None:
-    """Copies spread over earlier days, so pages, feeds and search work on a table of realistic size."""
+    """Copies spread over earlier days, so pages, feeds and search work on a table of realistic size.
+
+    bulk_create skips the save signals; the search index is rebuilt once at the end instead.
+    """
+    from vistka.core.models import Article, Translation
+    from vistka.site import fulltext
+    from vistka.site.caching import bump_revision
+
+    copies, sources = [], []
     for n in range(count):
         source = originals[n % len(originals)]
-        topics = list(source.topics.all())
-        copy = source.__class__.objects.get(pk=source.pk)
+        copy = Article.objects.get(pk=source.pk)
         copy.pk, copy.story = None, None
         copy.guid, copy.url = f"{source.guid}#copy{n}", f"{source.url}?copy={n}"
         copy.published_at = source.published_at - timedelta(hours=6 * (n // len(originals) + 1))
-        copy.save()
-        copy.topics.set(topics)
+        copies.append(copy)
+        sources.append(source)
+    Article.objects.bulk_create(copies, batch_size=500)
+    translations = {t.article_id: t for t in Translation.objects.filter(article__in=originals)}
+    Translation.objects.bulk_create(
+        [Translation(article=copy, language=found.language, title=found.title, lead=found.lead,
+                     body_html=found.body_html, engine=found.engine, model_id=found.model_id)
+         for copy, source in zip(copies, sources, strict=True) if (found := translations.get(source.pk))],
+        batch_size=500)
+    links = Article.topics.through
+    links.objects.bulk_create([links(article_id=copy.pk, topic_id=topic.pk)
+                               for copy, source in zip(copies, sources, strict=True) for topic in source.topics.all()],
+                              batch_size=1000)
+    fulltext.rebuild()
+    bump_revision()
 
 
 def _urls(article) -> dict[str, str]:
