@@ -61,3 +61,13 @@ def test_json_feed_follows_the_spec(client, published, kind):
 def test_unknown_feed_is_404(client, published):
     assert client.get("/topic/nothing/feed.rss").status_code == 404
     assert client.get("/source/9999/x/feed.json").status_code == 404
+
+
+def test_feed_and_sitemap_queries_do_not_grow_with_items(client, published, django_assert_max_num_queries):
+    radio, *_ = published
+    for n in range(10, 40):
+        attach_topics(make_article(radio, n), ["Energy"])
+    with django_assert_max_num_queries(8):
+        assert len(feedparser.parse(client.get("/feed.atom").content).entries) == 32
+    with django_assert_max_num_queries(8):
+        assert client.get("/sitemap.xml").content.count(b"/article/") == 32

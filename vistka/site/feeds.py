@@ -50,7 +50,7 @@ def item_title(article: Article) -> str:
 
 
 def feed_spec(kind: str, key: str = "") -> FeedSpec:
-    articles = published_articles().order_by("-published_at", "-id")
+    articles = published_articles().prefetch_related("topics").order_by("-published_at", "-id")
     if kind == "site":
         return FeedSpec(settings.SITE_NAME, f"Latest reports on {settings.SITE_NAME}", reverse("home"),
                         "/feed", _latest(articles))

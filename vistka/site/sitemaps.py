@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from vistka.core.models import Article, ArticleStatus, Source, Story, Topic
+from vistka.core.models import ArticleStatus, Source, Story, Topic
 from vistka.site.caching import cached_page
 from vistka.site.views.common import display_title, published_articles, with_translation
 from vistka.site.views.listings import source_slug
@@ -25,7 +25,11 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("source").order_by("-id")
+        return published_articles().order_by("-id")
+
+    def location(self, item):
+        with_translation([item])  # the prefetched translation gives the slug without a query per item
+        return item.get_absolute_url()
 
     def lastmod(self, item):
         return item.updated_at or item.published_at
