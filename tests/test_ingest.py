@@ -64,6 +64,7 @@ def test_feed_categories_become_topics(ingested, client):
     topic = Topic.objects.get(slug="sumy")
     assert topic.name == "Sumy" and topic.articles.exists()
     assert client.get("/topic/sumy/").status_code == 200
+    assert Topic.objects.get(slug="national-bank-of-ukraine").articles.exists()  # a JSON-LD keyword
 
 
 @pytest.mark.django_db

@@ -39,6 +39,8 @@ class Extracted:
     updated: datetime | None = None
     image: str = ""
     read_also: list[dict] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
     method: dict[str, str] = field(default_factory=dict)
 
 
@@ -54,7 +56,8 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None)
     if document is None or document.body is None:
         raise ExtractionError(f"no article text found on {url}")
     body = _body_element(build_html_output(document))
-    extracted = Extracted(title="", body_html="", text="", read_also=read_also, method={"body": "trafilatura"})
+    extracted = Extracted(title="", body_html="", text="", read_also=read_also, method={"body": "trafilatura"},
+                          keywords=meta.keywords, entities=meta.entities)
     _choose(extracted, "title", [("json-ld", meta.title), ("trafilatura", document.title),
                                  ("feed", entry.title if entry else "")])
     _choose(extracted, "authors", [("json-ld", meta.authors), ("trafilatura", _split_authors(document.author)),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from vistka.core.models import Article, ArticleStatus, Source
+from vistka.core.models import Article, ArticleStatus, Source, TopicKind
 from vistka.pipeline import grouping, images, publish, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, parse_feed
@@ -155,7 +155,8 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.fetched_at = timezone.now()
     article.status, article.error = ArticleStatus.FETCHED, ""
     article.save()
-    tagging.attach_topics(article, entry.tags)
+    tagging.attach_topics(article, [*entry.tags, *extracted.keywords])
+    tagging.attach_topics(article, extracted.entities, kind=TopicKind.ENTITY)
     return article
 
 
