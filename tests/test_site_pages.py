@@ -129,3 +129,10 @@ def test_recent_articles_reach_the_news_sitemap(client, newsroom):
     assert newsroom["first"].get_absolute_url() in sitemap and "/topic/oil-refineries/" in sitemap
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in robots and "Disallow: /admin/" in robots
+
+
+def test_editors_manage_topics_in_the_admin(admin_client, newsroom):
+    assert "Oil refineries" in admin_client.get("/admin/core/topic/").content.decode()
+    page = admin_client.get(f"/admin/core/article/{newsroom['first'].pk}/change/").content.decode()
+    assert 'name="topics"' in page
+    assert admin_client.get("/").status_code == 200

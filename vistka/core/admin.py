@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from vistka.core.models import Article, Comment, RelatedArticle, Source, Story, Translation
+from vistka.core.models import Article, Comment, RelatedArticle, Source, Story, Topic, Translation
 
 
 @admin.register(Source)
@@ -23,6 +23,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
     raw_id_fields = ["story"]
+    autocomplete_fields = ["topics"]
     readonly_fields = ["content_hash", "fetched_at", "error"]
     inlines = [TranslationInline]
 
@@ -52,6 +53,13 @@ class CommentAdmin(admin.ModelAdmin):
         for comment in queryset:
             comment.approved = False
             comment.save(update_fields=["approved"])
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
 
 
 admin.site.register(RelatedArticle)
