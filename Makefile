@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract bench-translate
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract bench-translate bench-serve wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -38,6 +38,17 @@ test: $(TEST_STAMP) browser-deps
 # Extraction quality on the gold sample pages, side by side with trafilatura and readability-lxml.
 eval-extract: $(TEST_STAMP)
 	$(BIN)/python bench/eval_extract.py
+
+# wrk (Debian) loads the site from a second process in `make bench-serve`.
+wrk-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 \
+	    || echo "note: could not install Debian's wrk"; \
+	  else echo "note: wrk missing and not root (apt-get install wrk)"; fi; }
+
+# The site under gunicorn, loaded with wrk at 32 clients; ARGS="--articles 5000 --duration 20" to change the scale.
+bench-serve: $(TEST_STAMP) wrk-deps
+	$(BIN)/python -m bench.bench_serve $(ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check vistka tests bench

@@ -42,7 +42,8 @@ def test_api_conforms_to_its_openapi_document(api_schema, token):
     assert {op.path for op in operations} >= {"/api/articles", "/api/search", "/api/stories", "/api/sources",
                                                "/api/articles/{article_id}/status"}
     for operation in operations:
-        _fuzz(operation, {"Authorization": f"Bearer {token}"})
+        # schemathesis' in-process WSGI transport does not undo GZipMiddleware, so ask for plain bodies.
+        _fuzz(operation, {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"})
 
 
 def _fuzz(operation, headers: dict) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from vistka.cli.demo import configure_sample_sources
-from vistka.core.models import Article, ArticleStatus, Source, Story, Translation
+from vistka.core.models import Article, ArticleStatus, Source, Story, Topic, Translation
 from vistka.pipeline.run import resume_unfinished, run_once
 from vistka.pipeline.translate.packages import install_package, remove_package
 
@@ -26,6 +26,7 @@ def ingested(sample_server, django_db_setup, django_db_blocker):
         yield {"first": first, "second": second, "base": sample_server.base_url}
         Story.objects.all().delete()
         Source.objects.all().delete()
+        Topic.objects.all().delete()
 
 
 def gold_url(entry: dict, base: str) -> str:
@@ -56,6 +57,14 @@ def test_english_published_ukrainian_awaiting_translation(ingested):
         else:
             assert article.status == ArticleStatus.AWAITING_TRANSLATION, entry["id"]
             assert "vistka translate install uk en" in article.error
+
+
+@pytest.mark.django_db
+def test_feed_categories_become_topics(ingested, client):
+    topic = Topic.objects.get(slug="sumy")
+    assert topic.name == "Sumy" and topic.articles.exists()
+    assert client.get("/topic/sumy/").status_code == 200
+    assert Topic.objects.get(slug="national-bank-of-ukraine").articles.exists()  # a JSON-LD keyword
 
 
 @pytest.mark.django_db

@@ -114,5 +114,5 @@ def test_wrong_slug_redirects_to_canonical(client, story_setup):
 
 def test_story_page_lists_coverage(client, story_setup):
     main, _, copy, _ = story_setup
-    page = client.get(f"/story/{main.story_id}/").content.decode()
+    page = client.get(f"/story/{main.story_id}/", follow=True).content.decode()
     assert "Headline 1" in page and "Ledger report" in page and "2 reports" in page

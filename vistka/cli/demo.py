@@ -32,6 +32,7 @@ def demo(port: int, outlets_port: int, serve: bool) -> None:
         if serve:
             from django.core.management import call_command
 
+            call_command("collectstatic", interactive=False, verbosity=0)
             click.echo(f"news site at http://127.0.0.1:{port}/ (Ctrl-C stops)")
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
 

@@ -74,6 +74,8 @@ def serve(host: str, port: int) -> None:
     setup_django()
     from django.core.management import call_command
 
+    # Hashed, pre-compressed static files (whitenoise serves them with far-future cache headers).
+    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
 
 

@@ -54,6 +54,13 @@ def _parse_flags(raw: str) -> list[str]:
     return flags
 
 
+def _parse_script_url(raw: str) -> str:
+    value = raw.strip()
+    if value and not (value.startswith("https://") or value.startswith("/")) or any(c in value for c in "\"'<> "):
+        raise ValueError(f"expected an https:// URL or a /path without quotes or spaces, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Option:
     name: str
@@ -120,6 +127,13 @@ OPTIONS: tuple[Option, ...] = (
            "QA flags that hold a translation for an editor ('in review') instead of publishing it: "
            "comma-separated from number, date, cyrillic, glossary, length, engine, or * for any flag. "
            "Empty: publish."),
+    Option("VISTKA_COMMENTS_MODERATED", True, _parse_bool,
+           "Hold readers' comments until an editor approves them in the admin (1), or show them at once (0)."),
+    Option("VISTKA_ANALYTICS_SCRIPT", "", _parse_script_url,
+           "URL of an analytics script (https://... or a /path on this site), loaded only for readers who "
+           "clicked Accept; its origin is then allowed by the Content-Security-Policy. Empty: no analytics."),
+    Option("VISTKA_PAGE_CACHE_SECONDS", 600, int,
+           "How long a rendered page stays cached; publishing or changing an article empties the cache at once."),
 )
 
 

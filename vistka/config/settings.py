@@ -75,6 +75,9 @@ FETCH_OBEY_ROBOTS = OPTIONS["VISTKA_FETCH_OBEY_ROBOTS"]
 POLL_MIN_INTERVAL = OPTIONS["VISTKA_POLL_MIN_INTERVAL"]
 POLL_MAX_INTERVAL = OPTIONS["VISTKA_POLL_MAX_INTERVAL"]
 SOURCE_FLAG_HOURS = OPTIONS["VISTKA_SOURCE_FLAG_HOURS"]
+COMMENTS_MODERATED = OPTIONS["VISTKA_COMMENTS_MODERATED"]
+ANALYTICS_SCRIPT = OPTIONS["VISTKA_ANALYTICS_SCRIPT"]
+PAGE_CACHE_SECONDS = OPTIONS["VISTKA_PAGE_CACHE_SECONDS"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -91,8 +94,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django.middleware.gzip.GZipMiddleware",
+    "vistka.site.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vistka.site.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,6 +151,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from the app folders
 WHITENOISE_USE_FINDERS = True
+# Hashed, compressed names once `collectstatic` ran (serve/demo do it); plain names before that.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "vistka.site.staticfiles.HashedStaticStorage"},
+}
 
 # The session cookie is created only for logged-in editors; readers get none (see the consent banner).
 SESSION_COOKIE_HTTPONLY = True

@@ -20,6 +20,7 @@ from vistka.core.models import (
     ReviewQueueItem,
     Source,
     Story,
+    Topic,
     Translation,
 )
 from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
@@ -114,6 +115,7 @@ class ArticleAdmin(StatusActions, admin.ModelAdmin):
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
     raw_id_fields = ["story"]
+    autocomplete_fields = ["topics"]
     readonly_fields = ["content_hash", "fetched_at", "error"]
     inlines = [TranslationInline]
     actions = ["publish", "reject", "withdraw"]
@@ -171,13 +173,23 @@ class CommentAdmin(admin.ModelAdmin):
     def short_text(self, obj):
         return obj.text[:80]
 
+    # One save per comment (not queryset.update) so signals refresh the cached article pages.
     @admin.action(description="Approve selected comments")
     def approve(self, request, queryset):
-        self.message_user(request, f"{queryset.update(approved=True)} comment(s) approved.")
+        self.message_user(request, f"{self._set_approved(queryset, True)} comment(s) approved.")
 
     @admin.action(description="Hide selected comments")
     def unapprove(self, request, queryset):
-        self.message_user(request, f"{queryset.update(approved=False)} comment(s) hidden.")
+        self.message_user(request, f"{self._set_approved(queryset, False)} comment(s) hidden.")
+
+    @staticmethod
+    def _set_approved(queryset, approved: bool) -> int:
+        changed = 0
+        for comment in queryset.exclude(approved=approved):
+            comment.approved = approved
+            comment.save(update_fields=["approved"])
+            changed += 1
+        return changed
 
 
 @admin.register(FetchLog)
@@ -201,6 +213,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
 
 
 admin.site.register(RelatedArticle)

@@ -72,6 +72,13 @@ class Source(models.Model):
         host = urlsplit(self.homepage or self.feed_url).hostname or ""
         return host.removeprefix("www.")
 
+    @property
+    def display_slug(self) -> str:
+        return slugify(self.name)[:100] or "source"
+
+    def get_absolute_url(self) -> str:
+        return reverse("source", kwargs={"pk": self.pk, "slug": self.display_slug})
+
 
 class Story(models.Model):
     """A group of articles from one or more outlets about the same event."""
@@ -86,6 +93,35 @@ class Story(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_slug(self) -> str:
+        return slugify(self.title)[:100] or "story"
+
+    def get_absolute_url(self) -> str:
+        return reverse("story", kwargs={"pk": self.pk, "slug": self.display_slug})
+
+
+class TopicKind(models.TextChoices):
+    CATEGORY = "category", "Feed category"
+    ENTITY = "entity", "Named entity"
+
+
+class Topic(models.Model):
+    """A tag readers can follow: a feed category or a named entity, shared across outlets."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    kind = models.CharField(max_length=10, choices=TopicKind.choices, default=TopicKind.CATEGORY)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("topic", kwargs={"slug": self.slug})
 
 
 class ArticleStatus(models.TextChoices):
@@ -128,6 +164,7 @@ class Article(models.Model):
     fetch_attempts = models.PositiveIntegerField(default=0, help_text="Failed fetches so far (retries back off).")
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     related = models.ManyToManyField("self", through="RelatedArticle", symmetrical=False, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -49,6 +49,8 @@ class Extracted:
     updated: datetime | None = None
     image: str = ""
     read_also: list[dict] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
     method: dict[str, str] = field(default_factory=dict)
 
 
@@ -72,7 +74,8 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
     meta = structured.read_metadata(tree)
     generic = GenericMetadata(tree, url)
     read_also = pop_read_also_blocks(tree, url)
-    extracted = Extracted(title="", body_html="", text="", read_also=read_also)
+    extracted = Extracted(title="", body_html="", text="", read_also=read_also, keywords=meta.keywords,
+                          entities=meta.entities)
     _choose_metadata(extracted, tree, rule, meta, generic, entry, url)
     remove_selected(tree, meta.hidden_selectors)  # a paywall's sign-up box is not article text
     if rule:

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from vistka.core.models import Article, ArticleStatus, FetchLog, Source
-from vistka.pipeline import grouping, health, images, publish, schedule, translating
+from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
+from vistka.pipeline import grouping, health, images, publish, schedule, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
@@ -169,6 +169,8 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.fetched_at = timezone.now()
     article.status, article.error = ArticleStatus.FETCHED, ""
     article.save()
+    tagging.attach_topics(article, [*entry.tags, *extracted.keywords])
+    tagging.attach_topics(article, extracted.entities, kind=TopicKind.ENTITY)
     return article
 
 

@@ -27,6 +27,8 @@ class PageMetadata:
 
     def source(self, name: str) -> str:
         return self.sources.get(name, "meta")
+    keywords: list[str] = field(default_factory=list)  # the publisher's tags
+    entities: list[str] = field(default_factory=list)  # schema.org about/mentions: people, places, bodies
 
 
 def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
@@ -45,7 +47,10 @@ def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
         meta.hidden_selectors = _paywalled_parts(article)
         meta.sources = {name: "json-ld" for name in ("title", "description", "authors", "published",
                                                       "updated", "image") if getattr(meta, name)}
+        meta.keywords = _keywords(article.get("keywords"))
+        meta.entities = _names(article.get("about")) + _names(article.get("mentions"))
     tags = _meta_tags(tree)
+    meta.keywords = meta.keywords or _keywords(tags.get("news_keywords") or tags.get("keywords"))
     meta.title = meta.title or tags.get("og:title", "")
     meta.description = meta.description or tags.get("og:description", "") or tags.get("description", "")
     meta.published = meta.published or parse_datetime(tags.get("article:published_time", ""))
@@ -112,6 +117,12 @@ def _names(value: object) -> list[str]:
         if isinstance(name, str) and name.strip():
             names.append(name.strip())
     return names
+
+
+def _keywords(value: object) -> list[str]:
+    """JSON-LD allows a list or one comma-separated string; meta tags use the latter."""
+    items = value if isinstance(value, list) else (value.split(",") if isinstance(value, str) else [])
+    return [" ".join(item.split()) for item in items if isinstance(item, str) and item.strip()]
 
 
 def _image_url(value: object) -> str:

@@ -5,3 +5,8 @@ class SiteConfig(AppConfig):
     name = "vistka.site"
     label = "site_pages"
     verbose_name = "Reader's site"
+
+    def ready(self) -> None:
+        from vistka.site import signals
+
+        signals.connect()

@@ -8,4 +8,5 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "site_language": settings.SITE_LANGUAGE,
         "consent": consent_state(request),
+        "analytics_script": settings.ANALYTICS_SCRIPT,
     }

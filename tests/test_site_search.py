@@ -1,0 +1,112 @@
+"""Full-text search: SQLite FTS5 in process, PostgreSQL against the real server."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_service
+from tests.factories import make_article, make_source
+from vistka.core.models import ArticleStatus, Translation
+from vistka.site import fulltext
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def articles(db):
+    source = make_source()
+    refinery = make_article(source, 1, body_html="<p>Дрони атакували завод.</p>")
+    Translation.objects.filter(article=refinery).update(title="Drones hit the Ryazan refinery",
+                                                        body_html="<p>The plant burned for hours.</p>")
+    refinery.save()  # translations changed by update(): reindex
+    mention = make_article(source, 2)
+    Translation.objects.filter(article=mention).update(body_html="<p>Officials in Ryazan said little.</p>")
+    mention.save()
+    hostile = make_article(make_source("Evil", "en", "https://evil.test/"), 3, title="Ryazan <b>bold</b>",
+                           body_html="<p>&lt;script&gt;window.pwned=1&lt;/script&gt; Ryazan</p>")
+    return refinery, mention, hostile
+
+
+def test_search_ranks_translated_titles_first_and_highlights(client, articles):
+    refinery, mention, _ = articles
+    page = client.get("/search/?q=ryazan").content.decode()
+    assert "3 results" in page
+    assert page.index("Drones hit the Ryazan refinery") < page.index("Headline 2")
+    assert "<mark>Ryazan</mark>" in page
+
+
+def test_search_matches_the_original_text_and_prefixes(articles):
+    refinery, *_ = articles
+    assert [hit.article_id for hit in fulltext.search("дрони", 10)[0]] == [refinery.pk]
+    assert [hit.article_id for hit in fulltext.search("refin", 10)[0]] == [refinery.pk]
+
+
+def test_snippets_escape_stored_markup(client, articles):
+    page = client.get("/search/?q=bold").content.decode()
+    assert "<b>bold" not in page and "&lt;b&gt;<mark>bold</mark>" in page
+    page = client.get("/search/?q=pwned").content.decode()
+    assert "<script>window" not in page
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT", "a* -b NEAR(", "*", ")))", "😀"])
+def test_reader_input_is_never_search_syntax(client, articles, query):
+    assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_unpublished_articles_leave_the_index(articles):
+    refinery, *_ = articles
+    refinery.status = ArticleStatus.REJECTED
+    refinery.save()
+    assert fulltext.search("refinery", 10) == ([], 0)
+    refinery.status = ArticleStatus.PUBLISHED
+    refinery.save()
+    assert fulltext.search("refinery", 10)[1] == 1
+    assert fulltext.rebuild() == 3 and fulltext.search("refinery", 10)[1] == 1
+
+
+POSTGRES_SCRIPT = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from tests.factories import make_article, make_source
+from vistka.core.models import Translation
+from vistka.site import fulltext
+source = make_source()
+hit = make_article(source, 1)
+Translation.objects.filter(article=hit).update(title="Drones hit the Ryazan refinery")
+make_article(source, 2)
+other = make_article(source, 3, body_html="<p>&lt;b&gt;Ryazan</p>")
+hits, total = fulltext.search("ryazan", 10)
+print(json.dumps({"ids": [h.article_id for h in hits], "total": total, "expected": [hit.pk, other.pk],
+                  "snippets": [str(h.snippet) for h in hits]}))
+"""
+
+
+def test_postgres_full_text_search():
+    psycopg = pytest.importorskip("psycopg")
+    name = f"vistka_search_{os.getpid()}"
+    try:
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
+                                connect_timeout=3)
+    except psycopg.OperationalError as error:
+        require_service("PostgreSQL", str(error))
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vistka.config.settings",
+               "VISTKA_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+               "VISTKA_DATA_DIR": os.environ["VISTKA_DATA_DIR"]}
+        done = subprocess.run([sys.executable, "-c", POSTGRES_SCRIPT], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+    assert result["total"] == 2 and result["ids"] == result["expected"]  # title match ranks first
+    assert "<mark>Ryazan</mark>" in result["snippets"][0] and "&lt;b&gt;" in result["snippets"][1]

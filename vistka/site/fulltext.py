@@ -1,0 +1,138 @@
+"""Full-text search over published articles, in the site language and the original.
+
+SQLite (the embedded default): an FTS5 table, `site_search`, kept in step by `vistka.site.signals`.
+PostgreSQL: `websearch_to_tsquery` over the same texts at query time, ranked with `ts_rank_cd`.
+Both return ranked hits with a snippet whose matches are wrapped in <mark>; everything else in the
+snippet is escaped, so a stored article can never inject markup through search.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from vistka.core.models import Article, ArticleStatus
+
+FTS_TABLE = "site_search"
+# Private-use characters mark matches inside the database; they cannot occur in article text.
+OPEN, CLOSE = "\ue000", "\ue001"
+MAX_QUERY_WORDS = 12
+
+
+@dataclass
+class Hit:
+    article_id: int
+    snippet: SafeString
+
+
+def search(query: str, limit: int, offset: int = 0) -> tuple[list[Hit], int]:
+    """Best hits first, and the total number of matches."""
+    words = re.findall(r"\w+", query)[:MAX_QUERY_WORDS]
+    if not words:
+        return [], 0
+    if connection.vendor == "sqlite":
+        return _search_sqlite(words, limit, offset)
+    if connection.vendor == "postgresql":
+        return _search_postgres(" ".join(words), limit, offset)
+    raise NotImplementedError(f"full-text search is not available on {connection.vendor}")
+
+
+def indexed_texts(article: Article) -> tuple[str, str]:
+    """(title, body) as plain text: the site-language translation first, then the original."""
+    translation = article.translations.filter(language=settings.SITE_LANGUAGE).first()
+    titles = [translation.title if translation else "", article.title]
+    bodies = [translation.lead, _plain(translation.body_html)] if translation else []
+    bodies += [article.lead, _plain(article.body_html)]
+    return " ".join(filter(None, titles)), " ".join(filter(None, bodies))
+
+
+def _plain(body_html: str) -> str:
+    return html.unescape(strip_tags(body_html))
+
+
+def reindex(article_id: int) -> None:
+    if connection.vendor != "sqlite":
+        return
+    remove(article_id)
+    article = Article.objects.filter(pk=article_id, status=ArticleStatus.PUBLISHED).first()
+    if article is None:
+        return
+    title, body = indexed_texts(article)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (%s, %s, %s)", [article_id, title, body])
+
+
+def remove(article_id: int) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
+
+
+def rebuild() -> int:
+    """Index every published article again (after a restore, or to repair the index)."""
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE}")
+    ids = list(Article.objects.filter(status=ArticleStatus.PUBLISHED).values_list("pk", flat=True))
+    for article_id in ids:
+        reindex(article_id)
+    return len(ids)
+
+
+def _search_sqlite(words: list[str], limit: int, offset: int) -> tuple[list[Hit], int]:
+    # Each word quoted: reader input is never FTS5 syntax; the last word also matches as a prefix.
+    match = " ".join(f'"{word}"' for word in words[:-1]) + f' "{words[-1]}"*'
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 32) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s ORDER BY bm25({FTS_TABLE}, 8.0, 1.0) LIMIT %s OFFSET %s",
+            [OPEN, CLOSE, match, limit, offset],
+        )
+        return [Hit(row[0], highlight(row[1])) for row in cursor.fetchall()], total
+
+
+POSTGRES_SQL = """
+WITH docs AS (
+  SELECT a.id, concat_ws(' ', t.title, a.title) AS title,
+         regexp_replace(concat_ws(' ', t.lead, t.body_html, a.lead, a.body_html), '<[^>]+>', ' ', 'g') AS body,
+         a.published_at
+  FROM core_article a
+  LEFT JOIN core_translation t ON t.article_id = a.id AND t.language = %(language)s
+  WHERE a.status = 'published'
+), matched AS (
+  SELECT id, title, body, published_at,
+         setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B') AS doc,
+         websearch_to_tsquery('simple', %(query)s) AS q
+  FROM docs
+)
+SELECT id, ts_headline('simple', title || ' — ' || body, q,
+                       'StartSel=' || %(open)s || ', StopSel=' || %(close)s || ', MaxWords=40, MinWords=15'),
+       count(*) OVER ()
+FROM matched WHERE doc @@ q
+ORDER BY ts_rank_cd(doc, q) DESC, published_at DESC
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+def _search_postgres(query: str, limit: int, offset: int) -> tuple[list[Hit], int]:
+    params = {"language": settings.SITE_LANGUAGE, "query": query, "open": OPEN, "close": CLOSE,
+              "limit": limit, "offset": offset}
+    with connection.cursor() as cursor:
+        cursor.execute(POSTGRES_SQL, params)
+        rows = cursor.fetchall()
+    # Tags were stripped in SQL, but entities were not: decode them before highlight() escapes once.
+    return [Hit(row[0], highlight(html.unescape(row[1]))) for row in rows], (rows[0][2] if rows else 0)
+
+
+def highlight(snippet: str) -> SafeString:
+    """Escape the snippet, then turn the match markers into <mark> elements."""
+    return mark_safe(escape(snippet).replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))

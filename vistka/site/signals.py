@@ -1,0 +1,39 @@
+"""Keep the page cache and the search index in step with the stored content."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from vistka.core.models import Article, Comment, Source, Story, Topic, Translation
+from vistka.site import fulltext
+from vistka.site.caching import bump_revision
+
+
+def _content_changed(sender, **kwargs) -> None:
+    # Now, and again after commit: a page rendered between the save and the commit must not stay current.
+    bump_revision()
+    transaction.on_commit(bump_revision)
+
+
+def _article_saved(sender, instance: Article, **kwargs) -> None:
+    fulltext.reindex(instance.pk)
+
+
+def _translation_saved(sender, instance: Translation, **kwargs) -> None:
+    fulltext.reindex(instance.article_id)
+
+
+def _article_deleted(sender, instance: Article, **kwargs) -> None:
+    fulltext.remove(instance.pk)
+
+
+def connect() -> None:
+    for model in (Article, Translation, Story, Topic, Comment, Source):
+        post_save.connect(_content_changed, sender=model, dispatch_uid=f"revision-save-{model.__name__}")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"revision-delete-{model.__name__}")
+    m2m_changed.connect(_content_changed, sender=Article.topics.through, dispatch_uid="revision-topics")
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="search-article")
+    post_save.connect(_translation_saved, sender=Translation, dispatch_uid="search-translation")
+    post_delete.connect(_translation_saved, sender=Translation, dispatch_uid="search-translation-delete")
+    post_delete.connect(_article_deleted, sender=Article, dispatch_uid="search-article-delete")

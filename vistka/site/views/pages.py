@@ -1,0 +1,152 @@
+"""Home, article, original text, story and the fixed pages. Heavy work was done at ingest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from vistka.core.licence import shown_text
+from vistka.core.models import Article, ArticleStatus, Source, Story
+from vistka.site import seo
+from vistka.site.caching import cached_page
+from vistka.site.forms import CommentForm
+from vistka.site.views.common import (
+    article_cards,
+    display_text,
+    language_name,
+    paginate,
+    published_articles,
+    with_translation,
+)
+
+TOP_STORIES = 5
+TOP_STORY_CANDIDATES = 60
+
+
+@cached_page
+def home(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, article_cards())
+    top = top_stories() if page.number == 1 else []
+    return render(request, "site/home.html", {"page": page, "top_stories": top})
+
+
+def top_stories(limit: int = TOP_STORIES) -> list[dict]:
+    """Stories covered by two or more outlets' reports, ranked by coverage decayed by age."""
+    published = Q(articles__status=ArticleStatus.PUBLISHED)
+    candidates = (Story.objects.annotate(reports=Count("articles", filter=published),
+                                         outlets=Count("articles__source", filter=published, distinct=True),
+                                         latest=Max("articles__published_at", filter=published))
+                  .filter(reports__gte=2).order_by("-latest")[:TOP_STORY_CANDIDATES])
+    now = timezone.now()
+    ranked = sorted(candidates, key=lambda story: _story_score(story, now), reverse=True)[:limit]
+    return [{"story": story, "lead": _lead_article(story)} for story in ranked]
+
+
+def _story_score(story: Story, now) -> float:
+    # Gravity ranking (as on link aggregators): more outlets lift a story, age pulls it down.
+    hours = max((now - story.latest).total_seconds() / 3600, 0)
+    return (story.outlets * 2 + story.reports) / (hours + 2) ** 1.2
+
+
+def _lead_article(story: Story) -> Article | None:
+    found = list(published_articles().filter(story=story).order_by("-image_file", "-published_at")[:1])
+    return with_translation(found)[0] if found else None
+
+
+def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(published_articles(), pk=pk)
+    return redirect(item.get_absolute_url(), permanent=True)
+
+
+@cached_page
+def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    item = get_object_or_404(published_articles(), pk=pk)
+    with_translation([item])
+    if slug != item.display_slug:
+        return redirect(item.get_absolute_url(), permanent=True)
+    display = display_text(item)
+    comments = list(item.comments.filter(approved=True))
+    context = {
+        "article": item,
+        "display": display,
+        "original_language_name": language_name(item.language),
+        "read_also": _read_also_links(item),
+        "also_reported": _also_reported(item),
+        "related": _related_posts(item),
+        "topics": list(item.topics.all()),
+        "comments": comments,
+        "comment_form": CommentForm(),
+        "comments_moderated": settings.COMMENTS_MODERATED,
+        "json_ld": seo.news_article_json_ld(request, item, display, len(comments)),
+    }
+    return render(request, "site/article.html", context)
+
+
+def original(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    item = get_object_or_404(published_articles(), pk=pk)
+    with_translation([item])
+    shown = shown_text(item, settings.EXCERPT_WORDS, original=True)
+    # Shown only, never saved: the original text is cut to the licence like the translation is.
+    item.lead, item.body_html = shown.lead, shown.body_html
+    return render(request, "site/original.html",
+                  {"article": item, "original_language_name": language_name(item.language)})
+
+
+@cached_page
+def story(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    group = get_object_or_404(Story, pk=pk)
+    if slug != group.display_slug:
+        return redirect(group.get_absolute_url(), permanent=True)
+    page = paginate(request, article_cards().filter(story=group).order_by("published_at", "id"), 50)
+    outlets = sorted({item.source.name for item in page.object_list})
+    return render(request, "site/story.html", {"story": group, "page": page, "articles": page.object_list,
+                                               "outlets": outlets})
+
+
+@cached_page
+def about(request: HttpRequest) -> HttpResponse:
+    sources = Source.objects.filter(active=True).annotate(
+        published=Count("articles", filter=Q(articles__status=ArticleStatus.PUBLISHED)))
+    return render(request, "site/about.html", {"sources": sources})
+
+
+@cached_page
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "site/privacy.html", {"analytics": bool(settings.ANALYTICS_SCRIPT)})
+
+
+@cached_page
+def cookies(request: HttpRequest) -> HttpResponse:
+    return render(request, "site/cookies.html", {"analytics": bool(settings.ANALYTICS_SCRIPT)})
+
+
+def _read_also_links(item: Article) -> list[dict]:
+    """Each "Read also" link points to our copy when we have the target article, else the original."""
+    urls = [link["url"] for link in item.read_also]
+    ours = {found.url: found for found in with_translation(list(published_articles().filter(url__in=urls)))}
+    links = []
+    for link in item.read_also:
+        target = ours.get(link["url"])
+        if target is not None:
+            title = target.translation.title if target.translation else target.title
+            links.append({"url": target.get_absolute_url(), "title": title, "internal": True})
+        else:
+            links.append({"url": link["url"], "title": link["title"], "internal": False})
+    return links
+
+
+def _also_reported(item: Article) -> list[Article]:
+    if item.story_id is None:
+        return []
+    others = published_articles().filter(story_id=item.story_id).exclude(pk=item.pk).order_by("published_at")
+    return with_translation(list(others))
+
+
+def _related_posts(item: Article, limit: int = 6) -> list[Article]:
+    """Precomputed at ingest (best score first); unpublished ones drop out."""
+    ids = list(item.related_links.values_list("related_id", flat=True)[:limit])
+    found = {other.pk: other for other in published_articles().filter(pk__in=ids)}
+    return with_translation([found[pk] for pk in ids if pk in found])
