@@ -79,7 +79,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_MAX_BODY_BYTES", 10_000_000, int, "Largest response body accepted from an outlet, in bytes."),
     Option("VISTKA_CT2_THREADS", 0, int, "CPU threads for the CTranslate2 engine (0: automatic)."),
     Option("VISTKA_CT2_COMPUTE_TYPE", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32...)."),
-    Option("VISTKA_STORY_JOIN_THRESHOLD", 0.30, float,
+    Option("VISTKA_STORY_JOIN_THRESHOLD", 0.20, float,
            "Score (0-1) above which a new article joins an existing story; see docs/stories.md."),
     Option("VISTKA_STORY_WINDOW_HOURS", 72.0, float,
            "An article joins only stories with an article at most this many hours away from it."),

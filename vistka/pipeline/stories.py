@@ -29,18 +29,18 @@ MAX_SCAN = 400  # postings read per term, newest first
 class StoryParams:
     """The thresholds an operator tunes (docs/stories.md explains each)."""
 
-    join_threshold: float = 0.30
+    join_threshold: float = 0.20
     story_window: timedelta = timedelta(days=3)
-    half_life: timedelta = timedelta(hours=36)
-    title_weight: float = 0.25
-    body_weight: float = 0.45
+    half_life: timedelta = timedelta(hours=72)
+    title_weight: float = 0.30
+    body_weight: float = 0.40
     entity_weight: float = 0.30
     duplicate_threshold: float = 0.35
     related_window: timedelta = timedelta(days=14)
     related_half_life: timedelta = timedelta(days=7)
     related_threshold: float = 0.08
     related_count: int = 4
-    candidate_terms: int = 15
+    candidate_terms: int = 40
 
     @classmethod
     def from_options(cls, options: dict | None = None, **overrides) -> StoryParams:

@@ -1,0 +1,45 @@
+"""The CI gate for story clustering: the gold corpus scores at or above the committed floors."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vistka.pipeline.stories import StoryParams
+from vistka.testing.story_gold import duplicate_groups, evaluate, load_gold_articles, together
+
+BASELINE = json.loads((Path(__file__).resolve().parent.parent / "bench/baselines/stories.json").read_text())
+KEYS = ("pairwise_f1", "pairwise_precision", "pairwise_recall", "dup_precision", "dup_recall")
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_gold_articles()
+
+
+def test_gold_corpus_is_big_enough_and_has_hard_cases(gold):
+    stories = {item.story for item in gold}
+    assert len(gold) >= 80 and len(stories) >= 20
+    assert sum(1 for item in gold if item.near_duplicate_of) >= 3
+    assert all(item.doc.lang == "en" for item in gold)
+
+
+def test_floors_are_not_lowered_below_the_issue_target():
+    assert BASELINE["pairwise_f1"] >= 0.95
+
+
+def test_clustering_meets_the_pinned_floors(gold):
+    scores = evaluate(StoryParams(), gold)
+    for key in KEYS:
+        assert getattr(scores, key) >= BASELINE[key], (key, getattr(scores, key))
+
+
+def test_a_threshold_that_merges_everything_fails_the_gate(gold):
+    """The gate can fail: joining every candidate drags precision far under the floor."""
+    scores = evaluate(StoryParams(join_threshold=0.0), gold)
+    assert scores.pairwise_precision < BASELINE["pairwise_precision"]
+
+
+def test_pair_and_duplicate_helpers():
+    assert together({"a": "x", "b": "x", "c": "y"}) == {frozenset({"a", "b"})}
+    assert duplicate_groups({"a": None, "b": "a", "c": "b", "d": None}) == {"a": "a", "b": "a", "c": "a"}
