@@ -68,7 +68,7 @@ def read_docs(file: TextIO) -> list[Doc]:
 def parse_doc(item: dict) -> Doc:
     if not isinstance(item, dict):
         raise ValueError("expected a JSON object")
-    missing = [key for key in REQUIRED if not item.get(key)]
+    missing = [key for key in REQUIRED if item.get(key) in (None, "")]
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
     published = datetime.fromisoformat(str(item["published"]).replace("Z", "+00:00"))

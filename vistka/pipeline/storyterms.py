@@ -72,20 +72,29 @@ def content_terms(text: str) -> Counter:
 
 
 def entities_of(text: str) -> Counter:
-    """Names and numbers: capitalised words not opening a sentence, and numbers of two or more digits."""
+    """Names and numbers: capitalised words (a sentence opener only when the text also uses it
+    mid-sentence, since "Macron said" and "The talks" look alike) and numbers of two or more digits."""
     found: Counter = Counter()
+    openers: Counter = Counter()
     opens_sentence = True
     for match in _WORD.finditer(text):
         word = match.group(0)
         gap = text[max(0, match.start() - 3):match.start()]
-        opens_sentence = opens_sentence or bool(_SENTENCE_END.search(gap)) or match.start() == 0
+        opens_sentence = opens_sentence or bool(_SENTENCE_END.search(gap))
         if word.isdigit():
             if len(word) >= 2:
                 found[word] += 1
-        elif word[0].isupper() and not opens_sentence and word.lower() not in NOT_ENTITIES:
-            found[stem(word.lower().split("'")[0].split("’")[0])] += 1
+        elif word[0].isupper() and word.lower() not in NOT_ENTITIES:
+            (openers if opens_sentence else found)[_entity_key(word)] += 1
         opens_sentence = False
+    for key, count in openers.items():
+        if key in found:
+            found[key] += count
     return found
+
+
+def _entity_key(word: str) -> str:
+    return stem(re.split("['’]", word.lower())[0])
 
 
 def features_of(doc: Doc) -> Features:
