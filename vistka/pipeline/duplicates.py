@@ -20,6 +20,10 @@ DUPLICATE_THRESHOLD = 0.35
 MIN_SHINGLES = 20  # shorter texts (a headline, a one-line brief) are never called copies
 
 
+# Drawing the random permutations is the slow part of a MinHash; every signature shares one set.
+_TEMPLATE = MinHash(num_perm=NUM_PERM)
+
+
 @dataclass(frozen=True)
 class Duplicate:
     of: str
@@ -38,7 +42,7 @@ class DuplicateIndex:
         shingles = shingles_of(words)
         if len(shingles) < MIN_SHINGLES:
             return None
-        signature = MinHash(num_perm=NUM_PERM)
+        signature = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
         signature.update_batch([s.encode("utf-8") for s in shingles])
         return signature
 

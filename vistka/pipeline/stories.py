@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from vistka.pipeline.duplicates import DuplicateIndex
-from vistka.pipeline.storyterms import Doc, Features, features_of
+from vistka.pipeline.storyterms import Doc, Features, dot, features_of, unit_vector
 
-MAX_SCAN = 400  # postings read per term, newest first
+MAX_SCAN = 200  # postings read per term, newest first
+MAX_CANDIDATES = 30  # articles scored in full, those sharing the most rare-term weight
+COMMON_DF = 0.05  # a term in more than this share of articles (and over 50) finds no candidates
 
 
 @dataclass
@@ -40,7 +42,7 @@ class StoryParams:
     related_half_life: timedelta = timedelta(days=7)
     related_threshold: float = 0.08
     related_count: int = 4
-    candidate_terms: int = 40
+    candidate_terms: int = 20
 
     @classmethod
     def from_options(cls, options: dict | None = None, **overrides) -> StoryParams:
@@ -68,12 +70,16 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
 
 
+FIELDS = ("title", "body", "entities")
+
+
 @dataclass
 class _Entry:
     doc: Doc
     features: Features
     story: str = ""
     signature: object = None
+    vectors: tuple[dict, dict, dict] = ({}, {}, {})  # unit TF-IDF vectors, IDF as of arrival
 
     @property
     def terms(self) -> set[str]:
@@ -82,22 +88,29 @@ class _Entry:
 
 @dataclass
 class _Story:
-    title: Counter = field(default_factory=Counter)
-    body: Counter = field(default_factory=Counter)
-    entities: Counter = field(default_factory=Counter)
+    """A story's centroid: the sum of its articles' unit vectors, per field, and its time span."""
+
+    sums: tuple[dict, dict, dict] = field(default_factory=lambda: ({}, {}, {}))
+    norms: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     first: datetime | None = None
     last: datetime | None = None
     members: list[str] = field(default_factory=list)
 
     def absorb(self, entry: _Entry) -> None:
-        for mine, theirs in ((self.title, entry.features.title), (self.body, entry.features.body),
-                             (self.entities, entry.features.entities)):
-            for term, count in theirs.items():
-                mine[term] += 1 + math.log(count)
+        for k, vector in enumerate(entry.vectors):
+            total = self.sums[k]
+            # |s + v|² = |s|² + 2 s·v + |v|²: keeps the norm current in O(|v|).
+            squared = self.norms[k] ** 2 + 2 * dot(vector, total) + dot(vector, vector)
+            for term, weight in vector.items():
+                total[term] = total.get(term, 0.0) + weight
+            self.norms[k] = math.sqrt(max(squared, 0.0))
         when = entry.doc.published
         self.first = when if self.first is None else min(self.first, when)
         self.last = when if self.last is None else max(self.last, when)
         self.members.append(entry.doc.id)
+
+    def cosine(self, k: int, vector: dict) -> float:
+        return dot(vector, self.sums[k]) / self.norms[k] if self.norms[k] else 0.0
 
     def gap(self, when: datetime) -> timedelta:
         if self.first <= when <= self.last:
@@ -112,7 +125,7 @@ class StoryIndex:
         self.params = params or StoryParams()
         self.entries: dict[str, _Entry] = {}
         self.stories: dict[str, _Story] = {}
-        self._postings: dict[str, list[str]] = defaultdict(list)
+        self._postings: dict[str, list[tuple[float, str]]] = defaultdict(list)  # (published, id)
         self._df: Counter = Counter()
         self._duplicates = DuplicateIndex(self.params.duplicate_threshold)
         self._next_story = 0
@@ -129,6 +142,9 @@ class StoryIndex:
     def prepare(self, doc: Doc) -> _Entry:
         entry = _Entry(doc, features_of(doc))
         entry.signature = self._duplicates.signature(entry.features.words)
+        f = entry.features
+        entry.vectors = (unit_vector(f.title, self._idf), unit_vector(f.body, self._idf),
+                         unit_vector(f.entities, lambda name: self._idf("@" + name)))
         return entry
 
     def decide(self, entry: _Entry) -> Decision:
@@ -138,18 +154,15 @@ class StoryIndex:
             story = self.entries[duplicate.of].story
             return Decision(story, 1.0, duplicate.of, duplicate.jaccard,
                             [f"near-duplicate of {duplicate.of} (shingle Jaccard ≈ {duplicate.jaccard:.2f})"])
-        best, best_score, reasons = None, 0.0, []
-        for story_id in self._candidate_stories(entry):
-            score, why = self._story_score(entry, story_id)
-            reasons.append(f"story {story_id}: {why}")
-            if score > best_score:
-                best, best_score = story_id, score
-        reasons.sort(key=lambda line: -float(line.rsplit("= ", 1)[-1]))
+        scored = sorted(((self._story_score(entry, story_id), story_id)
+                         for story_id in self._candidate_stories(entry)), reverse=True)
+        reasons = [f"story {story_id}: {self._explain(entry, story_id)}" for _, story_id in scored[:4]]
+        best_score, best = scored[0] if scored else (0.0, None)
         if best is not None and best_score >= self.params.join_threshold:
-            reasons.insert(0, f"joined story {best}: score {best_score:.3f} ≥ {self.params.join_threshold}")
-            return Decision(best, best_score, reasons=reasons[:5])
+            head = f"joined story {best}: score {best_score:.3f} ≥ {self.params.join_threshold}"
+            return Decision(best, best_score, reasons=[head, *reasons])
         head = f"new story: best score {best_score:.3f} < {self.params.join_threshold}"
-        return Decision(None, best_score, reasons=[head, *reasons[:4]])
+        return Decision(None, best_score, reasons=[head, *reasons])
 
     def add(self, entry: _Entry | Doc, story: str) -> None:
         """Remember an article in a story (a decision of ours, or an editor's that we must keep)."""
@@ -160,7 +173,7 @@ class StoryIndex:
         self.stories.setdefault(story, _Story()).absorb(entry)
         for term in entry.terms:
             self._df[term] += 1
-            self._postings[term].append(entry.doc.id)
+            self._postings[term].append((entry.doc.published.timestamp(), entry.doc.id))
         self._duplicates.add(entry.doc.id, entry.signature)
 
     def new_story_id(self) -> str:
@@ -176,10 +189,8 @@ class StoryIndex:
         entry = self.entries[doc_id]
         window, half_life = self.params.related_window, self.params.related_half_life
         scored = []
-        for other_id in self._candidate_docs(entry, window):
+        for other_id in self._candidate_docs(entry, window, exclude_story=entry.story):
             other = self.entries[other_id]
-            if other_id == doc_id or other.story == entry.story:
-                continue
             gap = abs(other.doc.published - entry.doc.published)
             score = self._doc_similarity(entry, other) * 0.5 ** (gap / half_life)
             if score >= self.params.related_threshold:
@@ -187,61 +198,50 @@ class StoryIndex:
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[: count or self.params.related_count]
 
-    # -- scoring ----------------------------------------------------------------------------
+    # -- candidates and scores --------------------------------------------------------------
 
     def _idf(self, term: str) -> float:
         return math.log((1 + len(self.entries)) / (1 + self._df[term])) + 1.0
 
     def _rarest_terms(self, entry: _Entry) -> list[str]:
-        known = [term for term in entry.terms if self._df[term]]
+        common = max(50, COMMON_DF * len(self.entries))
+        known = [term for term in entry.terms if 0 < self._df[term] <= common]
         known.sort(key=lambda term: (self._df[term], term))
         return known[: self.params.candidate_terms]
 
-    def _candidate_docs(self, entry: _Entry, window: timedelta) -> set[str]:
-        found: set[str] = set()
-        when = entry.doc.published
+    def _candidate_docs(self, entry: _Entry, window: timedelta, exclude_story: str = "") -> list[str]:
+        """Articles inside the window that share the most rare-term weight with this one."""
+        hits: Counter = Counter()
+        when, span, own = entry.doc.published.timestamp(), window.total_seconds(), entry.doc.id
         for term in self._rarest_terms(entry):
-            for other_id in reversed(self._postings[term][-MAX_SCAN:]):
-                if abs(self.entries[other_id].doc.published - when) <= window:
-                    found.add(other_id)
-        return found
+            weight = self._idf(term)
+            for published, other_id in reversed(self._postings[term][-MAX_SCAN:]):
+                if abs(published - when) <= span and other_id != own:
+                    hits[other_id] += weight
+        if exclude_story:
+            hits = Counter({key: n for key, n in hits.items() if self.entries[key].story != exclude_story})
+        return [other_id for other_id, _ in hits.most_common(MAX_CANDIDATES)]
 
     def _candidate_stories(self, entry: _Entry) -> set[str]:
         window = self.params.story_window
         stories = {self.entries[other].story for other in self._candidate_docs(entry, window)}
         return {s for s in stories if self.stories[s].gap(entry.doc.published) <= window}
 
-    def _story_score(self, entry: _Entry, story_id: str) -> tuple[float, str]:
-        story, f, p = self.stories[story_id], entry.features, self.params
-        title = self._cosine(f.title, story.title, "")
-        body = self._cosine(f.body, story.body, "")
-        names = self._cosine(f.entities, story.entities, "@")
+    def _story_score(self, entry: _Entry, story_id: str) -> float:
+        story, p = self.stories[story_id], self.params
+        title, body, names = (story.cosine(k, entry.vectors[k]) for k in range(3))
+        decay = 0.5 ** (story.gap(entry.doc.published) / p.half_life)
+        return (p.title_weight * title + p.body_weight * body + p.entity_weight * names) * decay
+
+    def _explain(self, entry: _Entry, story_id: str) -> str:
+        story = self.stories[story_id]
+        title, body, names = (story.cosine(k, entry.vectors[k]) for k in range(3))
         gap = story.gap(entry.doc.published)
-        decay = 0.5 ** (gap / p.half_life)
-        score = (p.title_weight * title + p.body_weight * body + p.entity_weight * names) * decay
-        hours = gap.total_seconds() / 3600
-        why = (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, {hours:.0f} h apart "
-               f"(×{decay:.2f}) = {score:.3f}")
-        return score, why
+        return (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, "
+                f"{gap.total_seconds() / 3600:.0f} h apart (×{0.5 ** (gap / self.params.half_life):.2f}) "
+                f"= {self._story_score(entry, story_id):.3f}")
 
     def _doc_similarity(self, a: _Entry, b: _Entry) -> float:
-        p, fa, fb = self.params, a.features, b.features
-        return (p.title_weight * self._cosine(fa.title, _sublinear(fb.title), "")
-                + p.body_weight * self._cosine(fa.body, _sublinear(fb.body), "")
-                + p.entity_weight * self._cosine(fa.entities, _sublinear(fb.entities), "@"))
-
-    def _cosine(self, mine: Counter, theirs: Counter, prefix: str) -> float:
-        """TF-IDF cosine; `theirs` holds weights already made sublinear (one article's, or a centroid's sum)."""
-        if not mine or not theirs:
-            return 0.0
-        idf = {term: self._idf(prefix + term) for term in mine.keys() | theirs.keys()}
-        a = {t: (1 + math.log(c)) * idf[t] for t, c in mine.items()}
-        b = {t: c * idf[t] for t, c in theirs.items()}
-        dot = sum(w * b[t] for t, w in a.items() if t in b)
-        if not dot:
-            return 0.0
-        return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
-
-
-def _sublinear(counts: Counter) -> Counter:
-    return Counter({term: 1 + math.log(count) for term, count in counts.items()})
+        p = self.params
+        title, body, names = (dot(a.vectors[k], b.vectors[k]) for k in range(3))
+        return p.title_weight * title + p.body_weight * body + p.entity_weight * names

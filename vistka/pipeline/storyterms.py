@@ -7,6 +7,7 @@ capitalised words that do not open a sentence, plus numbers, which survive trans
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ STEM_LENGTH = 6
 SHINGLE_SIZE = 3
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?:;«»\"“”()]\s*$")
+_SENTENCES = re.compile(r"[.!?:;«»\"“”()]+\s*")
 STOPWORDS = frozenset(
     "the and for with that this from was were are has have had not but his her its their they them "
     "who which what when where also said says will would could should been being into over after "
@@ -76,17 +77,13 @@ def entities_of(text: str) -> Counter:
     mid-sentence, since "Macron said" and "The talks" look alike) and numbers of two or more digits."""
     found: Counter = Counter()
     openers: Counter = Counter()
-    opens_sentence = True
-    for match in _WORD.finditer(text):
-        word = match.group(0)
-        gap = text[max(0, match.start() - 3):match.start()]
-        opens_sentence = opens_sentence or bool(_SENTENCE_END.search(gap))
-        if word.isdigit():
-            if len(word) >= 2:
-                found[word] += 1
-        elif word[0].isupper() and word.lower() not in NOT_ENTITIES:
-            (openers if opens_sentence else found)[_entity_key(word)] += 1
-        opens_sentence = False
+    for sentence in _SENTENCES.split(text):
+        for position, word in enumerate(_WORD.findall(sentence)):
+            if word.isdigit():
+                if len(word) >= 2:
+                    found[word] += 1
+            elif word[0].isupper() and word.lower() not in NOT_ENTITIES:
+                (openers if position == 0 else found)[_entity_key(word)] += 1
     for key, count in openers.items():
         if key in found:
             found[key] += count
@@ -106,6 +103,19 @@ def features_of(doc: Doc) -> Features:
         entities=entities_of(f"{doc.title}. {body}"),
         words=words_of(f"{doc.title} {body}"),
     )
+
+
+def unit_vector(counts: Counter, idf) -> dict[str, float]:
+    """Sublinear TF times IDF, scaled to length 1, so that a dot product is a cosine."""
+    weights = {term: (1 + math.log(count)) * idf(term) for term, count in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {term: w / norm for term, w in weights.items()} if norm else {}
+
+
+def dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
 
 
 def shingles_of(words: list[str], size: int = SHINGLE_SIZE) -> set[str]:
