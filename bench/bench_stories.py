@@ -68,20 +68,25 @@ def fill(index: StoryIndex, corpus: Corpus, target: int, state: dict) -> None:
         state["stories"] += 500
 
 
-def probe(index: StoryIndex, corpus: Corpus, state: dict, count: int) -> tuple[list[float], list[float]]:
-    """Time `count` new articles: half continue recent stories, half are new events."""
-    assign_ms, related_ms = [], []
+def probe(index: StoryIndex, corpus: Corpus, state: dict, count: int) -> dict[str, list[float]]:
+    """Time `count` new articles: half continue recent stories, half are new events.
+
+    Wall time is what the issue asks for; CPU time is printed too because this machine is shared
+    and other people's jobs inflate wall time."""
+    times: dict[str, list[float]] = {"assign": [], "related": [], "assign_cpu": [], "related_cpu": []}
     for i in range(count):
         story = corpus.story(state["stories"] - (i % 50) if i % 2 else state["stories"] + i)
         doc = corpus.article(story)
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         index.assign(doc)
-        assigned = time.perf_counter()
+        wall2, cpu2 = time.perf_counter(), time.process_time()
         index.related(doc.id)
-        done = time.perf_counter()
-        assign_ms.append((assigned - started) * 1000)
-        related_ms.append((done - assigned) * 1000)
-    return assign_ms, related_ms
+        wall3, cpu3 = time.perf_counter(), time.process_time()
+        times["assign"].append((wall2 - wall) * 1000)
+        times["related"].append((wall3 - wall2) * 1000)
+        times["assign_cpu"].append((cpu2 - cpu) * 1000)
+        times["related_cpu"].append((cpu3 - cpu2) * 1000)
+    return times
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -97,17 +102,19 @@ def main() -> None:
     sizes = sorted(int(n) for n in args.sizes.split(","))
     corpus, index, state = Corpus(), StoryIndex(StoryParams()), {"stories": 0}
     print(f"{'N':>9} {'fill s':>7} {'assign p50':>10} {'assign p99':>10} {'related p50':>11} "
-          f"{'related p99':>11} {'RSS MiB':>8}")
+          f"{'related p99':>11} {'CPU assign p99':>14} {'CPU related p99':>15} {'RSS MiB':>8}")
     row = None
     for size in sizes:
         started = time.perf_counter()
         fill(index, corpus, size, state)
         filled = time.perf_counter() - started
-        assign_ms, related_ms = probe(index, corpus, state, args.probes)
+        times = probe(index, corpus, state, args.probes)
+        p = {key: (percentile(values, 50), percentile(values, 99)) for key, values in times.items()}
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        row = (size, percentile(assign_ms, 99), percentile(related_ms, 99))
-        print(f"{size:>9} {filled:>7.1f} {percentile(assign_ms, 50):>10.2f} {row[1]:>10.2f} "
-              f"{percentile(related_ms, 50):>11.2f} {row[2]:>11.2f} {rss:>8.0f}", flush=True)
+        row = (size, p["assign"][1], p["related"][1])
+        print(f"{size:>9} {filled:>7.1f} {p['assign'][0]:>10.2f} {p['assign'][1]:>10.2f} {p['related'][0]:>11.2f} "
+              f"{p['related'][1]:>11.2f} {p['assign_cpu'][1]:>14.2f} {p['related_cpu'][1]:>15.2f} {rss:>8.0f}",
+              flush=True)
     print(f"RESULT n={row[0]} assign_p99_ms={row[1]:.2f} related_p99_ms={row[2]:.2f}")
 
 

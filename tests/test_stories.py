@@ -172,3 +172,25 @@ def test_admin_merge_and_split_actions(admin_client, outlets):
     first.refresh_from_db(), other.refresh_from_db()
     assert first.story_id != other.story_id and other.story_locked
     assert admin_client.get(f"/admin/core/story/{other.story_id}/change/").status_code == 200
+
+
+def test_story_and_article_pages_show_the_subsystem_results(client, outlets):
+    one, two = outlets
+    original = _article(one, 1, ("NBU raises key rate to 14.5%", RELEASE))
+    copy = _article(two, 2, ("National Bank raises key rate", RELEASE.replace("decided to", "has decided to")))
+    other = _article(two, 3, ("Inflation in Ukraine accelerates to 12%",
+                              "Consumer inflation accelerated to 12% year on year in December, the National "
+                              "Bank said, citing lower harvests and expensive energy."))
+    Article.objects.filter(pk=other.pk).update(published_at=T0 + timedelta(days=4))
+    other.refresh_from_db()
+    _ingest(original, copy, other)
+    assert other.story_id != original.story_id
+    page = client.get(f"/story/{original.story_id}/").content.decode()
+    lead = page[page.index('aria-label="Lead report"'):page.index('aria-label="Timeline"')]
+    assert "NBU raises key rate" in lead and "One" in lead
+    assert "27 January 2025" in page and "National Bank raises key rate</a> <span class=\"copy\">" in page
+    article = client.get(copy.get_absolute_url()).content.decode()
+    reported = article[article.index("Also reported by"):]
+    assert "One</a>: NBU raises key rate" in reported
+    related = article[article.index("Related posts"):]
+    assert "Inflation in Ukraine accelerates" in related and "Two" in related

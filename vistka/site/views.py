@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_POST
 
@@ -73,8 +74,21 @@ def original(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(Story, pk=pk)
-    articles = _with_translation(list(published_articles().filter(story=group).order_by("published_at")))
-    return render(request, "site/story.html", {"story": group, "articles": articles})
+    articles = _with_translation(list(published_articles().filter(story=group).order_by("published_at", "pk")))
+    return render(request, "site/story.html", {"story": group, "articles": articles,
+                                               "lead": _story_lead(articles), "days": _by_day(articles)})
+
+
+def _story_lead(articles: list[Article]) -> Article | None:
+    """The first original report (copies of a press release are never the lead)."""
+    return next((a for a in articles if a.duplicate_of_id is None), articles[0] if articles else None)
+
+
+def _by_day(articles: list[Article]) -> list[tuple]:
+    days: dict = {}
+    for item in articles:
+        days.setdefault(timezone.localtime(item.published_at).date() if item.published_at else None, []).append(item)
+    return list(days.items())
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
