@@ -76,14 +76,15 @@ FIELDS = ("title", "body", "entities")
 @dataclass
 class _Entry:
     doc: Doc
-    features: Features
+    features: Features | None
     story: str = ""
     signature: object = None
     vectors: tuple[dict, dict, dict] = ({}, {}, {})  # unit TF-IDF vectors, IDF as of arrival
 
     @property
     def terms(self) -> set[str]:
-        return set(self.features.title) | set(self.features.body) | {"@" + e for e in self.features.entities}
+        title, body, names = self.vectors
+        return set(title) | set(body) | {"@" + name for name in names}
 
 
 @dataclass
@@ -169,6 +170,9 @@ class StoryIndex:
         if isinstance(entry, Doc):
             entry = self.prepare(entry)
         entry.story = story
+        # Only the vectors and the signature are needed from now on; the text would cost memory.
+        doc = entry.doc
+        entry.doc, entry.features = Doc(doc.id, doc.title, "", doc.published, doc.source), None
         self.entries[entry.doc.id] = entry
         self.stories.setdefault(story, _Story()).absorb(entry)
         for term in entry.terms:
