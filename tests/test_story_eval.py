@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from vistka.pipeline.stories import StoryParams
+from vistka.pipeline.stories import StoryIndex, StoryParams
 from vistka.testing.story_gold import duplicate_groups, evaluate, load_gold_articles, together
 
 BASELINE = json.loads((Path(__file__).resolve().parent.parent / "bench/baselines/stories.json").read_text())
@@ -43,3 +43,23 @@ def test_a_threshold_that_merges_everything_fails_the_gate(gold):
 def test_pair_and_duplicate_helpers():
     assert together({"a": "x", "b": "x", "c": "y"}) == {frozenset({"a", "b"})}
     assert duplicate_groups({"a": None, "b": "a", "c": "b", "d": None}) == {"a": "a", "b": "a", "c": "a"}
+
+
+def test_cli_on_the_gold_corpus_gives_the_same_stories_as_the_evaluation(gold, tmp_path):
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from vistka.cli import main
+
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(_json.dumps({"id": a.doc.id, "title": a.doc.title, "lead": a.doc.lead,
+                                           "text": a.doc.text, "published": a.doc.published.isoformat(),
+                                           "source": a.outlet}) for a in gold))
+    result = CliRunner().invoke(main, ["stories", "cluster", str(path)])
+    assert result.exit_code == 0, result.output
+    predicted = {line["id"]: line["story"] for line in map(_json.loads, result.output.splitlines())}
+    index = StoryIndex(StoryParams.from_options())
+    for item in gold:
+        index.assign(item.doc)
+    assert together(predicted) == together({key: entry.story for key, entry in index.entries.items()})
