@@ -16,6 +16,8 @@ from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story
 from vistka.pipeline.stories import StoryIndex, StoryParams
 from vistka.pipeline.storyterms import Doc
 
+RELATED_MINIMUM = 3
+
 
 def article_doc(article: Article) -> Doc:
     """The article in the site language when a translation exists, otherwise in the original."""
@@ -56,17 +58,18 @@ def assign_story(article: Article, index: StoryIndex | None = None) -> Story:
     article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
     article.save(update_fields=["story", "duplicate_of"])
     index.add(entry, str(story.pk))
+    article._story_index = index  # update_related, which run.py calls next, reuses it
     return story
 
 
 @transaction.atomic
 def update_related(article: Article, index: StoryIndex | None = None) -> list[RelatedArticle]:
     """Store the top related articles from other stories; each of them learns of this one too."""
-    index = index or build_index(article)
+    index = index or getattr(article, "_story_index", None) or build_index(article)
     key = str(article.pk)
     if key not in index.entries:
         index.add(article_doc(article), str(article.story_id))
-    scored = [(int(other), score) for other, score in index.related(key)]
+    scored = _fill_with_recent(article, [(int(other), score) for other, score in index.related(key)])
     RelatedArticle.objects.filter(article=article).delete()
     # Articles that were "related" before this one joined their story are now coverage, not related.
     if article.story_id:
@@ -76,6 +79,19 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
     for other, score in scored:
         RelatedArticle.objects.get_or_create(article_id=other, related=article, defaults={"score": score})
     return links
+
+
+def _fill_with_recent(article: Article, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The page always offers RELATED_MINIMUM links: top up with the nearest-in-time articles of other
+    stories (score 0, so they rank below every similar one)."""
+    if len(scored) >= RELATED_MINIMUM:
+        return scored
+    when = article.published_at or article.fetched_at
+    chosen = {other for other, _ in scored} | {article.pk}
+    recent = (Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=chosen)
+              .exclude(story_id=article.story_id).order_by("-published_at")[:50])
+    by_distance = sorted(recent, key=lambda other: abs((other.published_at or when) - when))
+    return scored + [(other.pk, 0.0) for other in by_distance[: RELATED_MINIMUM - len(scored)]]
 
 
 @transaction.atomic
