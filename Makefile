@@ -44,7 +44,7 @@ eval-stories: $(TEST_STAMP)
 	$(BIN)/python bench/eval_stories.py
 
 # Time to assign one article and find its related posts, at growing N (BENCH_STORIES_N to change).
-BENCH_STORIES_N ?= 1000,10000,50000,100000
+BENCH_STORIES_N ?= 1000,10000,30000,100000
 bench-stories: $(TEST_STAMP)
 	$(BIN)/python bench/bench_stories.py --sizes $(BENCH_STORIES_N)
 
