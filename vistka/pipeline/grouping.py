@@ -9,10 +9,12 @@ left them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.html import strip_tags
 
-from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story
+from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, Translation
 from vistka.pipeline.stories import StoryIndex, StoryParams
 from vistka.pipeline.storyterms import Doc
 
@@ -33,10 +35,13 @@ def build_index(article: Article, params: StoryParams | None = None) -> StoryInd
     window = max(params.related_window, params.story_window)
     nearby = (Article.objects.filter(status=ArticleStatus.PUBLISHED, story__isnull=False,
                                      published_at__gte=when - window, published_at__lte=when + window)
-              .exclude(pk=article.pk).select_related("source").prefetch_related("translations")
+              .exclude(pk=article.pk).select_related("source")
+              .prefetch_related(Prefetch("translations", to_attr="site_translations",
+                                         queryset=Translation.objects.filter(language=settings.SITE_LANGUAGE)))
               .order_by("published_at", "pk"))
     index = StoryIndex(params)
     for other in nearby:
+        other._site_translation = other.site_translations[0] if other.site_translations else False
         index.add(article_doc(other), str(other.story_id))
     return index
 
