@@ -194,3 +194,30 @@ def test_story_and_article_pages_show_the_subsystem_results(client, outlets):
     assert "One</a>: NBU raises key rate" in reported
     related = article[article.index("Related posts"):]
     assert "Inflation in Ukraine accelerates" in related and "Two" in related
+
+
+def test_read_also_points_inside_once_the_target_is_ingested_later(client, outlets):
+    one, two = outlets
+    article = _article(one, 1, MACRON_A, read_also=[{"url": "https://two.test/a/2.html", "title": "Their copy"}])
+    _ingest(article)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'href="https://two.test/a/2.html" rel="noopener nofollow">Their copy' in page
+    target = _article(two, 2, MACRON_B)  # ingested afterwards, at the URL the block named
+    _ingest(target)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="{target.get_absolute_url()}">{MACRON_B[0]}</a>' in page
+
+
+def test_ingest_clusters_the_site_language_translation(db):
+    from vistka.core.models import Translation
+
+    ukrainian = make_source("Укр", "uk", "https://uk.test/")
+    english = make_source("Eng", "en", "https://en.test/")
+    original = make_article(ukrainian, 1, title="Зеленський і Макрон", body_html="<p>Текст українською.</p>",
+                            translated=False)
+    Translation.objects.create(article=original, language="en", title=MACRON_A[0], lead="",
+                               body_html=f"<p>{MACRON_A[1]}</p>", engine="test")
+    report = _article(english, 2, MACRON_B)
+    _ingest(original, report)
+    assert grouping.article_doc(original).title == MACRON_A[0]
+    assert original.story_id == report.story_id
