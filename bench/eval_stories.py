@@ -35,11 +35,15 @@ def hard_negative_report(articles, params: StoryParams) -> list[tuple[str, str, 
 
 
 def main() -> int:
-    articles = load_gold_articles()
+    left_out: list[str] = []
+    articles = load_gold_articles(left_out=left_out)
     params = StoryParams.from_options()
     scores = evaluate(params, articles)
     print(f"Story evaluation: {scores.articles} articles, {scores.gold_stories} gold stories, "
-          f"{scores.predicted_stories} predicted (join threshold {params.join_threshold})\n")
+          f"{scores.predicted_stories} predicted (join threshold {params.join_threshold})")
+    if left_out:
+        print(f"left out, no English reference text (`en:` in the corpus YAML): {', '.join(left_out)}")
+    print()
     print(f"{'threshold':>9} {'precision':>9} {'recall':>7} {'F1':>6} {'stories':>7}")
     for threshold in (0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40):
         row = evaluate(replace(params, join_threshold=threshold), articles)

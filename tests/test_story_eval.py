@@ -40,6 +40,23 @@ def test_a_threshold_that_merges_everything_fails_the_gate(gold):
     assert scores.pairwise_precision < BASELINE["pairwise_precision"]
 
 
+def test_articles_without_an_english_reference_are_left_out_and_named(tmp_path):
+    import shutil
+
+    from vistka.testing.story_gold import SAMPLES
+
+    shutil.copy(SAMPLES / "outlets.yaml", tmp_path / "outlets.yaml")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "x.yaml").write_text(
+        "story: {slug: x}\narticles:\n"
+        "  - {id: pravda-x, outlet: pravda, title: Т, lead: Л, paragraphs: [П], published: '2025-01-01T00:00:00+02:00'}\n"
+        "  - {id: ledger-x, outlet: ledger, title: T, lead: L, paragraphs: [P], published: '2025-01-01T01:00:00+02:00'}\n",
+        encoding="utf-8")
+    left_out: list[str] = []
+    found = load_gold_articles(tmp_path, left_out)
+    assert [a.doc.id for a in found] == ["ledger-x"] and left_out == ["pravda-x"]
+
+
 def test_pair_and_duplicate_helpers():
     assert together({"a": "x", "b": "x", "c": "y"}) == {frozenset({"a", "b"})}
     assert duplicate_groups({"a": None, "b": "a", "c": "b", "d": None}) == {"a": "a", "b": "a", "c": "a"}

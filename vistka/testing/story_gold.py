@@ -31,8 +31,9 @@ class GoldArticle:
     near_duplicate_of: str | None
 
 
-def load_gold_articles(samples: Path = SAMPLES) -> list[GoldArticle]:
-    """Every corpus article, in English, sorted by publication time; fails on a Ukrainian one without `en`."""
+def load_gold_articles(samples: Path = SAMPLES, left_out: list[str] | None = None) -> list[GoldArticle]:
+    """Every corpus article that can be read in English, sorted by publication time. Articles in
+    another language without an `en:` reference text are left out and their ids added to `left_out`."""
     languages = {o["slug"]: o["language"] for o in yaml.safe_load((samples / "outlets.yaml").read_text("utf-8"))}
     found = []
     for path in sorted((samples / "corpus").glob("*.yaml")):
@@ -40,18 +41,23 @@ def load_gold_articles(samples: Path = SAMPLES) -> list[GoldArticle]:
         slug = doc["story"]["slug"]
         for raw in doc["articles"]:
             article_id = raw.get("id") or f"{raw['outlet']}-{slug}"
-            found.append(GoldArticle(_english_doc(article_id, raw, languages[raw["outlet"]], path.name),
-                                     slug, raw["outlet"], languages[raw["outlet"]], raw.get("near_duplicate_of")))
+            english = _english_doc(article_id, raw, languages[raw["outlet"]])
+            if english is None:
+                if left_out is not None:
+                    left_out.append(article_id)
+                continue
+            found.append(GoldArticle(english, slug, raw["outlet"], languages[raw["outlet"]],
+                                     raw.get("near_duplicate_of")))
     return sorted(found, key=lambda item: (item.doc.published, item.doc.id))
 
 
-def _english_doc(article_id: str, raw: dict, language: str, file: str) -> Doc:
+def _english_doc(article_id: str, raw: dict, language: str) -> Doc | None:
     if language == "en":
-        title, lead, text = raw["title"], raw["lead"], " ".join(raw["paragraphs"])
+        title, lead, text = raw["title"], raw.get("lead", ""), " ".join(raw["paragraphs"])
     elif "en" in raw:
         title, lead, text = raw["en"]["title"], raw["en"].get("lead", ""), raw["en"]["text"]
     else:
-        raise ValueError(f"{file}: {article_id} is in {language} and has no `en:` reference text")
+        return None
     published = datetime.fromisoformat(str(raw["published"]))
     return Doc(id=article_id, title=" ".join(title.split()), lead=" ".join(lead.split()),
                text=" ".join(text.split()), published=published, source=raw["outlet"], lang="en")
