@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract bench-translate bench-serve wrk-deps
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-stories bench-translate bench-serve bench-stories wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -53,6 +53,15 @@ bench-serve: $(TEST_STAMP) wrk-deps
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check vistka tests bench
 	$(BIN)/ruff format --check vistka tests || true
+
+# Story clustering against the gold sample corpus; fails below bench/baselines/stories.json.
+eval-stories: $(TEST_STAMP)
+	$(BIN)/python bench/eval_stories.py
+
+# Time to assign one article and find its related posts, at growing N (BENCH_STORIES_N to change).
+BENCH_STORIES_N ?= 1000,10000,30000,100000
+bench-stories: $(TEST_STAMP)
+	$(BIN)/python bench/bench_stories.py --sizes $(BENCH_STORIES_N)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-artifacts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli import demo, editor, extract, glossary, pipeline, sources, translate
+from vistka.cli import demo, editor, extract, glossary, pipeline, sources, stories, translate
 
 
 @click.group()
@@ -27,6 +27,7 @@ COMMANDS = [
     editor.apitoken,
     editor.retranslate,
     glossary.glossary,
+    stories.stories,
 ]
 for command in COMMANDS:
     main.add_command(command)

@@ -110,17 +110,20 @@ class StatusActions:
 
 @admin.register(Article)
 class ArticleAdmin(StatusActions, admin.ModelAdmin):
-    list_display = ["title", "source", "language", "status", "error", "published_at", "story"]
-    list_filter = ["status", "source", "language"]
+    list_display = ["title", "source", "language", "status", "error", "published_at", "story", "story_locked"]
+    list_filter = ["status", "source", "language", "story_locked"]
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
-    raw_id_fields = ["story"]
+    raw_id_fields = ["story", "duplicate_of"]
     autocomplete_fields = ["topics"]
     readonly_fields = ["content_hash", "fetched_at", "error"]
     inlines = [TranslationInline]
-    actions = ["publish", "reject", "withdraw"]
+    actions = ["publish", "reject", "withdraw", "split_into_new_story", "unlock_story"]
 
     def save_model(self, request, obj, form, change):
+        # An editor who moves an article to another story has decided; clustering must keep it there.
+        if "story" in form.changed_data:
+            obj.story_locked = obj.story_id is not None
         # Status changes made in the form go through the same path as the actions.
         new_status = obj.status
         decided = new_status in DECISIONS
@@ -129,6 +132,17 @@ class ArticleAdmin(StatusActions, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and decided and "status" in form.changed_data:
             set_status(obj, new_status)
+
+    @admin.action(description="Split selected articles into a new story")
+    def split_into_new_story(self, request, queryset):
+        from vistka.pipeline.grouping import split_articles
+
+        story = split_articles(list(queryset))
+        self.message_user(request, f"{queryset.count()} article(s) now form the story “{story}”.", messages.SUCCESS)
+
+    @admin.action(description="Let clustering move the selected articles again")
+    def unlock_story(self, request, queryset):
+        queryset.update(story_locked=False)
 
 
 @admin.register(ReviewQueueItem)
@@ -156,10 +170,35 @@ class ReviewQueueAdmin(StatusActions, admin.ModelAdmin):
         return format_html('<a href="{}" rel="noopener nofollow" target="_blank">open ↗</a>', obj.url)
 
 
+class StoryArticleInline(admin.TabularInline):
+    model = Article
+    fields = ["title", "source", "published_at", "story_locked", "duplicate_of"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ["title", "updated_at"]
+    list_display = ["title", "article_count", "updated_at"]
     search_fields = ["title"]
+    inlines = [StoryArticleInline]
+    actions = ["merge"]
+
+    @admin.display(description="articles")
+    def article_count(self, story):
+        return story.articles.count()
+
+    @admin.action(description="Merge selected stories into the oldest one")
+    def merge(self, request, queryset):
+        from vistka.pipeline.grouping import merge_stories
+
+        if queryset.count() < 2:
+            self.message_user(request, "Select at least two stories to merge.", messages.WARNING)
+            return
+        target = merge_stories(list(queryset))
+        self.message_user(request, f"Merged into “{target}”.", messages.SUCCESS)
 
 
 @admin.register(Comment)

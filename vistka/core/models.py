@@ -163,6 +163,10 @@ class Article(models.Model):
     error = models.TextField(blank=True, help_text="Why the last pipeline stage failed or is waiting.")
     fetch_attempts = models.PositiveIntegerField(default=0, help_text="Failed fetches so far (retries back off).")
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    story_locked = models.BooleanField(
+        default=False, help_text="An editor placed this article in its story; clustering never moves it.")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="duplicates", help_text="The article this one copies or lightly rewrites.")
     related = models.ManyToManyField("self", through="RelatedArticle", symmetrical=False, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
 

@@ -1,93 +1,128 @@
-"""Database side of the stories stage: attach an article to a story and store its related posts."""
+"""Database side of the stories stage: the clustering of stories.py applied to stored articles.
+
+For each new article the index is filled with the published articles around its publication time
+(with the stories they are in, editors' decisions included), then the very same StoryIndex that
+`vistka stories cluster` runs decides. Editors' merges and splits (admin) lock the articles they
+touch: a locked article is never moved, and new articles are compared with stories as the editors
+left them.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.html import strip_tags
 
-from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story
-from vistka.pipeline import stories
+from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, Translation
+from vistka.pipeline.stories import StoryIndex, StoryParams
+from vistka.pipeline.storyterms import Doc
 
-
-def article_terms(article: Article) -> stories.Terms:
-    """Terms in the site language when a translation exists, otherwise in the original."""
-    translation = article.translation
-    if translation:
-        return stories.terms_of(translation.title, f"{translation.lead} {translation.body_html}")
-    return stories.terms_of(article.title, f"{article.lead} {article.body_html}")
+RELATED_MINIMUM = 3
 
 
-def _neighbours(article: Article, window) -> list[Article]:
+def article_doc(article: Article) -> Doc:
+    """The article in the site language when a translation exists, otherwise in the original."""
+    shown = article.translation or article
+    return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=strip_tags(shown.body_html),
+               published=article.published_at or article.fetched_at, source=article.source.name)
+
+
+def build_index(article: Article, params: StoryParams | None = None) -> StoryIndex:
+    """An index of the published, grouped articles in the related-posts window around this one."""
+    params = params or StoryParams.from_options()
     when = article.published_at or article.fetched_at
-    return list(
-        Article.objects.filter(
-            status=ArticleStatus.PUBLISHED, published_at__gte=when - window, published_at__lte=when + window
-        )
-        .exclude(pk=article.pk)
-        .select_related("source", "story")
-        .prefetch_related("translations")
-    )
+    window = max(params.related_window, params.story_window)
+    nearby = (Article.objects.filter(status=ArticleStatus.PUBLISHED, story__isnull=False,
+                                     published_at__gte=when - window, published_at__lte=when + window)
+              .exclude(pk=article.pk).select_related("source")
+              .prefetch_related(Prefetch("translations", to_attr="site_translations",
+                                         queryset=Translation.objects.filter(language=settings.SITE_LANGUAGE)))
+              .order_by("published_at", "pk"))
+    index = StoryIndex(params)
+    for other in nearby:
+        other._site_translation = other.site_translations[0] if other.site_translations else False
+        index.add(article_doc(other), str(other.story_id))
+    return index
 
 
 @transaction.atomic
-def assign_story(article: Article) -> Story:
-    """Join the most similar recent story above the threshold, or open a new one."""
-    own = article_terms(article)
-    best, best_score = None, 0.0
-    for other in _neighbours(article, stories.STORY_WINDOW):
-        if other.story_id is None or other.source_id == article.source_id:
-            continue
-        score = stories.similarity(own, article_terms(other))
-        if score > best_score:
-            best, best_score = other, score
-    if best is not None and best_score >= stories.JOIN_THRESHOLD:
-        story = best.story
-    else:
-        title = article.translation.title if article.translation else article.title
-        story = Story.objects.create(title=title[:500], created_at=article.published_at or article.fetched_at)
-    story.updated_at = max(story.updated_at, article.published_at or article.fetched_at)
-    story.save(update_fields=["updated_at"])
+def assign_story(article: Article, index: StoryIndex | None = None) -> Story:
+    """Join the best-matching story (or the story of the article this one copies), or open a new one."""
+    if article.story_locked and article.story_id:
+        return article.story
+    index = index or build_index(article)
+    entry = index.prepare(article_doc(article))
+    decision = index.decide(entry)
+    when = article.published_at or article.fetched_at
+    story = Story.objects.filter(pk=int(decision.story)).first() if decision.story else None
+    if story is None:
+        story = Story.objects.create(title=entry.doc.title[:500], created_at=when, updated_at=when)
+    Story.objects.filter(pk=story.pk, updated_at__lt=when).update(updated_at=when)
     article.story = story
-    article.save(update_fields=["story"])
+    article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
+    article.save(update_fields=["story", "duplicate_of"])
+    index.add(entry, str(story.pk))
+    article._story_index = index  # update_related, which run.py calls next, reuses it
     return story
 
 
 @transaction.atomic
-def update_related(article: Article) -> list[RelatedArticle]:
-    """Store the top related articles from other stories; both sides learn of each other."""
-    own = article_terms(article)
-    scored = []
-    for other in _neighbours(article, stories.RELATED_WINDOW):
-        if other.story_id and other.story_id == article.story_id:
-            continue
-        score = stories.similarity(own, article_terms(other))
-        if score >= stories.RELATED_THRESHOLD:
-            scored.append((score, other))
-    scored.sort(key=lambda pair: pair[0], reverse=True)
-    scored = _fill_with_recent(article, scored)
+def update_related(article: Article, index: StoryIndex | None = None) -> list[RelatedArticle]:
+    """Store the top related articles from other stories; each of them learns of this one too."""
+    index = index or getattr(article, "_story_index", None) or build_index(article)
+    key = str(article.pk)
+    if key not in index.entries:
+        index.add(article_doc(article), str(article.story_id))
+    scored = _fill_with_recent(article, [(int(other), score) for other, score in index.related(key)])
     RelatedArticle.objects.filter(article=article).delete()
     # Articles that were "related" before this one joined their story are now coverage, not related.
     if article.story_id:
         RelatedArticle.objects.filter(related=article, article__story_id=article.story_id).delete()
-    links = [RelatedArticle(article=article, related=other, score=score)
-             for score, other in scored[: stories.RELATED_COUNT]]
-    RelatedArticle.objects.bulk_create(links)
-    for score, other in scored[: stories.RELATED_COUNT]:
-        RelatedArticle.objects.get_or_create(article=other, related=article, defaults={"score": score})
+    links = RelatedArticle.objects.bulk_create(
+        [RelatedArticle(article=article, related_id=other, score=score) for other, score in scored])
+    for other, score in scored:
+        RelatedArticle.objects.get_or_create(article_id=other, related=article, defaults={"score": score})
     return links
 
 
-def _fill_with_recent(article: Article, scored: list[tuple[float, Article]]) -> list[tuple[float, Article]]:
-    """Top up to RELATED_MINIMUM with the nearest-in-time articles of other stories (score 0)."""
-    if len(scored) >= stories.RELATED_MINIMUM:
+def _fill_with_recent(article: Article, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The page always offers RELATED_MINIMUM links: top up with the nearest-in-time articles of other
+    stories (score 0, so they rank below every similar one)."""
+    if len(scored) >= RELATED_MINIMUM:
         return scored
-    chosen = {other.pk for _, other in scored}
     when = article.published_at or article.fetched_at
-    others = (
-        Article.objects.filter(status=ArticleStatus.PUBLISHED)
-        .exclude(pk__in=chosen | {article.pk})
-        .exclude(story_id=article.story_id)
-        .order_by("-published_at")[:50]
-    )
-    by_distance = sorted(others, key=lambda other: abs((other.published_at or when) - when))
-    missing = stories.RELATED_MINIMUM - len(scored)
-    return scored + [(0.0, other) for other in by_distance[:missing]]
+    chosen = {other for other, _ in scored} | {article.pk}
+    recent = (Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=chosen)
+              .exclude(story_id=article.story_id).order_by("-published_at")[:50])
+    by_distance = sorted(recent, key=lambda other: abs((other.published_at or when) - when))
+    return scored + [(other.pk, 0.0) for other in by_distance[: RELATED_MINIMUM - len(scored)]]
+
+
+@transaction.atomic
+def merge_stories(stories: list[Story]) -> Story:
+    """An editor's merge: every article moves to the oldest story and is locked there."""
+    target, *others = sorted(stories, key=lambda story: (story.created_at, story.pk))
+    Article.objects.filter(story__in=others).update(story=target)
+    Article.objects.filter(story=target).update(story_locked=True)
+    Story.objects.filter(pk__in=[story.pk for story in others]).delete()
+    _drop_related_within(target)
+    return target
+
+
+@transaction.atomic
+def split_articles(articles: list[Article], title: str = "") -> Story:
+    """An editor's split: these articles leave their stories for a new one and are locked there."""
+    first = min(articles, key=lambda article: (article.published_at or article.fetched_at, article.pk))
+    shown = first.translation or first
+    when = first.published_at or first.fetched_at
+    left = {article.story_id for article in articles if article.story_id}
+    story = Story.objects.create(title=(title or shown.title)[:500], created_at=when, updated_at=when)
+    Article.objects.filter(pk__in=[article.pk for article in articles]).update(story=story, story_locked=True)
+    Story.objects.filter(pk__in=left, articles__isnull=True).delete()
+    return story
+
+
+def _drop_related_within(story: Story) -> None:
+    """Related posts come from other stories; links inside one merged story are coverage now."""
+    RelatedArticle.objects.filter(article__story=story, related__story=story).delete()

@@ -101,9 +101,23 @@ def story(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     if slug != group.display_slug:
         return redirect(group.get_absolute_url(), permanent=True)
     page = paginate(request, article_cards().filter(story=group).order_by("published_at", "id"), 50)
-    outlets = sorted({item.source.name for item in page.object_list})
-    return render(request, "site/story.html", {"story": group, "page": page, "articles": page.object_list,
-                                               "outlets": outlets})
+    articles = list(page.object_list)
+    outlets = sorted({item.source.name for item in articles})
+    return render(request, "site/story.html", {"story": group, "page": page, "articles": articles,
+                                               "outlets": outlets, "lead": _story_lead(articles),
+                                               "days": _by_day(articles)})
+
+
+def _story_lead(articles: list[Article]) -> Article | None:
+    """The first original report (copies of a press release are never the lead)."""
+    return next((a for a in articles if a.duplicate_of_id is None), articles[0] if articles else None)
+
+
+def _by_day(articles: list[Article]) -> list[tuple]:
+    days: dict = {}
+    for item in articles:
+        days.setdefault(timezone.localtime(item.published_at).date() if item.published_at else None, []).append(item)
+    return list(days.items())
 
 
 @cached_page
