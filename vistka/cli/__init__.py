@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli import demo, pipeline, sources, translate
+from vistka.cli import demo, pipeline, sources, translate, workers
 
 
 @click.group()
@@ -14,5 +14,5 @@ def main() -> None:
 
 
 for command in (pipeline.fetch, pipeline.status, pipeline.serve, pipeline.manage,
-                translate.translate, sources.sources, demo.demo):
+                translate.translate, sources.sources, demo.demo, workers.worker, workers.scheduler):
     main.add_command(command)

@@ -77,6 +77,17 @@ OPTIONS: tuple[Option, ...] = (
            "(the demo and tests use 127.0.0.1)."),
     Option("VISTKA_FETCH_TIMEOUT", 20.0, float, "Seconds before one HTTP request to an outlet gives up."),
     Option("VISTKA_MAX_BODY_BYTES", 10_000_000, int, "Largest response body accepted from an outlet, in bytes."),
+    Option("VISTKA_BROKER_URL", "", str,
+           "Celery broker (redis://host:6379/0). Empty: the embedded default, every stage in-process."),
+    Option("VISTKA_TASK_VISIBILITY_TIMEOUT", 3600, int,
+           "Seconds before a task taken by a worker that died is handed to another worker. "
+           "Must exceed the longest task (a long translation)."),
+    Option("VISTKA_HOST_MIN_DELAY", 1.0, float,
+           "Distributed mode: least seconds between two requests to one host, across all workers."),
+    Option("VISTKA_HOST_MAX_CONNECTIONS", 2, int,
+           "Distributed mode: most requests open at once to one host, across all workers."),
+    Option("VISTKA_SCHEDULER_TICK", 30, int, "Seconds between two looks of `vistka scheduler` for due sources."),
+    Option("VISTKA_POLL_INTERVAL", 900, int, "Seconds between two polls of one source."),
     Option("VISTKA_CT2_THREADS", 0, int, "CPU threads for the CTranslate2 engine (0: automatic)."),
     Option("VISTKA_CT2_COMPUTE_TYPE", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32...)."),
 )

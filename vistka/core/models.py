@@ -31,6 +31,7 @@ class Source(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, help_text="When the scheduler polls it next.")
 
     class Meta:
         ordering = ["name"]

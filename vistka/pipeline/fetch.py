@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -22,12 +24,21 @@ class FetchError(Exception):
     """A request failed; str(error) is shown to the operator as the source's or article's error."""
 
 
+class NoHostLimit:
+    """Per-host limiter that never waits (used where nothing is configured)."""
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        yield
+
+
 @dataclass
 class FetchPolicy:
     timeout: float = 20.0
     max_body_bytes: int = 10_000_000
     allow_hosts: list[str] = field(default_factory=list)
     contact: str = ""
+    limiter: object = field(default_factory=NoHostLimit)  # anything with a slot(host) context manager
 
     @property
     def user_agent(self) -> str:
@@ -43,7 +54,26 @@ class FetchPolicy:
             max_body_bytes=settings.MAX_BODY_BYTES,
             allow_hosts=list(settings.FETCH_ALLOW_HOSTS),
             contact=settings.USER_AGENT_CONTACT,
+            limiter=_shared_limiter(),
         )
+
+
+_limiter = None
+
+
+def _shared_limiter():
+    """With a broker, politeness is shared by all workers through Redis; in-process otherwise."""
+    global _limiter
+    from django.conf import settings
+
+    if _limiter is None:
+        if settings.BROKER_URL.startswith(("redis://", "rediss://")):
+            from vistka.workers.limiter import RedisHostLimiter
+
+            _limiter = RedisHostLimiter(settings.BROKER_URL, settings.HOST_MIN_DELAY, settings.HOST_MAX_CONNECTIONS)
+        else:
+            _limiter = NoHostLimit()
+    return _limiter
 
 
 @dataclass
@@ -99,7 +129,8 @@ def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str =
     with httpx.Client(timeout=policy.timeout, follow_redirects=False, headers=headers) as client:
         for _hop in range(MAX_REDIRECTS + 1):
             refuse_private_address(url, policy.allow_hosts)
-            response_or_next = _get_once(client, url, policy)
+            with policy.limiter.slot(urlsplit(url).hostname or ""):
+                response_or_next = _get_once(client, url, policy)
             if isinstance(response_or_next, str):
                 url = response_or_next
                 continue
