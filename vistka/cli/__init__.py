@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli import demo, editor, extract, glossary, pipeline, sources, stories, translate
+from vistka.cli import demo, editor, extract, glossary, pipeline, sources, stories, translate, workers
 
 
 @click.group()
@@ -28,6 +28,8 @@ COMMANDS = [
     editor.retranslate,
     glossary.glossary,
     stories.stories,
+    workers.worker,
+    workers.scheduler,
 ]
 for command in COMMANDS:
     main.add_command(command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import click
@@ -13,28 +14,53 @@ from vistka.cli.base import setup_django
 @click.option("--port", default=8000, type=int, show_default=True, help="Port of the news site.")
 @click.option("--outlets-port", default=8001, type=int, show_default=True,
               help="Port of the sample outlets (fixed, so article URLs stay the same between runs).")
+@click.option("--outlets-url", default="", help="Use sample outlets already served at this URL instead.")
 @click.option("--serve/--no-serve", default=True, help="Serve the site after ingesting.")
-def demo(port: int, outlets_port: int, serve: bool) -> None:
+@click.option("--queue", is_flag=True, help="Hand the polls to Celery workers (VISTKA_BROKER_URL) instead.")
+def demo(port: int, outlets_port: int, outlets_url: str, serve: bool, queue: bool) -> None:
     """Ingest the bundled sample outlets from a local server, then serve the site."""
     # The sample outlets live on 127.0.0.1, which the fetch guard refuses unless allowed.
     allowed = os.environ.get("VISTKA_FETCH_ALLOW_HOSTS", "")
     os.environ["VISTKA_FETCH_ALLOW_HOSTS"] = ",".join(filter(None, [allowed, "127.0.0.1"]))
     os.environ.setdefault("VISTKA_FETCH_HOST_DELAY", "0")  # our own local server needs no politeness delay
     setup_django()
-    from vistka.pipeline.run import run_once
     from vistka.samples.server import SampleOutletServer
 
-    with SampleOutletServer(port=outlets_port) as outlets:
-        click.echo(f"sample outlets at {outlets.base_url}")
-        sources = configure_sample_sources(outlets.base_url)
-        for report in run_once(sources, progress=True):
-            click.echo(f"{report.source}: {report.error or f'{report.new} new of {report.entries} entries'}")
+    server = contextlib.nullcontext() if outlets_url else SampleOutletServer(port=outlets_port)
+    with server as outlets:
+        base_url = outlets_url.rstrip("/") or outlets.base_url
+        click.echo(f"sample outlets at {base_url}")
+        sources = configure_sample_sources(base_url)
+        if queue:
+            enqueue_polls(sources)
+        else:
+            ingest_now(sources)
         if serve:
             from django.core.management import call_command
 
             call_command("collectstatic", interactive=False, verbosity=0)
             click.echo(f"news site at http://127.0.0.1:{port}/ (Ctrl-C stops)")
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+
+
+def ingest_now(sources: list) -> None:
+    from vistka.pipeline.run import run_once
+
+    for report in run_once(sources, progress=True):
+        click.echo(f"{report.source}: {report.error or f'{report.new} new of {report.entries} entries'}")
+
+
+def enqueue_polls(sources: list) -> None:
+    from vistka.core.models import Source
+    from vistka.workers.app import configure_from_settings
+    from vistka.workers.scheduler import enqueue_due_sources
+
+    try:
+        configure_from_settings()
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    Source.objects.filter(pk__in=[source.pk for source in sources]).update(next_poll_at=None)
+    click.echo(f"enqueued {len(enqueue_due_sources())} source(s) for the workers")
 
 
 def configure_sample_sources(base_url: str) -> list:

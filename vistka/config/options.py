@@ -107,6 +107,12 @@ OPTIONS: tuple[Option, ...] = (
            "Longest time, in seconds, between two polls of one source (quiet or failing)."),
     Option("VISTKA_SOURCE_FLAG_HOURS", 48, int,
            "A source failing for this many hours is flagged in `vistka sources list` and the admin."),
+    Option("VISTKA_BROKER_URL", "", str,
+           "Celery broker (redis://host:6379/0). Empty: the embedded default, every stage in-process."),
+    Option("VISTKA_TASK_VISIBILITY_TIMEOUT", 3600, int,
+           "Seconds before a task taken by a worker that died is handed to another worker. "
+           "Must exceed the longest task (a long translation)."),
+    Option("VISTKA_SCHEDULER_TICK", 30, int, "Seconds between two looks of `vistka scheduler` for due sources."),
     Option("VISTKA_CT2_THREADS", 0, int, "CPU threads for the CTranslate2 engine (0: automatic)."),
     Option("VISTKA_CT2_COMPUTE_TYPE", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32...)."),
     Option("VISTKA_EXCERPT_WORDS", 120, int,

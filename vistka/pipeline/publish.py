@@ -34,9 +34,8 @@ def _hold_for_review_if_needed(article: Article) -> None:
 
 def approve(article: Article) -> None:
     """An editor publishes a reviewed article; it joins a story like any other."""
-    from vistka.pipeline import grouping
+    from vistka.pipeline.run import group_into_story
 
     article.status, article.error = ArticleStatus.PUBLISHED, ""
     article.save(update_fields=["status", "error"])
-    grouping.assign_story(article)
-    grouping.update_related(article)
+    group_into_story(article)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from vistka.core import locks
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
 from vistka.pipeline import grouping, health, images, publish, schedule, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
@@ -39,9 +40,14 @@ class PollReport:
     articles: list[int] = field(default_factory=list)
 
 
-def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None) -> PollReport:
-    """Poll one source's feed and ingest every entry not stored yet."""
+def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None, ingest=None) -> PollReport:
+    """Poll one source's feed and ingest every entry not stored yet.
+
+    `ingest(source, entry, policy)` defaults to ingesting in this process; the Celery workers pass
+    a function that enqueues the entry instead (vistka/workers/tasks.py).
+    """
     policy = policy or FetchPolicy.from_settings()
+    ingest = ingest or ingest_entry
     report = PollReport(source.name)
     source.last_polled_at = timezone.now()
     try:
@@ -57,7 +63,7 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     report.not_modified = response.not_modified
     report.entries = len(entries)
     for entry in entries:
-        outcome = ingest_entry(source, entry, policy)
+        outcome = ingest(source, entry, policy)
         if outcome is not None:
             report.new += 1
             report.failed += outcome.status == ArticleStatus.FAILED
@@ -75,9 +81,17 @@ def _log_poll(source: Source, report: PollReport) -> None:
                             entries=report.entries, new=report.new, failed=report.failed)
 
 
-def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Article | None:
-    """Run the article stages for one entry; None when it is already stored (re-polls add nothing)."""
+def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=None) -> Article | None:
+    """Run the article stages for one entry; None when it is already stored (re-polls add nothing).
+
+    `then(article)` runs the stages after storing (default: in this process); workers enqueue them.
+    Safe to repeat: an entry stored but not processed (a worker died in between) is processed again.
+    """
+    then = then or process_stored_article
     existing = Article.objects.filter(source=source, guid=entry.guid).first()
+    if existing is not None and existing.status == ArticleStatus.FETCHED:
+        then(existing)
+        return None
     if existing is not None and (existing.status != ArticleStatus.FAILED or not schedule.retry_due(existing)):
         return None
     if Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
@@ -93,7 +107,7 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy) -> Artic
         log.info("%s: %s is already stored under another entry", source.name, entry.link)
         return None
     _attach_image(article, policy)
-    process_stored_article(article)
+    then(article)
     return article
 
 
@@ -102,9 +116,20 @@ def process_stored_article(article: Article) -> None:
     translated, reason = False, ""
     if publish.needs_translation(article):
         translated, reason = translating.translate_into_site_language(article)
-    publish.publish(article, translated=translated, reason=reason)
-    if article.status == ArticleStatus.PUBLISHED:
-        grouping.assign_story(article)
+    # Publishing and grouping commit together, so an interrupted worker never leaves a published
+    # article outside any story.
+    with transaction.atomic():
+        publish.publish(article, translated=translated, reason=reason)
+        if article.status == ArticleStatus.PUBLISHED:
+            group_into_story(article)
+
+
+def group_into_story(article: Article) -> None:
+    """Story and related posts, one article at a time across all workers (stories are shared state)."""
+    with transaction.atomic():
+        locks.serialise("stories")
+        if article.story_id is None:
+            grouping.assign_story(article)
         grouping.update_related(article)
 
 

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import posixpath
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -195,6 +196,7 @@ class SampleOutletServer:
         self.port = port
         self.root = Path(root or DEFAULT_ROOT).resolve()
         self.requests: list[str] = []
+        self.request_times: list[float] = []  # time.monotonic() of each request, for politeness tests
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -203,6 +205,7 @@ class SampleOutletServer:
     def _record(self, path: str) -> None:
         with self._lock:
             self.requests.append(path)
+            self.request_times.append(time.monotonic())
 
     def start(self) -> SampleOutletServer:
         if self._httpd is not None:

@@ -39,5 +39,14 @@ class FetchPolicy:
             allow_hosts=list(settings.FETCH_ALLOW_HOSTS),
             contact=settings.USER_AGENT_CONTACT,
             obey_robots=settings.FETCH_OBEY_ROBOTS,
-            limiter=shared_limiter(settings.FETCH_HOST_CONCURRENCY, settings.FETCH_HOST_DELAY),
+            limiter=_limiter_for(settings),
         )
+
+
+def _limiter_for(settings) -> HostLimiter:
+    """With a Redis broker, politeness is shared by all workers through Redis; in-process otherwise."""
+    if settings.BROKER_URL.startswith(("redis://", "rediss://")):
+        from vistka.workers.limiter import shared_redis_limiter
+
+        return shared_redis_limiter(settings.BROKER_URL, settings.FETCH_HOST_CONCURRENCY, settings.FETCH_HOST_DELAY)
+    return shared_limiter(settings.FETCH_HOST_CONCURRENCY, settings.FETCH_HOST_DELAY)

@@ -1,0 +1,45 @@
+"""`vistka worker` and `vistka scheduler`: the distributed mode (PostgreSQL + Celery on Redis)."""
+
+from __future__ import annotations
+
+import click
+
+from vistka.cli.base import setup_django
+
+
+@click.command()
+@click.option("--queues", default="poll,fetch,translate", show_default=True,
+              help="Queues this worker takes tasks from (run translation workers apart with --queues translate).")
+@click.option("--concurrency", default=2, type=int, show_default=True, help="Tasks run at once by this worker.")
+@click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
+def worker(queues: str, concurrency: int, pool: str) -> None:
+    """Start a Celery worker running the pipeline's stage tasks."""
+    setup_django(migrate=False)
+    from vistka.workers import tasks  # noqa: F401  (registers the tasks)
+    from vistka.workers.app import configure_from_settings
+
+    app = _configured(configure_from_settings)
+    app.worker_main(["worker", f"--queues={queues}", f"--concurrency={concurrency}", f"--pool={pool}",
+                     "--loglevel=INFO", "--without-gossip", "--without-mingle"])
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Enqueue the sources due now, then exit.")
+def scheduler(once: bool) -> None:
+    """Run the one scheduler that hands due sources to the workers."""
+    setup_django()
+    from vistka.workers import scheduler as schedule
+    from vistka.workers.app import configure_from_settings
+
+    _configured(configure_from_settings)
+    if once:
+        click.echo(f"enqueued {len(schedule.enqueue_due_sources())} source(s)")
+        return
+    schedule.run_forever()
+
+
+def _configured(configure):
+    try:
+        return configure()
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None

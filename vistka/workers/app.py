@@ -1,0 +1,44 @@
+"""The Celery application, configured from vistka's settings."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vistka.config.settings")
+
+QUEUES = ("poll", "fetch", "translate")
+
+app = Celery("vistka")
+
+
+def configure(broker_url: str, visibility_timeout: int) -> Celery:
+    app.conf.update(
+        broker_url=broker_url,
+        task_ignore_result=True,
+        # A task is acknowledged only after it finished, and a worker killed mid-task gives its task
+        # back (after the visibility timeout): entries are never lost, only retried.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": visibility_timeout},
+        broker_connection_retry_on_startup=True,
+        task_default_queue="fetch",
+        task_routes={
+            "vistka.workers.tasks.poll_source_task": {"queue": "poll"},
+            "vistka.workers.tasks.ingest_entry_task": {"queue": "fetch"},
+            "vistka.workers.tasks.process_article_task": {"queue": "translate"},
+            "vistka.workers.tasks.resume_unfinished_task": {"queue": "translate"},
+        },
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+def configure_from_settings() -> Celery:
+    from django.conf import settings
+
+    if not settings.BROKER_URL:
+        raise RuntimeError("VISTKA_BROKER_URL is not set: workers need a broker (e.g. redis://127.0.0.1:6379/0)")
+    return configure(settings.BROKER_URL, settings.TASK_VISIBILITY_TIMEOUT)

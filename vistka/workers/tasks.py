@@ -1,0 +1,79 @@
+"""Celery tasks: thin wrappers that call the same pipeline functions as the embedded default.
+
+Every task takes ids or plain data (never model instances) and is safe to run twice: the
+(source, guid) and url constraints make a repeated ingest a no-op, and a stored-but-unprocessed
+article is processed again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from vistka.workers.app import app
+
+
+@app.task(name="vistka.workers.tasks.poll_source_task")
+def poll_source_task(source_id: int) -> dict:
+    from vistka.core.models import Source
+    from vistka.pipeline.run import poll_source
+
+    source = Source.objects.filter(pk=source_id, active=True).first()
+    if source is None:
+        return {"skipped": source_id}
+    report = poll_source(source, ingest=enqueue_entry)
+    return dataclasses.asdict(report)
+
+
+def enqueue_entry(source, entry, policy) -> None:
+    """The `ingest` of poll_source in worker mode: hand the entry to the fetch queue."""
+    ingest_entry_task.delay(source.pk, entry_to_dict(entry))
+    return None
+
+
+@app.task(name="vistka.workers.tasks.ingest_entry_task")
+def ingest_entry_task(source_id: int, entry: dict) -> int | None:
+    from vistka.core.models import Source
+    from vistka.pipeline.fetch import FetchPolicy
+    from vistka.pipeline.run import ingest_entry
+
+    source = Source.objects.get(pk=source_id)
+    article = ingest_entry(source, entry_from_dict(entry), FetchPolicy.from_settings(), then=enqueue_processing)
+    return article.pk if article else None
+
+
+def enqueue_processing(article) -> None:
+    """Translation can be slow, so it runs on its own queue and never stalls fetching."""
+    process_article_task.delay(article.pk)
+
+
+@app.task(name="vistka.workers.tasks.process_article_task")
+def process_article_task(article_id: int) -> str:
+    from vistka.core.models import Article, ArticleStatus
+    from vistka.pipeline.run import process_stored_article
+
+    article = Article.objects.select_related("source").filter(pk=article_id).first()
+    if article is None or article.status not in (ArticleStatus.FETCHED, ArticleStatus.AWAITING_TRANSLATION):
+        return "nothing to do"
+    process_stored_article(article)
+    return article.status
+
+
+@app.task(name="vistka.workers.tasks.resume_unfinished_task")
+def resume_unfinished_task() -> int:
+    from vistka.pipeline.run import resume_unfinished
+
+    return resume_unfinished()
+
+
+def entry_to_dict(entry) -> dict:
+    data = dataclasses.asdict(entry)
+    data["published"] = entry.published.isoformat() if entry.published else None
+    return data
+
+
+def entry_from_dict(data: dict):
+    from vistka.pipeline.feeds import FeedEntry
+
+    published = datetime.fromisoformat(data["published"]) if data.get("published") else None
+    return FeedEntry(**{**data, "published": published})
