@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-stories bench-translate bench-serve bench-stories wrk-deps
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-stories bench-translate bench-serve bench-stories bench-ingest wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -70,3 +70,7 @@ clean:
 # too when a real uk→en package is installed (`vistka translate install uk en`). See docs/translation.md.
 bench-translate: $(TEST_STAMP)
 	$(BIN)/python bench/bench_translate.py
+
+# Embedded pipeline throughput (translation off) against plain trafilatura on the same generated pages.
+bench-ingest: $(TEST_STAMP)
+	$(BIN)/python -m bench.bench_ingest $(ARGS)

@@ -16,8 +16,13 @@ def _content_changed(sender, **kwargs) -> None:
     transaction.on_commit(bump_revision)
 
 
-def _article_saved(sender, instance: Article, **kwargs) -> None:
-    fulltext.reindex(instance.pk)
+SEARCHED_FIELDS = {"status", "title", "lead", "body_html", "language", "published_at"}
+
+
+def _article_saved(sender, instance: Article, update_fields=None, **kwargs) -> None:
+    # The pipeline saves an article several times (image, story...); only text or status matter here.
+    if update_fields is None or SEARCHED_FIELDS & set(update_fields):
+        fulltext.reindex(instance.pk)
 
 
 def _translation_saved(sender, instance: Translation, **kwargs) -> None:

@@ -10,11 +10,14 @@ own connection and goes through the same check.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 import time
 from typing import Any
 
+import certifi
 import httpcore
 import httpx
 
@@ -126,9 +129,15 @@ class DeadlineStream(httpcore.NetworkStream):
         return self.inner.get_extra_info(info)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Loading the CA bundle takes ~50 ms: done once per process, not once per request."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def guarded_transport(guard: AddressGuard, deadline: float) -> httpx.HTTPTransport:
     """An httpx transport whose connections all go through GuardedBackend."""
-    transport = httpx.HTTPTransport(retries=0)
+    transport = httpx.HTTPTransport(retries=0, verify=_tls_context())
     # httpx has no public hook for the network backend; the pool it builds takes one, so we set it.
     transport._pool._network_backend = GuardedBackend(guard, deadline)
     return transport
