@@ -31,57 +31,40 @@ def article_doc(article: Article) -> Doc:
 def build_index(article: Article, params: StoryParams | None = None) -> StoryIndex:
     """An index of the published, grouped articles in the related-posts window around this one.
 
-    The index is kept warm in the process: only articles it has not seen yet are prepared and added
-    (preparing one costs milliseconds; rebuilding for every new article made ingest quadratic). It is
-    rebuilt from scratch when the database disagrees with it: an article left or changed story
-    (an editor's merge or split, a withdrawal), or the settings changed.
+    Built afresh for every new article, so a decision depends only on what the database holds (the
+    same in one process or many workers); what is costly and does not depend on the index — an
+    article's terms and MinHash signature — is cached per process.
     """
     params = params or StoryParams.from_options()
     when = article.published_at or article.fetched_at
     window = max(params.related_window, params.story_window)
     nearby = (Article.objects.filter(status=ArticleStatus.PUBLISHED, story__isnull=False,
                                      published_at__gte=when - window, published_at__lte=when + window)
-              .exclude(pk=article.pk))
-    current = {str(pk): str(story) for pk, story in nearby.values_list("pk", "story_id")}
-    index = _warm_index(params, current, when - window, when + window, exclude=str(article.pk))
-    missing = [int(pk) for pk in current if pk not in index.entries]
-    for other in _with_site_translation(nearby.filter(pk__in=missing)):
-        index.add(article_doc(other), str(other.story_id))
-    return index
-
-
-_WARM: dict = {}
-WARM_LIMIT = 20_000  # articles kept prepared in one process before the index starts afresh
-
-
-def _warm_index(params: StoryParams, current: dict[str, str], start, end, exclude: str) -> StoryIndex:
-    index = _WARM.get("index")
-    if index is None or _WARM.get("params") != params or len(index.entries) > WARM_LIMIT \
-            or _disagrees(index, current, start, end, exclude):
-        index = _WARM["index"] = StoryIndex(params)
-        _WARM["params"] = params
-    return index
-
-
-def _disagrees(index: StoryIndex, current: dict[str, str], start, end, exclude: str) -> bool:
-    """True when an indexed article of the window is gone from the database or sits in another story."""
-    for key, entry in index.entries.items():
-        if key in current:
-            if current[key] != entry.story:
-                return True
-        elif key != exclude and start <= entry.doc.published <= end:
-            return True
-    return False
-
-
-def _with_site_translation(articles):
-    articles = (articles.select_related("source")
-                .prefetch_related(Prefetch("translations", to_attr="site_translations",
-                                           queryset=Translation.objects.filter(language=settings.SITE_LANGUAGE)))
-                .order_by("published_at", "pk"))
-    for other in articles:
+              .exclude(pk=article.pk).select_related("source")
+              .prefetch_related(Prefetch("translations", to_attr="site_translations",
+                                         queryset=Translation.objects.filter(language=settings.SITE_LANGUAGE)))
+              .order_by("published_at", "pk"))
+    index = StoryIndex(params)
+    for other in nearby:
         other._site_translation = other.site_translations[0] if other.site_translations else False
-        yield other
+        index.add(prepared(index, article_doc(other)), str(other.story_id))
+    return index
+
+
+_PREPARED: dict = {}
+PREPARED_LIMIT = 50_000  # articles whose terms and signature one process keeps
+
+
+def prepared(index: StoryIndex, doc: Doc):
+    """index.prepare(doc), reusing the article's terms and signature when its text is unchanged."""
+    key = (doc.id, hash((doc.title, doc.lead, doc.text)))
+    cached = _PREPARED.get(key)
+    entry = index.prepare(doc, *(cached or ()))
+    if cached is None:
+        if len(_PREPARED) >= PREPARED_LIMIT:
+            _PREPARED.clear()
+        _PREPARED[key] = (entry.features, entry.signature)
+    return entry
 
 
 @transaction.atomic
@@ -90,7 +73,7 @@ def assign_story(article: Article, index: StoryIndex | None = None) -> Story:
     if article.story_locked and article.story_id:
         return article.story
     index = index or build_index(article)
-    entry = index.prepare(article_doc(article))
+    entry = prepared(index, article_doc(article))
     decision = index.decide(entry)
     when = article.published_at or article.fetched_at
     story = Story.objects.filter(pk=int(decision.story)).first() if decision.story else None

@@ -140,9 +140,10 @@ class StoryIndex:
         self.add(entry, decision.story or self.new_story_id())
         return decision
 
-    def prepare(self, doc: Doc) -> _Entry:
-        entry = _Entry(doc, features_of(doc))
-        entry.signature = self._duplicates.signature(entry.features.words)
+    def prepare(self, doc: Doc, features: Features | None = None, signature: object = None) -> _Entry:
+        """`features` and `signature` depend on the text alone, so a caller may pass them in from a cache."""
+        entry = _Entry(doc, features or features_of(doc))
+        entry.signature = signature if signature is not None else self._duplicates.signature(entry.features.words)
         f = entry.features
         entry.vectors = (unit_vector(f.title, self._idf), unit_vector(f.body, self._idf),
                          unit_vector(f.entities, lambda name: self._idf("@" + name)))
