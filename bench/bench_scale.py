@@ -78,7 +78,7 @@ def main() -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=100_000,
-                        help="synthetic articles (1,000,000 loads in ~2 min, but search then takes minutes a query)")
+                        help="synthetic articles (1,000,000 should load in ~2 min, but search then takes minutes a query)")
     parser.add_argument("--per-day", type=int, default=1000, help="articles a day (sets the story window's size)")
     parser.add_argument("--requests", type=int, default=200, help="requests per page (fewer if a page is slow)")
     parser.add_argument("--page-budget", type=float, default=40.0, help="seconds at most per page")
