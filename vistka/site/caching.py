@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
 from functools import wraps
 
 from django.conf import settings
@@ -39,7 +40,7 @@ def current_revision() -> tuple[str, float]:
 
 def bump_revision() -> None:
     path = _revision_file()
-    temporary = path.with_name(f".site-revision-{os.getpid()}")
+    temporary = path.with_name(f".site-revision-{os.getpid()}-{threading.get_ident()}")  # threads of one worker too
     temporary.write_text(secrets.token_hex(8))
     os.replace(temporary, path)  # atomic: readers see the old token or the new one
 

@@ -1,0 +1,369 @@
+"""`make bench-scale`: vistka on PostgreSQL at scale, and ingest with 1 and 2 Celery workers.
+
+1. A fresh PostgreSQL database is migrated and loaded with --articles synthetic published English
+   articles (sources, stories of 1-5 articles, --per-day articles a day up to now) through COPY.
+2. Home, article, search and RSS feed are timed in-process with Django's test client, page cache off.
+3. Story assignment (grouping.assign_story, as ingest calls it) is timed for --assign new articles.
+4. Ingest throughput from a local synthetic outlet server (every response delayed --latency seconds,
+   so the work is I/O-bound) with 1 and then 2 `vistka worker` processes on Redis; translation off.
+Prints a table, peak RSS per process, and one RESULT line. The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ADMIN_URL = os.environ.get("VISTKA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("VISTKA_BENCH_REDIS", "redis://127.0.0.1:6379/13")
+TARGETS = {"page_p99_ms": 50.0, "assign_p99_ms": 20.0, "worker_scaling": 1.7}
+SOURCES = 40
+
+
+def main() -> None:
+    args = _arguments()
+    name = f"vistka_bench_{uuid.uuid4().hex[:8]}"
+    database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    data_dir = Path(tempfile.mkdtemp(prefix="vistka-bench-scale-"))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("VISTKA_")}
+    env.update(VISTKA_DATA_DIR=str(data_dir), VISTKA_DATABASE_URL=database_url, VISTKA_BROKER_URL=REDIS_URL,
+               VISTKA_PAGE_CACHE_SECONDS="0", VISTKA_TRANSLATION_ENGINE="none", VISTKA_FETCH_HOST_DELAY="0",
+               VISTKA_FETCH_HOST_CONCURRENCY="256", VISTKA_FETCH_ALLOW_HOSTS="127.0.0.1",
+               VISTKA_ALLOWED_HOSTS="testserver,127.0.0.1", VISTKA_PUBLISH_UNTRANSLATED="1",
+               DJANGO_SETTINGS_MODULE="vistka.config.settings", PYTHONUNBUFFERED="1")
+    os.environ.update(env)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))  # still drop the database
+    _admin(f'CREATE DATABASE "{name}"')
+    results: dict = {}
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        results["migrate_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        _load(database_url, args)
+        results["load_s"] = time.perf_counter() - started
+        print(f"loaded {args.articles:,} articles in {results['load_s']:.0f} s (migrate {results['migrate_s']:.0f} s)",
+              flush=True)
+        results["pages"] = _pages(args)
+        results["assign"] = _assign(args)
+        results["ingest"] = {workers: _ingest(env, data_dir, workers, args) for workers in (1, 2)}
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+    results["bench_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    _report(results, args)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=100_000,
+                        help="synthetic articles (1,000,000 should load in ~2 min, but search then takes minutes a query)")
+    parser.add_argument("--per-day", type=int, default=1000, help="articles a day (sets the story window's size)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per page (fewer if a page is slow)")
+    parser.add_argument("--page-budget", type=float, default=40.0, help="seconds at most per page")
+    parser.add_argument("--assign", type=int, default=200, help="new articles assigned to stories")
+    parser.add_argument("--assign-budget", type=float, default=60.0, help="seconds at most for assignment")
+    parser.add_argument("--outlets", type=int, default=20, help="synthetic outlets for the ingest test")
+    parser.add_argument("--outlet-articles", type=int, default=20, help="articles per synthetic outlet")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds each outlet response is delayed")
+    parser.add_argument("--ingest-budget", type=float, default=120.0, help="seconds at most per ingest run")
+    parser.add_argument("--concurrency", type=int, default=8, help="threads per worker")
+    return parser.parse_args()
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+# --- 1. the synthetic database ------------------------------------------------------------------------
+
+def _load(database_url: str, args: argparse.Namespace) -> None:
+    """COPY sources, stories and articles; then ANALYZE so the planner knows the sizes."""
+    import psycopg
+
+    rng = random.Random(5)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 10))) for _ in range(20_000)]
+    sentences = [" ".join(rng.choices(words, k=rng.randint(10, 20))).capitalize() + "." for _ in range(5000)]
+    titles = [" ".join(rng.sample(words, 7)).capitalize() for _ in range(50_000)]
+    # The loaded days end a month ago: the ingest test's articles (dated now) then have story windows of
+    # their own, so that ingest measures fetching, not the assignment cost measured in step 3.
+    now = datetime.now(UTC) - timedelta(days=30)
+    first = now - timedelta(days=args.articles / args.per_day)
+    step = timedelta(days=1) / args.per_day
+    far = now + timedelta(days=3650)
+    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
+        with cursor.copy("COPY core_source (id, name, homepage, feed_url, language, licence_mode, active, "
+                         "last_error, consecutive_failures, etag, last_modified, extraction_rules, review_required, "
+                         "entries_per_day, last_warning, next_poll_at, translation_engine) FROM STDIN") as copy:
+            for n in range(1, SOURCES + 1):
+                copy.write_row((n, f"Synthetic outlet {n}", f"https://outlet{n}.example/",
+                                f"https://outlet{n}.example/rss.xml", "en", "full", True, "", 0, "", "", "{}",
+                                False, float(args.per_day / SOURCES), "", far, ""))
+        # stories of 1-5 consecutive articles (consecutive in time: one event)
+        story_of, sizes, story = [], [], 0
+        while len(story_of) < args.articles:
+            story += 1
+            size = rng.choice((1, 1, 2, 3, 5))
+            sizes.append(size)
+            story_of.extend([story] * size)
+        del story_of[args.articles:]
+        with cursor.copy("COPY core_story (id, title, created_at, updated_at) FROM STDIN") as copy:
+            position = 0
+            for number, size in enumerate(sizes, start=1):
+                when = first + step * position
+                copy.write_row((number, titles[number % len(titles)], when, when + step * (size - 1)))
+                position += size
+        columns = ("id, guid, url, canonical_url, slug, title, lead, body_html, feed_summary, language, authors, "
+                   "image_url, image_file, read_also, published_at, content_hash, fetched_at, status, error, "
+                   "source_id, story_id, fetch_attempts, story_locked")
+        with cursor.copy(f"COPY core_article ({columns}) FROM STDIN") as copy:
+            for n in range(1, args.articles + 1):
+                story_id = story_of[n - 1]
+                topic = titles[story_id % len(titles)]
+                lead = sentences[(n * 7) % len(sentences)]
+                body = "".join(f"<p>{topic}. {sentences[(n * 13 + k * 101) % len(sentences)]}</p>" for k in range(4))
+                when = first + step * (n - 1)
+                source = 1 + n % SOURCES
+                url = f"https://outlet{source}.example/news/{n}"
+                copy.write_row((n, url, url, "", f"story-{story_id}-{n}", topic, lead, body, "", "en", "[]", "", "",
+                                "[]", when, f"{n:064x}", when, "published", "", source, story_id, 0, False))
+        for table in ("core_source", "core_story", "core_article"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        connection.commit()
+        connection.autocommit = True
+        cursor.execute("ANALYZE")
+    from vistka.site import fulltext
+
+    fulltext.rebuild()
+
+
+# --- 2. pages ---------------------------------------------------------------------------------------------
+
+def _pages(args: argparse.Namespace) -> dict[str, dict]:
+    from django.test import Client
+
+    from vistka.core.models import Article
+
+    client = Client()
+    latest = list(Article.objects.order_by("-published_at")[:50]) + list(Article.objects.order_by("?")[:50])
+    search_words = [article.title.split()[i % 3] for i, article in enumerate(latest)]
+    paths = {
+        "home": lambda i: "/",
+        "article": lambda i: latest[i % len(latest)].get_absolute_url(),
+        "search": lambda i: f"/search/?q={search_words[i % len(search_words)]}",
+        "feed": lambda i: "/feed.rss",
+    }
+    rows = {}
+    for name, path in paths.items():
+        client.get(path(0))  # warm up
+        times: list[float] = []
+        deadline = time.perf_counter() + args.page_budget
+        for i in range(args.requests):
+            started = time.perf_counter()
+            response = client.get(path(i))
+            times.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{name} {path(i)} answered {response.status_code}")
+            if time.perf_counter() > deadline and len(times) >= 3:
+                break
+        rows[name] = {"n": len(times), "p50": _percentile(times, 50), "p99": _percentile(times, 99)}
+        print(f"  {name:<8} {len(times):>4} requests  p50 {rows[name]['p50']:8.1f} ms  p99 {rows[name]['p99']:8.1f} ms",
+              flush=True)
+    return rows
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+# --- 3. story assignment ----------------------------------------------------------------------------------
+
+def _assign(args: argparse.Namespace) -> dict:
+    from django.utils import timezone
+
+    from vistka.core.models import Article, ArticleStatus
+    from vistka.pipeline import grouping
+
+    recent = list(Article.objects.order_by("-published_at")[: args.assign * 2])
+    when = recent[0].published_at
+    times, builds, warm, index = [], [], [], None
+    deadline = time.perf_counter() + args.assign_budget
+    for i in range(args.assign):
+        model = recent[i * 2 % len(recent)]
+        # half continue a recent story (same title words), half are new events
+        title = model.title if i % 2 else " ".join(reversed(model.title.split())) + f" event{i}"
+        article = Article.objects.create(
+            source_id=model.source_id, guid=f"assign-{i}", url=f"https://assign.example/{i}", title=title,
+            lead=model.lead, body_html=model.body_html if i % 2 else f"<p>{title}. New event {i}.</p>",
+            language="en", status=ArticleStatus.PUBLISHED, published_at=when, fetched_at=timezone.now())
+        if times and time.perf_counter() > deadline:
+            # over budget: the rest reuse one index (as a long-lived, per-worker index would)
+            index = index if warm else grouping.build_index(article)
+            started = time.perf_counter()
+            grouping.assign_story(article, index)
+            warm.append((time.perf_counter() - started) * 1000)
+            continue
+        started = time.perf_counter()
+        index = grouping.build_index(article)
+        built = time.perf_counter()
+        grouping.assign_story(article, index)
+        done = time.perf_counter()
+        builds.append((built - started) * 1000)
+        times.append((done - started) * 1000)
+    row = {"n": len(times), "p50": _percentile(times, 50), "p99": _percentile(times, 99),
+           "warm_n": len(warm), "warm_p50": _percentile(warm, 50), "warm_p99": _percentile(warm, 99),
+           "build_p50": _percentile(builds, 50), "build_p99": _percentile(builds, 99)}
+    print(f"  assign   {row['n']:>4} articles  p50 {row['p50']:8.1f} ms  p99 {row['p99']:8.1f} ms "
+          f"(of which index build p99 {row['build_p99']:.1f} ms)", flush=True)
+    print(f"  assign   {row['warm_n']:>4} more with one reused index: p50 {row['warm_p50']:.1f} ms  "
+          f"p99 {row['warm_p99']:.1f} ms", flush=True)
+    return row
+
+
+# --- 4. ingest with 1 and 2 workers -----------------------------------------------------------------------
+
+def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -> dict:
+    import redis
+
+    from bench.scale_outlets import SyntheticOutlets
+    from vistka.core.models import Article, Source
+    from vistka.workers.app import configure_from_settings
+    from vistka.workers.scheduler import enqueue_due_sources
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    configure_from_settings()
+    expected = args.outlets * args.outlet_articles
+    logs = [data_dir / f"worker{workers}-{n}.log" for n in range(workers)]
+    processes = [subprocess.Popen([sys.executable, "-m", "vistka.cli", "worker", "--pool", "threads",
+                                   f"--concurrency={args.concurrency}"], env=env, stdout=log.open("w"),
+                                  stderr=subprocess.STDOUT, start_new_session=True) for log in logs]
+    try:
+        _wait_ready(logs)
+        with SyntheticOutlets(args.outlets, args.outlet_articles, latency=args.latency, prefix=f"w{workers}s",
+                              start=datetime.now(UTC) - timedelta(days=2)) as outlets:
+            sources = [Source.objects.create(name=f"Ingest run {workers} outlet {n}", homepage=outlets.homepage(n),
+                                             feed_url=outlets.feed_url(n), language="en", licence_mode="full")
+                       for n in range(args.outlets)]
+            started = time.perf_counter()
+            enqueue_due_sources()
+            done, peaks, finished = 0, [0.0] * workers, started
+            deadline = started + args.ingest_budget
+            while time.perf_counter() < deadline:
+                count = (Article.objects.filter(source__in=sources).exclude(status__in=("fetched", "failed"))
+                        .count())
+                if count > done:
+                    done, finished = count, time.perf_counter()
+                peaks = [max(peak, _tree_peak_mb(process.pid)) for peak, process in zip(peaks, processes, strict=True)]
+                if done >= expected:
+                    break
+                time.sleep(0.2)
+            elapsed = finished - started  # until the last page was done (a stuck page does not count)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    Article.objects.filter(source__in=sources).delete()  # the next run starts from the same state
+    if done < expected:
+        for log in logs:
+            print(f"--- {log.name} (tail)\n" + log.read_text(errors="replace")[-3000:])
+    row = {"pages": done, "expected": expected, "seconds": elapsed, "rate": done / elapsed if elapsed else 0.0, "rss_mb": max(peaks)}
+    print(f"  ingest   {workers} worker(s): {done}/{expected} pages in {elapsed:.1f} s = {row['rate']:.1f} pages/s, "
+          f"peak RSS per worker {row['rss_mb']:.0f} MB", flush=True)
+    return row
+
+
+def _wait_ready(logs: list[Path], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(log.exists() and " ready." in log.read_text(errors="replace") for log in logs):
+            return
+        time.sleep(0.2)
+    raise SystemExit("workers did not start:\n" + "\n".join(log.read_text(errors="replace")[-2000:] for log in logs))
+
+
+def _tree_peak_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of the largest process in this worker's tree."""
+    peak = 0.0
+    for child in [pid, *_children(pid)]:
+        try:
+            found = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{child}/status").read_text())
+        except OSError:
+            continue
+        if found:
+            peak = max(peak, int(found.group(1)) / 1024)
+    return peak
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        direct = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return direct + [grandchild for child in direct for grandchild in _children(child)]
+
+
+# --- report -----------------------------------------------------------------------------------------------
+
+def _report(results: dict, args: argparse.Namespace) -> None:
+    pages, assign, ingest = results["pages"], results["assign"], results["ingest"]
+    print(f"\n{args.articles:,} articles ({args.per_day}/day), loaded in {results['load_s']:.0f} s; page cache off; "
+          "Django test client in-process\n")
+    print(f"{'measure':<10}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, row in pages.items():
+        print(f"{name:<10}{row['n']:>6}{row['p50']:>10.1f}{row['p99']:>10.1f}")
+    print(f"{'assign':<10}{assign['n']:>6}{assign['p50']:>10.1f}{assign['p99']:>10.1f}"
+          f"   (index build p50 {assign['build_p50']:.1f}, p99 {assign['build_p99']:.1f}; as ingest calls it)")
+    print(f"{'assign*':<10}{assign['warm_n']:>6}{assign['warm_p50']:>10.1f}{assign['warm_p99']:>10.1f}"
+          "   (* one index reused, not rebuilt per article)")
+    print(f"\ningest: {args.outlets} outlets x {args.outlet_articles} pages, {args.latency * 1000:.0f} ms per response, "
+          f"threads pool x {args.concurrency}, translation off")
+    for workers, row in ingest.items():
+        print(f"  {workers} worker(s): {row['pages']}/{row['expected']} pages, {row['seconds']:.1f} s, "
+              f"{row['rate']:.1f} pages/s")
+    scaling = ingest[2]["rate"] / ingest[1]["rate"] if ingest[1]["rate"] else float("nan")
+    print(f"  2 workers / 1 worker: {scaling:.2f}x")
+    print(f"\npeak RSS: bench process (Django, in-process pages) {results['bench_rss_mb']:.0f} MB; "
+          + "; ".join(f"{workers} worker run: {row['rss_mb']:.0f} MB per worker" for workers, row in ingest.items()))
+    page_p99 = max(pages[name]["p99"] for name in ("home", "article", "feed"))
+    summary = {"page_p99_ms": page_p99, "assign_p99_ms": assign["p99"], "worker_scaling": scaling}
+    for key, target in TARGETS.items():
+        met = summary[key] >= target if key == "worker_scaling" else summary[key] <= target
+        print(f"target {key} {'>=' if key == 'worker_scaling' else '<='} {target}: "
+              f"{'met' if met else 'MISSED'} ({summary[key]:.2f})")
+    print(f"RESULT page_p99_ms={page_p99:.1f} search_p99_ms={pages['search']['p99']:.1f} "
+          f"assign_p99_ms={assign['p99']:.1f} worker_scaling={scaling:.2f}")
+
+
+if __name__ == "__main__":
+    main()
