@@ -84,3 +84,12 @@ def test_original_text_page_obeys_licence_too(client):
     page = client.get(article.get_absolute_url() + "original/").content.decode()
     assert "word49" in page and "word50" not in page
     assert article.body_html == LONG_BODY and Article.objects.get(pk=article.pk).body_html == LONG_BODY
+
+
+@pytest.mark.django_db
+def test_excerpt_keeps_paragraphs_apart():
+    source = make_source("Paragraphs")
+    source.licence_mode = LicenceMode.EXCERPT
+    source.save()
+    article = make_article(source, body_html="<p>One said.</p><p>Two units<br>stopped.</p>", translated=False)
+    assert "One said. Two units stopped." in shown_text(article, excerpt_words=50).body_html

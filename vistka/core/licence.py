@@ -10,6 +10,7 @@ set to "link" can never leak its body through a side door:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import lxml.html
@@ -52,8 +53,10 @@ def shown_text(article: Article, excerpt_words: int = EXCERPT_WORDS, *, original
 def _plain_text(html: str) -> str:
     if not html or not html.strip():
         return ""
+    # Blocks end in a space, or the last word of a paragraph would run into the next one.
+    spaced = re.sub(r"(</(?:p|h[1-6]|li|blockquote|figcaption)>|<br\s*/?>)", r"\1 ", html, flags=re.I)
     try:
-        return " ".join(lxml.html.fromstring(html).text_content().split())
+        return " ".join(lxml.html.fromstring(spaced).text_content().split())
     except (ValueError, lxml.etree.ParserError):
         return ""
 
