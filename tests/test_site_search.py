@@ -78,12 +78,20 @@ from vistka.core.models import Translation
 from vistka.site import fulltext
 source = make_source()
 hit = make_article(source, 1)
-Translation.objects.filter(article=hit).update(title="Drones hit the Ryazan refinery")
+translation = Translation.objects.get(article=hit)
+translation.title = "Drones hit the Ryazan refinery"
+translation.save()  # signals keep the stored search table in step
+withdrawn = make_article(source, 4, title="Ryazan withdrawn")
+withdrawn.status = "withdrawn"
+withdrawn.save()
 make_article(source, 2)
 other = make_article(source, 3, body_html="<p>&lt;b&gt;Ryazan</p>")
 hits, total = fulltext.search("ryazan", 10)
+rebuilt = fulltext.rebuild()
+again, _ = fulltext.search("ryazan", 10)
 print(json.dumps({"ids": [h.article_id for h in hits], "total": total, "expected": [hit.pk, other.pk],
-                  "snippets": [str(h.snippet) for h in hits]}))
+                  "snippets": [str(h.snippet) for h in hits], "rebuilt": rebuilt,
+                  "again": [h.article_id for h in again]}))
 """
 
 
@@ -110,3 +118,4 @@ def test_postgres_full_text_search():
         admin.close()
     assert result["total"] == 2 and result["ids"] == result["expected"]  # title match ranks first
     assert "<mark>Ryazan</mark>" in result["snippets"][0] and "&lt;b&gt;" in result["snippets"][1]
+    assert result["rebuilt"] == 3 and result["again"] == result["expected"]

@@ -1,7 +1,8 @@
 """Full-text search over published articles, in the site language and the original.
 
 SQLite (the embedded default): an FTS5 table, `site_search`, kept in step by `vistka.site.signals`.
-PostgreSQL: `websearch_to_tsquery` over the same texts at query time, ranked with `ts_rank_cd`.
+PostgreSQL: a table `site_search_pg` with a stored, GIN-indexed tsvector, kept in step the same way,
+queried with `websearch_to_tsquery` and ranked with `ts_rank_cd`.
 Both return ranked hits with a snippet whose matches are wrapped in <mark>; everything else in the
 snippet is escaped, so a stored article can never inject markup through search.
 """
@@ -20,6 +21,20 @@ from django.utils.safestring import SafeString, mark_safe
 from vistka.core.models import Article, ArticleStatus
 
 FTS_TABLE = "site_search"
+PG_TABLE = "site_search_pg"
+# Title and body as plain text (translation first), and the weighted vector, for articles matching {where}.
+PG_UPSERT_SQL = """
+INSERT INTO site_search_pg (article_id, title, body, doc)
+SELECT id, title, body, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B')
+FROM (
+  SELECT a.id, concat_ws(' ', t.title, a.title) AS title,
+         regexp_replace(concat_ws(' ', t.lead, t.body_html, a.lead, a.body_html), '<[^>]+>', ' ', 'g') AS body
+  FROM core_article a
+  LEFT JOIN core_translation t ON t.article_id = a.id AND t.language = %(language)s
+  WHERE {where}
+) AS docs
+ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, doc = EXCLUDED.doc
+"""
 # Private-use characters mark matches inside the database; they cannot occur in article text.
 OPEN, CLOSE = "\ue000", "\ue001"
 MAX_QUERY_WORDS = 12
@@ -57,6 +72,9 @@ def _plain(body_html: str) -> str:
 
 
 def reindex(article_id: int) -> None:
+    if connection.vendor == "postgresql":
+        _reindex_postgres(article_id)
+        return
     if connection.vendor != "sqlite":
         return
     remove(article_id)
@@ -72,10 +90,25 @@ def remove(article_id: int) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {PG_TABLE} WHERE article_id = %s", [article_id])
+
+
+def _reindex_postgres(article_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {PG_TABLE} WHERE article_id = %s", [article_id])
+        cursor.execute(PG_UPSERT_SQL.format(where="a.id = %(id)s AND a.status = 'published'"),
+                       {"language": settings.SITE_LANGUAGE, "id": article_id})
 
 
 def rebuild() -> int:
     """Index every published article again (after a restore, or to repair the index)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {PG_TABLE}")
+            cursor.execute(PG_UPSERT_SQL.format(where="a.status = 'published'"), {"language": settings.SITE_LANGUAGE})
+            return cursor.rowcount
     if connection.vendor != "sqlite":
         return 0
     with connection.cursor() as cursor:
@@ -101,25 +134,19 @@ def _search_sqlite(words: list[str], limit: int, offset: int) -> tuple[list[Hit]
 
 
 POSTGRES_SQL = """
-WITH docs AS (
-  SELECT a.id, concat_ws(' ', t.title, a.title) AS title,
-         regexp_replace(concat_ws(' ', t.lead, t.body_html, a.lead, a.body_html), '<[^>]+>', ' ', 'g') AS body,
-         a.published_at
-  FROM core_article a
-  LEFT JOIN core_translation t ON t.article_id = a.id AND t.language = %(language)s
-  WHERE a.status = 'published'
-), matched AS (
-  SELECT id, title, body, published_at,
-         setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B') AS doc,
-         websearch_to_tsquery('simple', %(query)s) AS q
-  FROM docs
+WITH hits AS (
+  SELECT s.article_id, s.title, s.body, q, ts_rank_cd(s.doc, q) AS rank, a.published_at, count(*) OVER () AS total
+  FROM site_search_pg s
+  JOIN core_article a ON a.id = s.article_id AND a.status = 'published'
+  CROSS JOIN websearch_to_tsquery('simple', %(query)s) AS q
+  WHERE s.doc @@ q
+  ORDER BY rank DESC, a.published_at DESC
+  LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT id, ts_headline('simple', title || ' — ' || body, q,
-                       'StartSel=' || %(open)s || ', StopSel=' || %(close)s || ', MaxWords=40, MinWords=15'),
-       count(*) OVER ()
-FROM matched WHERE doc @@ q
-ORDER BY ts_rank_cd(doc, q) DESC, published_at DESC
-LIMIT %(limit)s OFFSET %(offset)s
+SELECT article_id, ts_headline('simple', title || ' — ' || body, q,
+                               'StartSel=' || %(open)s || ', StopSel=' || %(close)s || ', MaxWords=40, MinWords=15'),
+       total
+FROM hits ORDER BY rank DESC, published_at DESC
 """
 
 
