@@ -250,7 +250,7 @@ def _assign(args: argparse.Namespace) -> dict:
 def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -> dict:
     import redis
 
-    from bench.scale_outlets import SyntheticOutlets
+    from bench.synthetic_outlets import SyntheticOutlets
     from vistka.core.models import Article, Source
     from vistka.workers.app import configure_from_settings
     from vistka.workers.scheduler import enqueue_due_sources

@@ -1,122 +1,124 @@
-"""A local server of generated outlets for benchmarks: N sources × M articles, built from the
-sample corpus' sentences (seeded, so every run serves the same pages)."""
+"""Synthetic English outlets for load tests: N sources x M articles, RSS feeds and article pages.
+
+Each source `s{n}` serves `/s{n}/rss.xml` (M items) and `/s{n}/a{m}.html`. Every response can be
+delayed (`latency` seconds) so that ingest is I/O-bound, as against real outlets.
+
+    with SyntheticOutlets(sources=20, articles=20, latency=0.05) as outlets:
+        outlets.feed_url(0)
+"""
 
 from __future__ import annotations
 
-import html
-import json
 import random
+import string
 import threading
-from datetime import datetime, timedelta, timezone
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from vistka.samples import load_gold
-
-KYIV = timezone(timedelta(hours=2))
-START = datetime(2025, 1, 1, 8, 0, tzinfo=KYIV)
-
-
-def sentence_pool() -> list[str]:
-    pool = []
-    for entry in (entry for entry in load_gold() if entry["language"] == "en"):
-        for paragraph in entry["paragraphs"]:
-            pool.extend(part.strip() + "." for part in paragraph.split(". ") if len(part) > 30)
-    return pool
+START = datetime(2026, 11, 1, tzinfo=UTC)
+ENGLISH = ("the government said on monday that it would spend more money on roads and schools in the north "
+           "of the country after the floods last week destroyed bridges homes and farms while the minister "
+           "told reporters that the army was helping people who lost their houses and that the prices of "
+           "food and fuel should fall again before winter because new supplies were arriving by train from "
+           "the south where the harvest was good this year according to officials in the capital city").split()
 
 
 class SyntheticOutlets:
-    """Pages are rendered on first request and cached; feeds list every article of a source."""
+    def __init__(self, sources: int = 20, articles: int = 20, latency: float = 0.0, prefix: str = "s",
+                 seed: int = 11, start: datetime = START) -> None:
+        self.start = start
+        self.sources, self.articles, self.latency, self.prefix = sources, articles, latency, prefix
+        rng = random.Random(seed)
+        # real English words, so that language detection sees English; plus made-up names for topics
+        names = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 9))).capitalize() for _ in range(500)]
+        self.words = ENGLISH * 4 + names
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
 
-    def __init__(self, sources: int, per_source: int, seed: int = 7):
-        self.sources, self.per_source = sources, per_source
-        self.pool = sentence_pool()
-        self.seed = seed
-        self._cache: dict[str, bytes] = {}
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+    # --- content -------------------------------------------------------------------------------
+    def _text(self, source: int, number: int) -> tuple[str, list[str], datetime]:
+        rng = random.Random(source * 100_003 + number)
+        topic = rng.sample(self.words[-500:], 3) + rng.sample(ENGLISH, 5)  # articles of one "event" share topic words across sources
+        title = " ".join(rng.sample(topic, 5)).capitalize()
+        paragraphs = [" ".join(rng.choices(ENGLISH, k=30) + rng.sample(topic, 3)).capitalize() + "."
+                      for _ in range(6)]
+        when = self.start + timedelta(minutes=17 * number + 3 * source)
+        return title, paragraphs, when
 
-    def article_urls(self) -> list[str]:
-        return [self.article_url(s, n) for s in range(self.sources) for n in range(self.per_source)]
+    def feed(self, source: int) -> str:
+        items = []
+        for number in range(self.articles):
+            title, paragraphs, when = self._text(source, number)
+            link = f"{self.base_url}/{self.prefix}{source}/a{number}.html"
+            items.append(f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+                         f"<pubDate>{format_datetime(when)}</pubDate><description>{paragraphs[0]}</description></item>")
+        return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                f"<title>Outlet {source}</title><link>{self.base_url}/{self.prefix}{source}/</link>"
+                f"<description>Synthetic outlet</description><language>en</language>{''.join(items)}</channel></rss>")
 
-    def article_url(self, source: int, n: int) -> str:
-        return f"{self.base_url}/s{source}/a/{n}.html"
+    def page(self, source: int, number: int) -> str:
+        title, paragraphs, when = self._text(source, number)
+        body = "".join(f"<p>{text}</p>" for text in paragraphs)
+        return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                f"<title>{title}</title><meta property=\"og:title\" content=\"{title}\">"
+                f'<meta property="article:published_time" content="{when.isoformat()}"></head>'
+                f"<body><header><nav><a href=\"/\">Home</a></nav></header><main><article><h1>{title}</h1>"
+                f"<time datetime=\"{when.isoformat()}\">{when:%d %B %Y}</time>{body}</article></main>"
+                "<footer><p>Synthetic outlet footer.</p></footer></body></html>")
 
     def feed_url(self, source: int) -> str:
-        return f"{self.base_url}/s{source}/feed.xml"
+        return f"{self.base_url}/{self.prefix}{source}/rss.xml"
 
-    def published(self, source: int, n: int) -> datetime:
-        return START + timedelta(minutes=37 * n + 11 * source)
+    def homepage(self, source: int) -> str:
+        return f"{self.base_url}/{self.prefix}{source}/"
 
-    def page(self, path: str) -> bytes | None:
-        if path not in self._cache:
-            self._cache[path] = self._render(path)
-        return self._cache[path]
-
-    def _render(self, path: str) -> bytes | None:
-        parts = path.strip("/").split("/")
-        if len(parts) == 2 and parts[1] == "feed.xml":
-            return self._feed(int(parts[0][1:]))
-        if len(parts) == 3 and parts[1] == "a":
-            return self._article(int(parts[0][1:]), int(parts[2].removesuffix(".html")))
-        return None
-
-    def _text(self, source: int, n: int) -> tuple[str, list[str]]:
-        rng = random.Random(self.seed * 1_000_003 + source * 10_007 + n)
-        title = rng.choice(self.pool)[:90].rstrip(".")
-        paragraphs = [" ".join(rng.sample(self.pool, 3)) for _ in range(rng.randint(5, 9))]
-        return f"{title} ({source}-{n})", paragraphs
-
-    def _article(self, source: int, n: int) -> bytes:
-        title, paragraphs = self._text(source, n)
-        when = self.published(source, n).isoformat()
-        ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
-                         "datePublished": when, "author": [{"@type": "Person", "name": f"Author {n % 13}"}]})
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-        nav = "".join(f'<li><a href="/s{source}/a/{k}.html">Headline {k}</a></li>' for k in range(n, n + 8))
-        return (f'<!doctype html><html lang="uk"><head><meta charset="utf-8"><title>{html.escape(title)} | Outlet {source}</title>'
-                f'<script type="application/ld+json">{ld}</script></head><body>'
-                f'<header><nav><ul><li><a href="/">Home</a></li><li><a href="/politics">Politics</a></li></ul></nav></header>'
-                f'<main><article><h1>{html.escape(title)}</h1><div class="share"><a href="#">Facebook</a> <a href="#">Telegram</a></div>'
-                f'<div class="article-body">{body}</div></article><aside><h3>Most read</h3><ul>{nav}</ul></aside></main>'
-                f'<footer><p>© Outlet {source}. All rights reserved.</p></footer></body></html>').encode()
-
-    def _feed(self, source: int) -> bytes:
-        items = []
-        for n in range(self.per_source):
-            title, paragraphs = self._text(source, n)
-            date = self.published(source, n).strftime("%a, %d %b %Y %H:%M:%S %z")
-            items.append(f"<item><title>{html.escape(title)}</title><link>{self.article_url(source, n)}</link>"
-                         f"<guid>s{source}-{n}</guid><pubDate>{date}</pubDate>"
-                         f"<description>{html.escape(paragraphs[0][:200])}</description></item>")
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet {source}</title>'
-                f'<link>{self.base_url}/s{source}/</link>{"".join(items)}</channel></rss>').encode()
-
-    def _handler(self):
+    # --- server --------------------------------------------------------------------------------
+    def __enter__(self) -> SyntheticOutlets:
         outlets = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                body = outlets.page(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                kind = "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+            protocol_version = "HTTP/1.1"
 
-            def log_message(self, *args):
+            def do_GET(self) -> None:  # noqa: N802
+                with outlets._lock:
+                    outlets.requests += 1
+                if outlets.latency:
+                    time.sleep(outlets.latency)
+                body, kind = outlets._route(self.path.split("?")[0])
+                data = body.encode() if body is not None else b"not found"
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
                 pass
 
-        return Handler
-
-    def __enter__(self) -> SyntheticOutlets:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def _route(self, path: str) -> tuple[str | None, str]:
+        parts = path.strip("/").split("/")
+        if len(parts) != 2 or not parts[0].startswith(self.prefix):
+            return None, "text/plain"
+        try:
+            source = int(parts[0][len(self.prefix):])
+        except ValueError:
+            return None, "text/plain"
+        if parts[1] == "rss.xml":
+            return self.feed(source), "application/rss+xml; charset=utf-8"
+        if parts[1].startswith("a") and parts[1].endswith(".html"):
+            return self.page(source, int(parts[1][1:-5])), "text/html; charset=utf-8"
+        return None, "text/plain"
