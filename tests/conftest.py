@@ -28,3 +28,13 @@ def tiny_package(tmp_path_factory):
     from vistka.testing.tiny_model import build_tiny_argos_package
 
     return build_tiny_argos_package(tmp_path_factory.mktemp("tiny-model"), "uk", "en", zip=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_story_index():
+    """Each test's database starts over, so this process's warm story index must too (in production
+    the index notices a vanished database state itself; see WarmIndex.sync)."""
+    from vistka.pipeline import grouping
+
+    grouping.WARM = grouping.WarmIndex()
+    yield

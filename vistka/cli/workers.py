@@ -19,6 +19,8 @@ def worker(queues: str, concurrency: int, pool: str) -> None:
     from vistka.workers.app import configure_from_settings
 
     app = _configured(configure_from_settings)
+    if "translate" in queues.split(","):
+        _warm_story_index()
     app.worker_main(["worker", f"--queues={queues}", f"--concurrency={concurrency}", f"--pool={pool}",
                      "--loglevel=INFO", "--without-gossip", "--without-mingle"])
 
@@ -36,6 +38,22 @@ def scheduler(once: bool) -> None:
         click.echo(f"enqueued {len(schedule.enqueue_due_sources())} source(s)")
         return
     schedule.run_forever()
+
+
+def _warm_story_index() -> None:
+    """Build the story index before taking tasks (the pool's processes inherit it), so that the first
+    articles are not kept waiting behind the build."""
+    import time
+
+    from django.db import connections
+
+    from vistka.pipeline import grouping
+    from vistka.pipeline.stories import StoryParams
+
+    started = time.perf_counter()
+    grouping.WARM.sync(StoryParams.from_options())
+    connections.close_all()  # no connection may cross into forked pool processes
+    click.echo(f"story index: {len(grouping.WARM.index.entries):,} articles in {time.perf_counter() - started:.1f} s")
 
 
 def _configured(configure):

@@ -28,3 +28,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_refresh_editor_group, sender=self, dispatch_uid="vistka-editor-group")
         post_migrate.connect(_load_default_glossaries, sender=self, dispatch_uid="vistka-glossaries")
+        from vistka.pipeline import grouping
+
+        grouping.connect()  # every worker's story index follows article changes

@@ -302,6 +302,19 @@ class RelatedArticle(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "related"], name="unique_related_pair")]
 
 
+class StoryChange(models.Model):
+    """An article whose place among the stories changed (grouped, moved by an editor, taken down,
+    re-translated, deleted): the log that keeps each worker's in-memory story index in step with the
+    database (vistka/pipeline/grouping.py). Written only under the "stories" lock, so ids grow in
+    commit order."""
+
+    id = models.BigAutoField(primary_key=True)
+    article_id = models.BigIntegerField()  # no foreign key: deletions are logged too
+
+    def __str__(self) -> str:
+        return f"#{self.id}: article {self.article_id}"
+
+
 class Comment(models.Model):
     """A reader's comment; shown only after an editor approves it."""
 

@@ -49,9 +49,12 @@ def withdraw_articles(queryset: QuerySet[Article]) -> int:
 
 
 def _take_down(queryset: QuerySet[Article], status: str) -> int:
+    from vistka.pipeline.grouping import record_changes
+
     with transaction.atomic():
         ids = list(queryset.exclude(status=status).values_list("pk", flat=True))
         Article.objects.filter(pk__in=ids).update(status=status)
+        record_changes(ids)  # out of every worker's story index
     if ids:
         content_version()
         cache.incr(CONTENT_VERSION_KEY)

@@ -47,7 +47,8 @@ class DuplicateIndex:
         return signature
 
     def find(self, signature: MinHash | None, allowed=lambda key: True) -> Duplicate | None:
-        """The most similar stored article above the threshold (among those `allowed` accepts)."""
+        """The most similar stored article above the threshold (among those `allowed` accepts); of equally
+        similar ones the smallest key, so that every process picks the same one."""
         if signature is None:
             return None
         best: Duplicate | None = None
@@ -55,7 +56,7 @@ class DuplicateIndex:
             if not allowed(key):
                 continue
             jaccard = signature.jaccard(self._signatures[key])
-            if jaccard >= self.threshold and (best is None or jaccard > best.jaccard):
+            if jaccard >= self.threshold and (best is None or (-jaccard, key) < (-best.jaccard, best.of)):
                 best = Duplicate(key, jaccard)
         return best
 

@@ -1,24 +1,38 @@
 """Database side of the stories stage: the clustering of stories.py applied to stored articles.
 
-For each new article the index is filled with the published articles around its publication time
-(with the stories they are in, editors' decisions included), then the very same StoryIndex that
-`vistka stories cluster` runs decides. Editors' merges and splits (admin) lock the articles they
-touch: a locked article is never moved, and new articles are compared with stories as the editors
-left them.
+Each process keeps one warm StoryIndex of the published, grouped articles of the last
+RETENTION (relative to the newest of them), and brings it up to date from the StoryChange log
+before every decision: grouped by another worker, moved by an editor, taken down, re-translated or
+deleted. Since a StoryIndex decides from the set of articles it holds, not from their order, every
+worker makes the decision a fresh index of the same articles would make (tests/test_story_index.py
+checks exactly that) — at the cost of reading a few rows, not of rebuilding a window of thousands.
+
+An article older than the warm index reaches back (a backfill) is decided by an index built for
+its own time. Editors' merges and splits lock the articles they touch: a locked article is never
+moved, and new articles are compared with stories as the editors left them.
 """
 
 from __future__ import annotations
 
+import heapq
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch, QuerySet
+from django.db.models.functions import Coalesce, Least
 from django.utils.html import strip_tags
 
-from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, Translation
+from vistka.core import locks
+from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, StoryChange, Translation
 from vistka.pipeline.stories import StoryIndex, StoryParams
 from vistka.pipeline.storyterms import Doc
 
 RELATED_MINIMUM = 3
+SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
 
 
 def article_doc(article: Article) -> Doc:
@@ -28,42 +42,168 @@ def article_doc(article: Article) -> Doc:
                published=article.published_at or article.fetched_at, source=article.source.name)
 
 
-def build_index(article: Article, params: StoryParams | None = None) -> StoryIndex:
-    """An index of the published, grouped articles in the related-posts window around this one.
+def retention(params: StoryParams) -> timedelta:
+    """How far back from the newest grouped article the warm index reaches."""
+    return params.related_window + params.story_window
 
-    Built afresh for every new article, so a decision depends only on what the database holds (the
-    same in one process or many workers); what is costly and does not depend on the index — an
-    article's terms and MinHash signature — is cached per process.
-    """
+
+def reach(params: StoryParams) -> timedelta:
+    """How far around an article its decision looks (candidates, related posts)."""
+    return max(params.related_window, params.story_window)
+
+
+def grouped() -> QuerySet[Article]:
+    """The articles a story index holds: published and in a story, with what article_doc reads."""
+    return (Article.objects.filter(status=ArticleStatus.PUBLISHED, story__isnull=False).select_related("source")
+            .prefetch_related(Prefetch("translations", to_attr="site_translations",
+                                       queryset=Translation.objects.filter(language=settings.SITE_LANGUAGE))))
+
+
+def _clock(article: Article) -> datetime:
+    """When an article counts as new: its publication time, unless that lies after we fetched it
+    (a wrong or future date must not push every other article out of the window)."""
+    if article.fetched_at and article.published_at:
+        return min(article.published_at, article.fetched_at)
+    return article.published_at or article.fetched_at
+
+
+def _fill(index: StoryIndex, articles: Iterable[Article]) -> None:
+    for article in articles:
+        article._site_translation = article.site_translations[0] if article.site_translations else False
+        index.add(prepared(index, article_doc(article)), str(article.story_id))
+
+
+def newest_grouped() -> datetime | None:
+    """The latest clock (_clock) among the articles a story index may hold."""
+    latest = Max(Least("published_at", Coalesce("fetched_at", "published_at")))
+    return grouped().aggregate(newest=latest)["newest"]
+
+
+def is_backfill(when: datetime, newest: datetime | None, params: StoryParams) -> bool:
+    """Older than the warm index reaches: the decision needs an index of its own time."""
+    return newest is not None and when < newest - retention(params) + reach(params)
+
+
+def build_index(article: Article, params: StoryParams | None = None) -> StoryIndex:
+    """The index a decision about `article` reads, built from the database alone: the grouped articles
+    published since the newest one's clock minus the retention (what a warm index holds), or, for a
+    backfill, those within the retention around the article itself."""
     params = params or StoryParams.from_options()
-    when = article.published_at or article.fetched_at
-    window = max(params.related_window, params.story_window)
-    nearby = (Article.objects.filter(status=ArticleStatus.PUBLISHED, story__isnull=False,
-                                     published_at__gte=when - window, published_at__lte=when + window)
-              .exclude(pk=article.pk).select_related("source")
-              .prefetch_related(Prefetch("translations", to_attr="site_translations",
-                                         queryset=Translation.objects.filter(language=settings.SITE_LANGUAGE)))
-              .order_by("published_at", "pk"))
+    when, newest = article.published_at or article.fetched_at, newest_grouped()
     index = StoryIndex(params)
-    for other in nearby:
-        other._site_translation = other.site_translations[0] if other.site_translations else False
-        index.add(prepared(index, article_doc(other)), str(other.story_id))
+    if is_backfill(when, newest, params):
+        _fill(index, grouped().filter(published_at__gte=when - retention(params),
+                                      published_at__lte=when + retention(params)))
+    elif newest is not None:
+        _fill(index, grouped().filter(published_at__gte=newest - retention(params)))
     return index
 
 
-_PREPARED: dict = {}
-PREPARED_LIMIT = 50_000  # articles whose terms and signature one process keeps
+class WarmIndex:
+    """One process's story index: the grouped articles published since `newest - retention`, where
+    `newest` is the latest clock (_clock) among grouped articles; kept in step through StoryChange."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # worker threads share the index; the DB lock orders processes
+        self.index: StoryIndex | None = None
+        self.params: StoryParams | None = None
+        self.seen, self.seen_article = 0, 0  # the last StoryChange applied
+        self.clocks: dict[str, datetime] = {}
+        self.newest: datetime | None = None
+        self._by_time: list[tuple[datetime, str]] = []  # a heap, for dropping what leaves the window
+
+    def index_for(self, article: Article, params: StoryParams | None = None) -> StoryIndex:
+        """An index holding what the database holds now, for a decision about `article`."""
+        params = params or StoryParams.from_options()
+        self.sync(params)
+        if is_backfill(article.published_at or article.fetched_at, self.newest, params):
+            return build_index(article, params)
+        return self.index
+
+    def sync(self, params: StoryParams) -> None:
+        # The change last applied must still be there: when it is not, this process's index belongs
+        # to a database state that is gone (a rolled-back test, a restored backup) and is rebuilt.
+        log = list(StoryChange.objects.filter(id__gte=self.seen).order_by("id")
+                   .values_list("id", "article_id")[: SYNC_LIMIT + 2])
+        if (self.index is None or params != self.params or len(log) > SYNC_LIMIT
+                or (self.seen and (not log or log[0] != (self.seen, self.seen_article)))):
+            self.rebuild(params)
+            return
+        changed = [(change, article) for change, article in log if change > self.seen]
+        if changed and not self._apply(list(dict.fromkeys(article for _, article in changed))):
+            self.rebuild(params)
+            return
+        if changed:
+            self.seen, self.seen_article = changed[-1]
+
+    def rebuild(self, params: StoryParams) -> None:
+        last = StoryChange.objects.order_by("-id").values_list("id", "article_id").first() or (0, 0)
+        self.index, self.params, self.clocks, self._by_time = StoryIndex(params), params, {}, []
+        self.seen, self.seen_article = last
+        self.newest = newest_grouped()
+        if self.newest is not None:
+            self._hold(list(grouped().filter(published_at__gte=self.newest - retention(params))))
+
+    def _hold(self, articles: list[Article]) -> None:
+        _fill(self.index, articles)
+        for article in articles:
+            key = str(article.pk)
+            self.clocks[key] = _clock(article)
+            heapq.heappush(self._by_time, (self.index.entries[key].doc.published, key))
+
+    def _apply(self, changed: list[int]) -> bool:
+        """Bring the changed articles up to date; False when the window itself moved back (rebuild)."""
+        newest_left = False
+        for pk in changed:
+            self.index.remove(str(pk))
+            clock = self.clocks.pop(str(pk), None)
+            newest_left |= clock is not None and clock == self.newest
+        current = list(grouped().filter(pk__in=changed))
+        arriving = max((_clock(article) for article in current), default=None)
+        if newest_left and (arriving is None or arriving < self.newest):
+            return False  # the window moves back and older articles return: rebuild
+        known = [clock for clock in (self.newest, arriving) if clock is not None]
+        if not known:
+            return True
+        self.newest = max(known)
+        horizon = self.newest - retention(self.params)
+        self._hold([article for article in current if article.published_at >= horizon])
+        while self._by_time and self._by_time[0][0] < horizon:
+            _, key = heapq.heappop(self._by_time)
+            if key in self.clocks and self.index.entries[key].doc.published < horizon:
+                self.index.remove(key)
+                del self.clocks[key]
+        return True
+
+
+WARM = WarmIndex()
+
+
+def record_changes(article_ids: Iterable[int]) -> None:
+    """Log that these articles' place among the stories changed, for every worker's warm index."""
+    rows = [StoryChange(article_id=pk) for pk in article_ids]
+    if not rows:
+        return
+    with transaction.atomic():
+        locks.serialise("stories")
+        StoryChange.objects.bulk_create(rows)
+
+
+_PREPARED: OrderedDict = OrderedDict()
+PREPARED_LIMIT = 5_000  # articles whose term weights and signature one process keeps
 
 
 def prepared(index: StoryIndex, doc: Doc):
     """index.prepare(doc), reusing the article's terms and signature when its text is unchanged."""
     key = (doc.id, hash((doc.title, doc.lead, doc.text)))
     cached = _PREPARED.get(key)
-    entry = index.prepare(doc, *(cached or ()))
-    if cached is None:
-        if len(_PREPARED) >= PREPARED_LIMIT:
-            _PREPARED.clear()
-        _PREPARED[key] = (entry.features, entry.signature)
+    if cached is not None:
+        _PREPARED.move_to_end(key)
+        return index.prepare(doc, signature=cached[1], weights=cached[0])
+    entry = index.prepare(doc)
+    _PREPARED[key] = (entry.weights, entry.signature)
+    if len(_PREPARED) > PREPARED_LIMIT:
+        _PREPARED.popitem(last=False)
     return entry
 
 
@@ -72,7 +212,12 @@ def assign_story(article: Article, index: StoryIndex | None = None) -> Story:
     """Join the best-matching story (or the story of the article this one copies), or open a new one."""
     if article.story_locked and article.story_id:
         return article.story
-    index = index or build_index(article)
+    locks.serialise("stories")
+    with WARM.lock:
+        return _assign(article, index or WARM.index_for(article))
+
+
+def _assign(article: Article, index: StoryIndex) -> Story:
     entry = prepared(index, article_doc(article))
     decision = index.decide(entry)
     when = article.published_at or article.fetched_at
@@ -82,20 +227,28 @@ def assign_story(article: Article, index: StoryIndex | None = None) -> Story:
     Story.objects.filter(pk=story.pk, updated_at__lt=when).update(updated_at=when)
     article.story = story
     article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
-    article.save(update_fields=["story", "duplicate_of"])
-    index.add(entry, str(story.pk))
-    article._story_index = index  # update_related, which run.py calls next, reuses it
+    article.save(update_fields=["story", "duplicate_of"])  # logged as a StoryChange (connect())
     return story
 
 
 @transaction.atomic
 def update_related(article: Article, index: StoryIndex | None = None) -> list[RelatedArticle]:
     """Store the top related articles from other stories; each of them learns of this one too."""
-    index = index or getattr(article, "_story_index", None) or build_index(article)
-    key = str(article.pk)
-    if key not in index.entries:
-        index.add(article_doc(article), str(article.story_id))
-    scored = _fill_with_recent(article, [(int(other), score) for other, score in index.related(key)])
+    locks.serialise("stories")
+    with WARM.lock:
+        index = index or WARM.index_for(article)
+        key = str(article.pk)
+        # The article joins the index for this question only: the warm index takes it from the
+        # change log once its transaction has committed (a rollback must leave no trace in memory).
+        visiting = key not in index.entries
+        if visiting:
+            index.add(prepared(index, article_doc(article)), str(article.story_id))
+        try:
+            found = index.related(key)
+        finally:
+            if visiting:
+                index.remove(key)
+    scored = _fill_with_recent(article, [(int(other), score) for other, score in found])
     RelatedArticle.objects.filter(article=article).delete()
     # Articles that were "related" before this one joined their story are now coverage, not related.
     if article.story_id:
@@ -124,6 +277,7 @@ def _fill_with_recent(article: Article, scored: list[tuple[int, float]]) -> list
 def merge_stories(stories: list[Story]) -> Story:
     """An editor's merge: every article moves to the oldest story and is locked there."""
     target, *others = sorted(stories, key=lambda story: (story.created_at, story.pk))
+    record_changes(Article.objects.filter(story__in=others).values_list("pk", flat=True))
     Article.objects.filter(story__in=others).update(story=target)
     Article.objects.filter(story=target).update(story_locked=True)
     Story.objects.filter(pk__in=[story.pk for story in others]).delete()
@@ -140,6 +294,7 @@ def split_articles(articles: list[Article], title: str = "") -> Story:
     left = {article.story_id for article in articles if article.story_id}
     story = Story.objects.create(title=(title or shown.title)[:500], created_at=when, updated_at=when)
     Article.objects.filter(pk__in=[article.pk for article in articles]).update(story=story, story_locked=True)
+    record_changes(article.pk for article in articles)
     Story.objects.filter(pk__in=left, articles__isnull=True).delete()
     return story
 
@@ -147,3 +302,34 @@ def split_articles(articles: list[Article], title: str = "") -> Story:
 def _drop_related_within(story: Story) -> None:
     """Related posts come from other stories; links inside one merged story are coverage now."""
     RelatedArticle.objects.filter(article__story=story, related__story=story).delete()
+
+
+# -- keeping the change log ---------------------------------------------------------------------
+
+INDEXED_FIELDS = {"status", "story", "title", "lead", "body_html", "published_at", "fetched_at"}
+
+
+def _article_saved(sender, instance: Article, update_fields=None, **kwargs) -> None:
+    if instance.story_id and (update_fields is None or INDEXED_FIELDS & set(update_fields)):
+        record_changes([instance.pk])
+
+
+def _article_deleted(sender, instance: Article, **kwargs) -> None:
+    if instance.story_id:
+        record_changes([instance.pk])
+
+
+def _translation_saved(sender, instance: Translation, **kwargs) -> None:
+    if instance.language == settings.SITE_LANGUAGE and Article.objects.filter(
+            pk=instance.article_id, story__isnull=False).exists():
+        record_changes([instance.article_id])
+
+
+def connect() -> None:
+    """Saves and deletions through the ORM log themselves; bulk updates call record_changes()."""
+    from django.db.models.signals import post_delete, post_save
+
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="stories-article")
+    post_delete.connect(_article_deleted, sender=Article, dispatch_uid="stories-article-delete")
+    post_save.connect(_translation_saved, sender=Translation, dispatch_uid="stories-translation")
+    post_delete.connect(_translation_saved, sender=Translation, dispatch_uid="stories-translation-delete")

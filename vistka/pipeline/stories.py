@@ -1,29 +1,38 @@
 """Stories stage, without a database: which story a new article joins, and which articles are related.
 
 Online, incremental clustering in the spirit of Miranda et al. (2018), "Multilingual Clustering of
-Streaming News": every story keeps centroids of its articles' title terms, body terms and named
-entities; a new article is compared (TF-IDF cosine, IDF counted over the stream so far) with the
-stories that share its rarest terms and lie close in time, and joins the best one above a threshold,
-or opens a new story. A near-duplicate (MinHash LSH, duplicates.py) joins its original's story.
+Streaming News": a story is compared through the centroids of its articles' title terms, body terms
+and named entities; a new article is compared (TF-IDF cosine) with the stories that share its rarest
+terms and lie close in time, and joins the best one above a threshold, or opens a new story. A
+near-duplicate (MinHash LSH, duplicates.py) joins its original's story.
+
+Every decision is a function of the set of articles in the index, not of the order they came in:
+entries keep term frequencies only, and IDF weights, unit vectors and centroids are computed when a
+decision needs them, from the document frequencies of that moment. So a long-lived index that is
+kept up to date (grouping.py does that for each worker process) decides exactly as one built afresh
+from the same articles, and any number of workers agree.
 
 Candidate generation keeps each decision sublinear in the number of stored articles: only the
-postings of the article's rarest terms are read, newest first and at most MAX_SCAN per term, and only
-stories inside the time window are scored. `vistka stories cluster` runs this very class on JSON
-Lines; grouping.py runs it on the database.
+postings of the article's rarest terms are read, at most MAX_SCAN per term nearest to it in time,
+and only stories inside the time window are scored. `vistka stories cluster` runs this very class on
+JSON Lines; grouping.py runs it on the database.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+import sys
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from vistka.pipeline.duplicates import DuplicateIndex
-from vistka.pipeline.storyterms import Doc, Features, dot, features_of, unit_vector
+from vistka.pipeline.storyterms import Doc, Features, dot, features_of
 
-MAX_SCAN = 200  # postings read per term, newest first
+MAX_SCAN = 200  # postings read per term, nearest in time first
 MAX_CANDIDATES = 30  # articles scored in full, those sharing the most rare-term weight
+MAX_STORY_MEMBERS = 25  # a story is compared through its articles nearest in time to the new one
 COMMON_DF = 0.05  # a term in more than this share of articles (and over 50) finds no candidates
 
 
@@ -71,93 +80,118 @@ class Decision:
 
 
 FIELDS = ("title", "body", "entities")
+Vector = dict[str, float]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Entry:
     doc: Doc
     features: Features | None
     story: str = ""
     signature: object = None
-    vectors: tuple[dict, dict, dict] = ({}, {}, {})  # unit TF-IDF vectors, IDF as of arrival
+    # Sublinear term frequencies per field (entity keys carry an "@"): what an article contributes,
+    # independent of every other article. IDF is applied when a decision is made.
+    weights: tuple[Vector, Vector, Vector] = ({}, {}, {})
 
     @property
     def terms(self) -> set[str]:
-        title, body, names = self.vectors
-        return set(title) | set(body) | {"@" + name for name in names}
+        title, body, names = self.weights
+        return set(title) | set(body) | set(names)
+
+    @property
+    def at(self) -> float:
+        return self.doc.published.timestamp()
+
+
+class _Postings:
+    """The articles that use one term, ordered by (publication time, id): two flat arrays, not tuples,
+    because a 100,000-article window holds tens of millions of postings."""
+
+    __slots__ = ("times", "ids")
+
+    def __init__(self) -> None:
+        self.times: array = array("d")
+        self.ids: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def insert(self, at: float, doc_id: str) -> None:
+        i = bisect_right(self.times, at)
+        while i > 0 and self.times[i - 1] == at and self.ids[i - 1] > doc_id:
+            i -= 1
+        self.times.insert(i, at)
+        self.ids.insert(i, doc_id)
+
+    def remove(self, at: float, doc_id: str) -> None:
+        i = bisect_left(self.times, at)
+        while self.ids[i] != doc_id:
+            i += 1
+        del self.times[i], self.ids[i]
+
+    def near(self, at: float, span: float, limit: int) -> list[str]:
+        """Up to `limit` ids within `span` seconds of `at`, latest first (all of a tie at the cut)."""
+        low, i = bisect_left(self.times, at - span), bisect_right(self.times, at + span)
+        found: list[str] = []
+        while i > low and (len(found) < limit or self.times[i - 1] == self.times[i]):
+            i -= 1
+            found.append(self.ids[i])
+        return found
 
 
 @dataclass
 class _Story:
-    """A story's centroid: the sum of its articles' unit vectors, per field, and its time span."""
+    members: dict[str, float] = field(default_factory=dict)  # id → publication time
 
-    sums: tuple[dict, dict, dict] = field(default_factory=lambda: ({}, {}, {}))
-    norms: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
-    first: datetime | None = None
-    last: datetime | None = None
-    members: list[str] = field(default_factory=list)
-
-    def absorb(self, entry: _Entry) -> None:
-        for k, vector in enumerate(entry.vectors):
-            total = self.sums[k]
-            # |s + v|² = |s|² + 2 s·v + |v|²: keeps the norm current in O(|v|).
-            squared = self.norms[k] ** 2 + 2 * dot(vector, total) + dot(vector, vector)
-            for term, weight in vector.items():
-                total[term] = total.get(term, 0.0) + weight
-            self.norms[k] = math.sqrt(max(squared, 0.0))
-        when = entry.doc.published
-        self.first = when if self.first is None else min(self.first, when)
-        self.last = when if self.last is None else max(self.last, when)
-        self.members.append(entry.doc.id)
-
-    def cosine(self, k: int, vector: dict) -> float:
-        return dot(vector, self.sums[k]) / self.norms[k] if self.norms[k] else 0.0
-
-    def gap(self, when: datetime) -> timedelta:
-        if self.first <= when <= self.last:
-            return timedelta(0)
-        return min(abs(when - self.first), abs(when - self.last))
+    def gap(self, at: float) -> float:
+        """Seconds between `at` and the story's span (0 inside it)."""
+        first, last = min(self.members.values()), max(self.members.values())
+        return 0.0 if first <= at <= last else min(abs(at - first), abs(at - last))
 
 
 class StoryIndex:
-    """All articles seen so far, their stories, and the indexes that find candidates fast."""
+    """The articles in the index, their stories, and the postings that find candidates fast."""
 
     def __init__(self, params: StoryParams | None = None) -> None:
         self.params = params or StoryParams()
         self.entries: dict[str, _Entry] = {}
         self.stories: dict[str, _Story] = {}
-        self._postings: dict[str, list[tuple[float, str]]] = defaultdict(list)  # (published, id)
-        self._df: Counter = Counter()
+        self._postings: dict[str, _Postings] = {}
         self._duplicates = DuplicateIndex(self.params.duplicate_threshold)
         self._next_story = 0
+        self._idf_cache: dict[str, float] = {}
+        self._unit_cache: dict[str, tuple[Vector, Vector, Vector]] = {}
 
     # -- the stream -------------------------------------------------------------------------
 
     def assign(self, doc: Doc) -> Decision:
-        """Decide and remember: the whole online step, as ingest and the CLI run it."""
+        """Decide and remember: the whole online step, as the CLI and the evaluation run it."""
         entry = self.prepare(doc)
         decision = self.decide(entry)
         self.add(entry, decision.story or self.new_story_id())
         return decision
 
-    def prepare(self, doc: Doc, features: Features | None = None, signature: object = None) -> _Entry:
-        """`features` and `signature` depend on the text alone, so a caller may pass them in from a cache."""
+    def prepare(self, doc: Doc, features: Features | None = None, signature: object = None,
+                weights: tuple[Vector, Vector, Vector] | None = None) -> _Entry:
+        """What is derived from the text alone (features, signature, or directly the weights and the
+        signature) a caller may pass in from a cache."""
+        if weights is not None and signature is not None:
+            return _Entry(doc, None, signature=signature, weights=weights)
         entry = _Entry(doc, features or features_of(doc))
         entry.signature = signature if signature is not None else self._duplicates.signature(entry.features.words)
         f = entry.features
-        entry.vectors = (unit_vector(f.title, self._idf), unit_vector(f.body, self._idf),
-                         unit_vector(f.entities, lambda name: self._idf("@" + name)))
+        entry.weights = (_sublinear(f.title), _sublinear(f.body), _sublinear(f.entities, prefix="@"))
         return entry
 
     def decide(self, entry: _Entry) -> Decision:
         """The story this article should join (None: a new one), without changing the index."""
-        duplicate = self._duplicates.find(entry.signature, allowed=lambda key: key in self.entries)
+        duplicate = self._duplicates.find(entry.signature, allowed=lambda key: self._may_copy(entry, key))
         if duplicate is not None:
             story = self.entries[duplicate.of].story
             return Decision(story, 1.0, duplicate.of, duplicate.jaccard,
                             [f"near-duplicate of {duplicate.of} (shingle Jaccard ≈ {duplicate.jaccard:.2f})"])
         scored = sorted(((self._story_score(entry, story_id), story_id)
-                         for story_id in self._candidate_stories(entry)), reverse=True)
+                         for story_id in self._candidate_stories(entry)), key=lambda pair: (-pair[0], pair[1]))
         reasons = [f"story {story_id}: {self._explain(entry, story_id)}" for _, story_id in scored[:4]]
         best_score, best = scored[0] if scored else (0.0, None)
         if best is not None and best_score >= self.params.join_threshold:
@@ -166,20 +200,51 @@ class StoryIndex:
         head = f"new story: best score {best_score:.3f} < {self.params.join_threshold}"
         return Decision(None, best_score, reasons=[head, *reasons])
 
-    def add(self, entry: _Entry | Doc, story: str) -> None:
+    def add(self, entry: _Entry | Doc, story: str) -> _Entry:
         """Remember an article in a story (a decision of ours, or an editor's that we must keep)."""
         if isinstance(entry, Doc):
             entry = self.prepare(entry)
+        doc_id = entry.doc.id
+        if doc_id in self.entries:
+            self.remove(doc_id)
         entry.story = story
-        # Only the vectors and the signature are needed from now on; the text would cost memory.
+        # Only term weights and the signature are needed from now on; the text would cost memory.
         doc = entry.doc
         entry.doc, entry.features = Doc(doc.id, doc.title, "", doc.published, doc.source), None
-        self.entries[entry.doc.id] = entry
-        self.stories.setdefault(story, _Story()).absorb(entry)
+        self.entries[doc_id] = entry
+        self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
         for term in entry.terms:
-            self._df[term] += 1
-            self._postings[term].append((entry.doc.published.timestamp(), entry.doc.id))
-        self._duplicates.add(entry.doc.id, entry.signature)
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[sys.intern(term)] = _Postings()
+            postings.insert(entry.at, doc_id)
+        self._duplicates.add(doc_id, entry.signature)
+        self._changed()
+        return entry
+
+    def remove(self, doc_id: str) -> None:
+        """Forget an article (withdrawn, deleted, moved by an editor, or out of the window)."""
+        entry = self.entries.pop(doc_id, None)
+        if entry is None:
+            return
+        story = self.stories[entry.story]
+        del story.members[doc_id]
+        if not story.members:
+            del self.stories[entry.story]
+        for term in entry.terms:
+            postings = self._postings[term]
+            postings.remove(entry.at, doc_id)
+            if not postings:
+                del self._postings[term]
+        self._duplicates.remove(doc_id)
+        self._changed()
+
+    def remove_before(self, at: datetime) -> int:
+        """Forget every article published before `at`; returns how many."""
+        old = [doc_id for doc_id, entry in self.entries.items() if entry.doc.published < at]
+        for doc_id in old:
+            self.remove(doc_id)
+        return len(old)
 
     def new_story_id(self) -> str:
         self._next_story += 1
@@ -203,50 +268,106 @@ class StoryIndex:
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[: count or self.params.related_count]
 
-    # -- candidates and scores --------------------------------------------------------------
+    # -- weights ----------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self._idf_cache.clear()
+        self._unit_cache.clear()
+
+    def _df(self, term: str) -> int:
+        postings = self._postings.get(term)
+        return len(postings) if postings is not None else 0
 
     def _idf(self, term: str) -> float:
-        return math.log((1 + len(self.entries)) / (1 + self._df[term])) + 1.0
+        idf = self._idf_cache.get(term)
+        if idf is None:
+            idf = self._idf_cache[term] = math.log((1 + len(self.entries)) / (1 + self._df(term))) + 1.0
+        return idf
+
+    def _vectors(self, entry: _Entry) -> tuple[Vector, Vector, Vector]:
+        """The entry's unit TF-IDF vectors under the current document frequencies."""
+        if self.entries.get(entry.doc.id) is not entry:
+            return self._unit(entry.weights[0]), self._unit(entry.weights[1]), self._unit(entry.weights[2])
+        vectors = self._unit_cache.get(entry.doc.id)
+        if vectors is None:
+            vectors = self._unit_cache[entry.doc.id] = (
+                self._unit(entry.weights[0]), self._unit(entry.weights[1]), self._unit(entry.weights[2]))
+        return vectors
+
+    def _unit(self, weights: Vector) -> Vector:
+        idf = self._idf
+        scaled = {term: weight * idf(term) for term, weight in weights.items()}
+        norm = math.sqrt(sum(w * w for w in scaled.values()))
+        return {term: w / norm for term, w in scaled.items()} if norm else {}
+
+    # -- candidates and scores --------------------------------------------------------------
+
+    def _may_copy(self, entry: _Entry, key: str) -> bool:
+        other = self.entries.get(key)
+        return (other is not None and key != entry.doc.id
+                and abs(other.doc.published - entry.doc.published) <= self.params.related_window)
 
     def _rarest_terms(self, entry: _Entry) -> list[str]:
         common = max(50, COMMON_DF * len(self.entries))
-        known = [term for term in entry.terms if 0 < self._df[term] <= common]
-        known.sort(key=lambda term: (self._df[term], term))
-        return known[: self.params.candidate_terms]
+        known = [(df, term) for term in entry.terms if 0 < (df := self._df(term)) <= common]
+        known.sort()
+        return [term for _, term in known[: self.params.candidate_terms]]
 
     def _candidate_docs(self, entry: _Entry, window: timedelta, exclude_story: str = "") -> list[str]:
         """Articles inside the window that share the most rare-term weight with this one."""
-        hits: Counter = Counter()
-        when, span, own = entry.doc.published.timestamp(), window.total_seconds(), entry.doc.id
+        hits: dict[str, float] = {}
+        at, span, own = entry.at, window.total_seconds(), entry.doc.id
         for term in self._rarest_terms(entry):
             weight = self._idf(term)
-            for published, other_id in reversed(self._postings[term][-MAX_SCAN:]):
-                if abs(published - when) <= span and other_id != own:
-                    hits[other_id] += weight
+            for other_id in self._postings[term].near(at, span, MAX_SCAN):
+                if other_id != own:
+                    hits[other_id] = hits.get(other_id, 0.0) + weight
         if exclude_story:
-            hits = Counter({key: n for key, n in hits.items() if self.entries[key].story != exclude_story})
-        return [other_id for other_id, _ in hits.most_common(MAX_CANDIDATES)]
+            hits = {key: n for key, n in hits.items() if self.entries[key].story != exclude_story}
+        ranked = sorted(hits.items(), key=lambda pair: (-pair[1], pair[0]))
+        return [other_id for other_id, _ in ranked[:MAX_CANDIDATES]]
 
     def _candidate_stories(self, entry: _Entry) -> set[str]:
-        window = self.params.story_window
-        stories = {self.entries[other].story for other in self._candidate_docs(entry, window)}
-        return {s for s in stories if self.stories[s].gap(entry.doc.published) <= window}
+        window = self.params.story_window.total_seconds()
+        stories = {self.entries[other].story for other in self._candidate_docs(entry, self.params.story_window)}
+        return {s for s in stories if self.stories[s].gap(entry.at) <= window}
+
+    def _centroids(self, story_id: str, at: float) -> tuple[Vector, Vector, Vector]:
+        """Sum of the unit vectors of the story's articles nearest in time to `at`, per field."""
+        members = sorted(self.stories[story_id].members.items(), key=lambda item: (abs(item[1] - at), item[0]))
+        sums: tuple[Vector, Vector, Vector] = ({}, {}, {})
+        for doc_id, _ in members[:MAX_STORY_MEMBERS]:
+            for total, vector in zip(sums, self._vectors(self.entries[doc_id]), strict=True):
+                for term, weight in vector.items():
+                    total[term] = total.get(term, 0.0) + weight
+        return sums
+
+    def _cosines(self, entry: _Entry, story_id: str) -> tuple[float, float, float]:
+        cosines = []
+        for vector, total in zip(self._vectors(entry), self._centroids(story_id, entry.at), strict=True):
+            norm = math.sqrt(sum(w * w for w in total.values()))
+            cosines.append(dot(vector, total) / norm if norm else 0.0)
+        return cosines[0], cosines[1], cosines[2]
 
     def _story_score(self, entry: _Entry, story_id: str) -> float:
-        story, p = self.stories[story_id], self.params
-        title, body, names = (story.cosine(k, entry.vectors[k]) for k in range(3))
-        decay = 0.5 ** (story.gap(entry.doc.published) / p.half_life)
+        p = self.params
+        title, body, names = self._cosines(entry, story_id)
+        decay = 0.5 ** (self.stories[story_id].gap(entry.at) / p.half_life.total_seconds())
         return (p.title_weight * title + p.body_weight * body + p.entity_weight * names) * decay
 
     def _explain(self, entry: _Entry, story_id: str) -> str:
-        story = self.stories[story_id]
-        title, body, names = (story.cosine(k, entry.vectors[k]) for k in range(3))
-        gap = story.gap(entry.doc.published)
+        title, body, names = self._cosines(entry, story_id)
+        gap = self.stories[story_id].gap(entry.at)
+        decay = 0.5 ** (gap / self.params.half_life.total_seconds())
         return (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, "
-                f"{gap.total_seconds() / 3600:.0f} h apart (×{0.5 ** (gap / self.params.half_life):.2f}) "
-                f"= {self._story_score(entry, story_id):.3f}")
+                f"{gap / 3600:.0f} h apart (×{decay:.2f}) = {self._story_score(entry, story_id):.3f}")
 
     def _doc_similarity(self, a: _Entry, b: _Entry) -> float:
         p = self.params
-        title, body, names = (dot(a.vectors[k], b.vectors[k]) for k in range(3))
+        title, body, names = (dot(x, y) for x, y in zip(self._vectors(a), self._vectors(b), strict=True))
         return p.title_weight * title + p.body_weight * body + p.entity_weight * names
+
+
+def _sublinear(counts, prefix: str = "") -> Vector:
+    """1 + log(tf): a term said ten times is not ten times as telling."""
+    return {sys.intern(prefix + term): 1 + math.log(count) for term, count in counts.items()}

@@ -7,7 +7,6 @@ capitalised words that do not open a sentence, plus numbers, which survive trans
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -103,13 +102,6 @@ def features_of(doc: Doc) -> Features:
         entities=entities_of(f"{doc.title}. {body}"),
         words=words_of(f"{doc.title} {body}"),
     )
-
-
-def unit_vector(counts: Counter, idf) -> dict[str, float]:
-    """Sublinear TF times IDF, scaled to length 1, so that a dot product is a cosine."""
-    weights = {term: (1 + math.log(count)) * idf(term) for term, count in counts.items()}
-    norm = math.sqrt(sum(w * w for w in weights.values()))
-    return {term: w / norm for term, w in weights.items()} if norm else {}
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:

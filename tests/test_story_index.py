@@ -1,0 +1,128 @@
+"""The warm, per-process story index decides exactly as an index built afresh from the database.
+
+Ingest (and every worker) keeps one StoryIndex per process and updates it from the StoryChange log;
+these tests hold it against grouping.build_index — a fresh index of the same articles — at every
+step, across two "processes", and after editors' changes, take-downs, deletions and rollbacks.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+
+from tests.factories import make_source
+from vistka.core.models import Article, ArticleStatus, Story, StoryChange
+from vistka.core.moderation import withdraw_articles
+from vistka.pipeline import grouping
+from vistka.pipeline.stories import StoryParams
+from vistka.testing.story_gold import load_gold_articles
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def gold_articles():
+    """The English gold corpus as stored articles (not yet grouped), in publication order."""
+    source = make_source("Gold", "en", "https://gold.test/")
+    stored = []
+    for n, item in enumerate(load_gold_articles()):
+        doc = item.doc
+        stored.append(Article.objects.create(
+            source=source, guid=doc.id, url=f"https://gold.test/{n}", title=doc.title, lead=doc.lead,
+            body_html=f"<p>{doc.text}</p>", language="en", status=ArticleStatus.PUBLISHED,
+            published_at=doc.published, fetched_at=doc.published + timedelta(minutes=5)))
+    return stored
+
+
+def decide_both_ways(article: Article, warm: grouping.WarmIndex):
+    params = StoryParams.from_options()
+    warm_index, fresh_index = warm.index_for(article, params), grouping.build_index(article, params)
+    assert set(warm_index.entries) == set(fresh_index.entries)
+    entry = grouping.prepared(fresh_index, grouping.article_doc(article))
+    return warm_index.decide(warm_index.prepare(entry.doc)), fresh_index.decide(entry)
+
+
+def test_warm_index_decides_as_a_fresh_one_at_every_step(gold_articles):
+    other_process = grouping.WarmIndex()
+    for article in gold_articles:
+        ours, fresh = decide_both_ways(article, grouping.WARM)
+        assert (ours.story, ours.duplicate_of, ours.score, ours.reasons) == (
+            fresh.story, fresh.duplicate_of, fresh.score, fresh.reasons), article.title
+        theirs, _ = decide_both_ways(article, other_process)
+        assert theirs.reasons == fresh.reasons
+        with transaction.atomic():
+            grouping.assign_story(article)
+            grouping.update_related(article)
+    assert Story.objects.count() < len(gold_articles) and StoryChange.objects.count() >= len(gold_articles)
+
+
+def test_arrival_order_does_not_change_the_index(gold_articles):
+    shuffled = gold_articles[:]
+    random.Random(3).shuffle(shuffled)
+    for article in shuffled:
+        grouping.assign_story(article)
+    warm = grouping.WARM.index_for(gold_articles[-1])
+    fresh = grouping.build_index(gold_articles[-1])
+    probe = grouping.article_doc(gold_articles[-1])
+    assert warm.decide(warm.prepare(probe)).reasons == fresh.decide(fresh.prepare(probe)).reasons
+
+
+def test_editor_changes_take_downs_and_deletions_reach_the_warm_index(gold_articles):
+    for article in gold_articles:
+        grouping.assign_story(article)
+    last = gold_articles[-1]
+    index = grouping.WARM.index_for(last)
+    present = [article for article in gold_articles[:-1] if str(article.pk) in index.entries]
+    withdrawn, deleted, moved = present[0], present[1], present[5]
+
+    withdraw_articles(Article.objects.filter(pk=withdrawn.pk))
+    deleted.delete()
+    stories = list(Story.objects.filter(articles__in=present[2:5]).distinct()[:2])
+    merged = grouping.merge_stories(stories)
+    split = grouping.split_articles([moved], title="Split off")
+
+    index = grouping.WARM.index_for(last)
+    fresh = grouping.build_index(last)
+    assert {key: entry.story for key, entry in index.entries.items()} == {
+        key: entry.story for key, entry in fresh.entries.items()}
+    assert str(withdrawn.pk) not in index.entries and str(deleted.pk) not in index.entries
+    assert index.entries[str(moved.pk)].story == str(split.pk)
+    assert str(merged.pk) in index.stories and len(stories) == 2
+
+
+def test_a_rolled_back_decision_leaves_no_trace(gold_articles):
+    first, second = gold_articles[:2]
+    grouping.assign_story(first)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        grouping.assign_story(second)
+        grouping.update_related(second)
+        raise RuntimeError("worker died")
+    second.refresh_from_db()
+    assert second.story_id is None
+    assert set(grouping.WARM.index_for(second).entries) == {str(first.pk)}
+
+
+def test_a_vanished_database_state_is_noticed(gold_articles):
+    """The change last applied is gone (a restored backup): the index is rebuilt, not trusted."""
+    for article in gold_articles[:3]:
+        grouping.assign_story(article)
+    grouping.WARM.index_for(gold_articles[3])
+    StoryChange.objects.all().delete()
+    Article.objects.filter(pk=gold_articles[0].pk).update(story=None)
+    assert str(gold_articles[0].pk) not in grouping.WARM.index_for(gold_articles[3]).entries
+
+
+def test_backfill_older_than_the_window_uses_an_index_of_its_own_time(gold_articles):
+    for article in gold_articles:
+        grouping.assign_story(article)
+    old = gold_articles[0]
+    params = StoryParams.from_options()
+    Article.objects.filter(pk=gold_articles[-1].pk).update(published_at=old.published_at + timedelta(days=60),
+                                                          fetched_at=old.published_at + timedelta(days=60))
+    grouping.record_changes([gold_articles[-1].pk])
+    backfill = grouping.WARM.index_for(old, params)
+    assert set(grouping.WARM.index.entries) == {str(gold_articles[-1].pk)}  # the window moved on
+    assert backfill is not grouping.WARM.index and {str(old.pk), str(gold_articles[1].pk)} <= set(backfill.entries)
