@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Prefetch, QuerySet
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Max, Prefetch, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.html import strip_tags
 
 from vistka.core import locks
@@ -67,10 +67,17 @@ def _clock(article: Article) -> datetime:
     return article.published_at or article.fetched_at
 
 
-def _fill(index: StoryIndex, articles: Iterable[Article]) -> None:
+def _fill(index: StoryIndex, articles: Iterable[Article]) -> list[Article]:
+    """Add the articles to the index; returns them (with their texts dropped: a rebuild streams
+    thousands of them)."""
+    added = []
     for article in articles:
         article._site_translation = article.site_translations[0] if article.site_translations else False
         index.add(prepared(index, article_doc(article)), str(article.story_id))
+        article.body_html = article.lead = ""
+        article.site_translations = article._site_translation = None
+        added.append(article)
+    return added
 
 
 def newest_grouped() -> datetime | None:
@@ -142,11 +149,10 @@ class WarmIndex:
         self.seen, self.seen_article = last
         self.newest = newest_grouped()
         if self.newest is not None:
-            self._hold(list(grouped().filter(published_at__gte=self.newest - retention(params))))
+            self._hold(grouped().filter(published_at__gte=self.newest - retention(params)).iterator(chunk_size=2000))
 
-    def _hold(self, articles: list[Article]) -> None:
-        _fill(self.index, articles)
-        for article in articles:
+    def _hold(self, articles: Iterable[Article]) -> None:
+        for article in _fill(self.index, articles):
             key = str(article.pk)
             self.clocks[key] = _clock(article)
             heapq.heappush(self._by_time, (self.index.entries[key].doc.published, key))
@@ -184,7 +190,7 @@ def record_changes(article_ids: Iterable[int]) -> None:
     rows = [StoryChange(article_id=pk) for pk in article_ids]
     if not rows:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         locks.serialise("stories")
         StoryChange.objects.bulk_create(rows)
 
@@ -219,16 +225,17 @@ def assign_story(article: Article, index: StoryIndex | None = None) -> Story:
 
 def _assign(article: Article, index: StoryIndex) -> Story:
     entry = prepared(index, article_doc(article))
-    decision = index.decide(entry)
+    decision = index.decide(entry, explain=False)
     when = article.published_at or article.fetched_at
-    story = Story.objects.filter(pk=int(decision.story)).first() if decision.story else None
-    if story is None:
-        story = Story.objects.create(title=entry.doc.title[:500], created_at=when, updated_at=when)
-    Story.objects.filter(pk=story.pk, updated_at__lt=when).update(updated_at=when)
-    article.story = story
+    joined = decision.story and Story.objects.filter(pk=int(decision.story)).update(
+        updated_at=Greatest("updated_at", Value(when)))
+    if joined:
+        article.story_id = int(decision.story)
+    else:
+        article.story = Story.objects.create(title=entry.doc.title[:500], created_at=when, updated_at=when)
     article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
     article.save(update_fields=["story", "duplicate_of"])  # logged as a StoryChange (connect())
-    return story
+    return article.story
 
 
 @transaction.atomic
@@ -237,17 +244,13 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
     locks.serialise("stories")
     with WARM.lock:
         index = index or WARM.index_for(article)
-        key = str(article.pk)
-        # The article joins the index for this question only: the warm index takes it from the
-        # change log once its transaction has committed (a rollback must leave no trace in memory).
-        visiting = key not in index.entries
-        if visiting:
-            index.add(prepared(index, article_doc(article)), str(article.story_id))
-        try:
-            found = index.related(key)
-        finally:
-            if visiting:
-                index.remove(key)
+        # Asked before the article itself is in the index: it enters (every process's index) through
+        # the change log once its transaction has committed, so a rollback leaves no trace in memory.
+        entry = index.entries.get(str(article.pk))
+        if entry is None:
+            entry = prepared(index, article_doc(article))
+            entry.story = str(article.story_id)
+        found = index.related_to(entry)
     scored = _fill_with_recent(article, [(int(other), score) for other, score in found])
     RelatedArticle.objects.filter(article=article).delete()
     # Articles that were "related" before this one joined their story are now coverage, not related.
@@ -255,8 +258,9 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
         RelatedArticle.objects.filter(related=article, article__story_id=article.story_id).delete()
     links = RelatedArticle.objects.bulk_create(
         [RelatedArticle(article=article, related_id=other, score=score) for other, score in scored])
-    for other, score in scored:
-        RelatedArticle.objects.get_or_create(article_id=other, related=article, defaults={"score": score})
+    RelatedArticle.objects.bulk_create(  # a link the other article already has keeps its score
+        [RelatedArticle(article_id=other, related=article, score=score) for other, score in scored],
+        ignore_conflicts=True)
     return links
 
 

@@ -159,7 +159,8 @@ class StoryIndex:
         self._postings: dict[str, _Postings] = {}
         self._duplicates = DuplicateIndex(self.params.duplicate_threshold)
         self._next_story = 0
-        self._idf_cache: dict[str, float] = {}
+        self._idf_base = 1.0  # log(1 + N) + 1
+        self._log_df: dict[str, float] = {}  # log(1 + df) per term
         self._unit_cache: dict[str, tuple[Vector, Vector, Vector]] = {}
 
     # -- the stream -------------------------------------------------------------------------
@@ -183,16 +184,17 @@ class StoryIndex:
         entry.weights = (_sublinear(f.title), _sublinear(f.body), _sublinear(f.entities, prefix="@"))
         return entry
 
-    def decide(self, entry: _Entry) -> Decision:
-        """The story this article should join (None: a new one), without changing the index."""
+    def decide(self, entry: _Entry, explain: bool = True) -> Decision:
+        """The story this article should join (None: a new one), without changing the index;
+        `explain` adds the scores of the best candidates to the reasons."""
         duplicate = self._duplicates.find(entry.signature, allowed=lambda key: self._may_copy(entry, key))
         if duplicate is not None:
             story = self.entries[duplicate.of].story
             return Decision(story, 1.0, duplicate.of, duplicate.jaccard,
                             [f"near-duplicate of {duplicate.of} (shingle Jaccard ≈ {duplicate.jaccard:.2f})"])
-        scored = sorted(((self._story_score(entry, story_id), story_id)
-                         for story_id in self._candidate_stories(entry)), key=lambda pair: (-pair[0], pair[1]))
-        reasons = [f"story {story_id}: {self._explain(entry, story_id)}" for _, story_id in scored[:4]]
+        parts = {story_id: self._score_parts(entry, story_id) for story_id in self._candidate_stories(entry)}
+        scored = sorted(((parts[story_id][-1], story_id) for story_id in parts), key=lambda pair: (-pair[0], pair[1]))
+        reasons = [f"story {story_id}: {_explain(*parts[story_id])}" for _, story_id in scored[:4]] if explain else []
         best_score, best = scored[0] if scored else (0.0, None)
         if best is not None and best_score >= self.params.join_threshold:
             head = f"joined story {best}: score {best_score:.3f} ≥ {self.params.join_threshold}"
@@ -219,7 +221,7 @@ class StoryIndex:
                 postings = self._postings[sys.intern(term)] = _Postings()
             postings.insert(entry.at, doc_id)
         self._duplicates.add(doc_id, entry.signature)
-        self._changed()
+        self._changed(entry.terms)
         return entry
 
     def remove(self, doc_id: str) -> None:
@@ -237,7 +239,7 @@ class StoryIndex:
             if not postings:
                 del self._postings[term]
         self._duplicates.remove(doc_id)
-        self._changed()
+        self._changed(entry.terms)
 
     def remove_before(self, at: datetime) -> int:
         """Forget every article published before `at`; returns how many."""
@@ -256,7 +258,10 @@ class StoryIndex:
 
     def related(self, doc_id: str, count: int | None = None) -> list[tuple[str, float]]:
         """Top articles of other stories, by similarity discounted by distance in time."""
-        entry = self.entries[doc_id]
+        return self.related_to(self.entries[doc_id], count)
+
+    def related_to(self, entry: _Entry, count: int | None = None) -> list[tuple[str, float]]:
+        """related() for an article in the index or not (then `entry.story` must be set)."""
         window, half_life = self.params.related_window, self.params.related_half_life
         scored = []
         for other_id in self._candidate_docs(entry, window, exclude_story=entry.story):
@@ -270,19 +275,23 @@ class StoryIndex:
 
     # -- weights ----------------------------------------------------------------------------
 
-    def _changed(self) -> None:
-        self._idf_cache.clear()
+    def _changed(self, terms: set[str]) -> None:
+        # Every vector depends on N, so cached vectors go; log(1 + df) only changed for these terms.
         self._unit_cache.clear()
+        self._idf_base = math.log1p(len(self.entries)) + 1.0
+        for term in terms:
+            self._log_df.pop(term, None)
 
     def _df(self, term: str) -> int:
         postings = self._postings.get(term)
         return len(postings) if postings is not None else 0
 
     def _idf(self, term: str) -> float:
-        idf = self._idf_cache.get(term)
-        if idf is None:
-            idf = self._idf_cache[term] = math.log((1 + len(self.entries)) / (1 + self._df(term))) + 1.0
-        return idf
+        """log((1 + N) / (1 + df)) + 1."""
+        log_df = self._log_df.get(term)
+        if log_df is None:
+            log_df = self._log_df[term] = math.log1p(self._df(term))
+        return self._idf_base - log_df
 
     def _vectors(self, entry: _Entry) -> tuple[Vector, Vector, Vector]:
         """The entry's unit TF-IDF vectors under the current document frequencies."""
@@ -295,8 +304,12 @@ class StoryIndex:
         return vectors
 
     def _unit(self, weights: Vector) -> Vector:
-        idf = self._idf
-        scaled = {term: weight * idf(term) for term, weight in weights.items()}
+        base, log_df, scaled = self._idf_base, self._log_df, {}
+        for term, weight in weights.items():
+            known = log_df.get(term)
+            if known is None:
+                known = log_df[term] = math.log1p(self._df(term))
+            scaled[term] = weight * (base - known)
         norm = math.sqrt(sum(w * w for w in scaled.values()))
         return {term: w / norm for term, w in scaled.items()} if norm else {}
 
@@ -349,23 +362,24 @@ class StoryIndex:
             cosines.append(dot(vector, total) / norm if norm else 0.0)
         return cosines[0], cosines[1], cosines[2]
 
-    def _story_score(self, entry: _Entry, story_id: str) -> float:
+    def _score_parts(self, entry: _Entry, story_id: str) -> tuple[float, float, float, float, float, float]:
+        """(title, body, entities cosines, gap in seconds, time decay, score) against one story."""
         p = self.params
         title, body, names = self._cosines(entry, story_id)
-        decay = 0.5 ** (self.stories[story_id].gap(entry.at) / p.half_life.total_seconds())
-        return (p.title_weight * title + p.body_weight * body + p.entity_weight * names) * decay
-
-    def _explain(self, entry: _Entry, story_id: str) -> str:
-        title, body, names = self._cosines(entry, story_id)
         gap = self.stories[story_id].gap(entry.at)
-        decay = 0.5 ** (gap / self.params.half_life.total_seconds())
-        return (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, "
-                f"{gap / 3600:.0f} h apart (×{decay:.2f}) = {self._story_score(entry, story_id):.3f}")
+        decay = 0.5 ** (gap / p.half_life.total_seconds())
+        return title, body, names, gap, decay, (p.title_weight * title + p.body_weight * body
+                                                + p.entity_weight * names) * decay
 
     def _doc_similarity(self, a: _Entry, b: _Entry) -> float:
         p = self.params
         title, body, names = (dot(x, y) for x, y in zip(self._vectors(a), self._vectors(b), strict=True))
         return p.title_weight * title + p.body_weight * body + p.entity_weight * names
+
+
+def _explain(title: float, body: float, names: float, gap: float, decay: float, score: float) -> str:
+    return (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, "
+            f"{gap / 3600:.0f} h apart (×{decay:.2f}) = {score:.3f}")
 
 
 def _sublinear(counts, prefix: str = "") -> Vector:
