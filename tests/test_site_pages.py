@@ -68,6 +68,19 @@ def test_pagination_everywhere(client):
     assert "Page 2 of 2" in client.get(f"/source/{source.pk}/radio-test/?page=2").content.decode()
 
 
+def test_listings_count_no_further_than_max_pages(client, monkeypatch):
+    from vistka.site.views import common
+
+    source = make_source()
+    for n in range(1, 46):
+        make_article(source, n)
+    monkeypatch.setattr(common, "MAX_PAGES", 2)  # 45 articles, 20 a page: more than two pages' worth
+    first, last = client.get("/").content.decode(), client.get("/?page=9").content.decode()
+    assert "Page 1 of 2+" in first and 'rel="next" href="?page=2"' in first
+    assert "Page 2 of 2+" in last and 'rel="next"' not in last and "Headline 6<" in last and "Headline 5<" not in last
+    assert "Page 1 of 2+" in client.get(f"/source/{source.pk}/radio-test/").content.decode()
+
+
 @pytest.mark.parametrize(("url", "text"), [("/about/", "Kyiv Test Ledger"), ("/privacy/", "never shown"),
                                           ("/cookies/", "vistka_consent")])
 def test_fixed_pages(client, newsroom, url, text):
