@@ -33,6 +33,19 @@ def test_home_shows_top_stories_then_latest(client, newsroom):
     assert "A lone report" not in top and "A lone report" in page[page.index('id="latest-heading"'):]
 
 
+def test_top_stories_are_ranked_within_two_days_of_the_newest_report(client, newsroom):
+    from vistka.core.models import Article
+
+    old = Story.objects.create(title="Last week's flood")
+    reports = [make_article(source, n, story=old, title=f"Flood report {n}")
+               for n, source in ((4, newsroom["radio"]), (5, newsroom["ledger"]))]
+    Article.objects.filter(pk__in=[report.pk for report in reports]).update(
+        published_at=newsroom["first"].published_at - timedelta(days=3))
+    page = client.get("/").content.decode()
+    top = page[page.index("Top stories"):page.index('id="latest-heading"')]
+    assert newsroom["story"].get_absolute_url() in top and old.get_absolute_url() not in top
+
+
 def test_source_page_lists_its_articles_with_description_and_link(client, newsroom):
     response = client.get(f"/source/{newsroom['ledger'].pk}/", follow=True)
     page = response.content.decode()
