@@ -113,7 +113,7 @@ def _admin(sql: str) -> None:
 # --- 1. the synthetic database ------------------------------------------------------------------------
 
 def _load(database_url: str, args: argparse.Namespace) -> None:
-    """COPY sources, stories and articles; then ANALYZE so the planner knows the sizes."""
+    """COPY sources, stories and articles, build the search index, then VACUUM (ANALYZE)."""
     import psycopg
 
     rng = random.Random(5)
@@ -165,11 +165,13 @@ def _load(database_url: str, args: argparse.Namespace) -> None:
         for table in ("core_source", "core_story", "core_article"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         connection.commit()
-        connection.autocommit = True
-        cursor.execute("ANALYZE")
     from vistka.site import fulltext
 
     fulltext.rebuild()
+    # As autovacuum would have by then on a live site: the planner knows the sizes, the visibility map
+    # allows index-only scans, and no autovacuum of the fresh tables competes with the timed pages.
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
 
 
 # --- 2. pages ---------------------------------------------------------------------------------------------
@@ -177,6 +179,7 @@ def _load(database_url: str, args: argparse.Namespace) -> None:
 def _pages(args: argparse.Namespace) -> dict[str, dict]:
     from django.test import Client
 
+    import vistka.config.wsgi  # noqa: F401 -- the site as gunicorn loads it (views imported, start-up frozen)
     from vistka.core.models import Article
 
     client = Client()
@@ -192,18 +195,21 @@ def _pages(args: argparse.Namespace) -> dict[str, dict]:
     for name, path in paths.items():
         client.get(path(0))  # warm up
         times: list[float] = []
+        cpu: list[float] = []  # this process's CPU time: what the page costs, whatever else runs on the machine
         deadline = time.perf_counter() + args.page_budget
         for i in range(args.requests):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(path(i))
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{name} {path(i)} answered {response.status_code}")
             if time.perf_counter() > deadline and len(times) >= 3:
                 break
-        rows[name] = {"n": len(times), "p50": _percentile(times, 50), "p99": _percentile(times, 99)}
-        print(f"  {name:<8} {len(times):>4} requests  p50 {rows[name]['p50']:8.1f} ms  p99 {rows[name]['p99']:8.1f} ms",
-              flush=True)
+        rows[name] = {"n": len(times), "p50": _percentile(times, 50), "p99": _percentile(times, 99),
+                      "cpu_p99": _percentile(cpu, 99)}
+        print(f"  {name:<8} {len(times):>4} requests  p50 {rows[name]['p50']:8.1f} ms  p99 {rows[name]['p99']:8.1f} ms"
+              f"  (Python CPU p99 {rows[name]['cpu_p99']:.1f} ms)", flush=True)
     return rows
 
 
@@ -350,9 +356,11 @@ def _report(results: dict, args: argparse.Namespace) -> None:
     pages = results["pages"]
     print(f"\n{args.articles:,} articles ({args.per_day}/day), loaded in {results['load_s']:.0f} s; page cache off; "
           "Django test client in-process\n")
-    print(f"{'measure':<10}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}")
+    print(f"{'measure':<10}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'CPU p99':>10}")
     for name, row in pages.items():
-        print(f"{name:<10}{row['n']:>6}{row['p50']:>10.1f}{row['p99']:>10.1f}")
+        print(f"{name:<10}{row['n']:>6}{row['p50']:>10.1f}{row['p99']:>10.1f}{row['cpu_p99']:>10.1f}")
+    print("(CPU p99: the bench process's own CPU time per request, without the database's; wall time beyond it "
+          "is the database or other work on the machine)")
     page_p99 = max(pages[name]["p99"] for name in ("home", "article", "feed"))
     if "assign" not in results:  # --only pages
         met = page_p99 <= TARGETS["page_p99_ms"]
