@@ -44,6 +44,12 @@ def test_top_stories_are_ranked_within_two_days_of_the_newest_report(client, new
     page = client.get("/").content.decode()
     top = page[page.index("Top stories"):page.index('id="latest-heading"')]
     assert newsroom["story"].get_absolute_url() in top and old.get_absolute_url() not in top
+    assert "Ledger on the refinery" in top  # the lead: the newest report...
+    first = newsroom["first"]
+    first.image_file, first.image_width, first.image_height = "a/1.jpg", 8, 6
+    first.save()
+    page = client.get("/").content.decode()
+    assert "Headline 1" in page[page.index("Top stories"):page.index('id="latest-heading"')]  # ...one with an image first
 
 
 def test_source_page_lists_its_articles_with_description_and_link(client, newsroom):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -56,13 +57,14 @@ def top_stories(limit: int = TOP_STORIES) -> list[dict]:
                   .annotate(reports=Count("pk"), outlets=Count("source_id", distinct=True), latest=Max("published_at"))
                   .filter(reports__gte=2).order_by("-latest")[:TOP_STORY_CANDIDATES])
     ranked = sorted(candidates, key=lambda row: _story_score(row, now), reverse=True)[:limit]
-    stories = Story.objects.in_bulk([row["story_id"] for row in ranked])
+    ids = [row["story_id"] for row in ranked]
+    stories, leads = Story.objects.in_bulk(ids), _lead_articles(ids)
     top = []
     for row in ranked:
         story = stories.get(row["story_id"])
         if story is not None:
             story.reports, story.outlets, story.latest = row["reports"], row["outlets"], row["latest"]
-            top.append({"story": story, "lead": _lead_article(story)})
+            top.append({"story": story, "lead": leads.get(story.pk)})
     return top
 
 
@@ -72,9 +74,11 @@ def _story_score(row: dict, now) -> float:
     return (row["outlets"] * 2 + row["reports"]) / (hours + 2) ** 1.2
 
 
-def _lead_article(story: Story) -> Article | None:
-    found = list(published_articles().filter(story=story).order_by("-image_file", "-published_at")[:1])
-    return with_translation(found)[0] if found else None
+def _lead_articles(story_ids: list[int]) -> dict[int, Article]:
+    """Each story's lead report (one with our image first, then the newest), in one query for all."""
+    first = Window(RowNumber(), partition_by=F("story_id"), order_by=[F("image_file").desc(), F("published_at").desc()])
+    leads = published_articles().filter(story_id__in=story_ids).annotate(place=first).filter(place=1)
+    return {item.story_id: item for item in with_translation(list(leads))}
 
 
 def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
