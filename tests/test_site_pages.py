@@ -52,6 +52,17 @@ def test_top_stories_are_ranked_within_two_days_of_the_newest_report(client, new
     assert "Headline 1" in page[page.index("Top stories"):page.index('id="latest-heading"')]  # ...one with an image first
 
 
+def test_article_page_lists_the_first_other_reports(client, newsroom, monkeypatch):
+    from vistka.site.views import pages
+
+    make_article(newsroom["ledger"], 4, story=newsroom["story"], title="Ledger follow-up")
+    monkeypatch.setattr(pages, "ALSO_REPORTED", 1)
+    page = client.get(newsroom["first"].get_absolute_url()).content.decode()
+    reported = page[page.index("Also reported by"):]
+    assert "Ledger on the refinery" in reported and "Ledger follow-up" not in reported
+    assert newsroom["story"].get_absolute_url() in reported  # full coverage: the story page
+
+
 def test_source_page_lists_its_articles_with_description_and_link(client, newsroom):
     response = client.get(f"/source/{newsroom['ledger'].pk}/", follow=True)
     page = response.content.decode()

@@ -28,6 +28,7 @@ from vistka.site.views.common import (
 TOP_STORIES = 5
 TOP_STORY_CANDIDATES = 60
 TOP_STORY_HORIZON = timedelta(hours=48)  # stories with a report this close to the newest one are ranked
+ALSO_REPORTED = 20  # other reports of the story listed on an article page
 
 
 @cached_page
@@ -178,10 +179,11 @@ def _read_also_links(item: Article) -> list[dict]:
 
 
 def _also_reported(item: Article) -> list[Article]:
+    """The story's first other reports; a big story's article pages stay small, its story page has them all."""
     if item.story_id is None:
         return []
-    others = published_articles().filter(story_id=item.story_id).exclude(pk=item.pk).order_by("published_at")
-    return with_translation(list(others))
+    others = published_articles().filter(story_id=item.story_id).exclude(pk=item.pk).order_by("published_at", "id")
+    return with_translation(list(others[:ALSO_REPORTED]))
 
 
 def _related_posts(item: Article, limit: int = 6) -> list[Article]:
