@@ -2,11 +2,14 @@
 
 1. A fresh PostgreSQL database is migrated and loaded with --articles synthetic published English
    articles (sources, stories of 1-5 articles, --per-day articles a day up to now) through COPY.
-2. Home, article, search and RSS feed are timed in-process with Django's test client, page cache off.
+   The database is then VACUUM (ANALYZE)d, as autovacuum would have on a live site.
+2. Home, article, search and RSS feed are timed in-process with Django's test client, page cache off,
+   the site loaded through vistka.config.wsgi as gunicorn loads it. `--only pages` stops here.
 3. Story assignment (grouping.assign_story, as ingest calls it) is timed for --assign new articles.
 4. Ingest throughput from a local synthetic outlet server (every response delayed --latency seconds,
    so the work is I/O-bound) with 1 and then 2 `vistka worker` processes on Redis; translation off.
-Prints a table, peak RSS per process, and one RESULT line. The database is dropped at the end.
+Prints a table, peak RSS per process, and one RESULT line. The database is dropped at the end, unless
+--keep (then --database NAME times the pages again on it, without loading).
 """
 
 from __future__ import annotations
