@@ -46,10 +46,10 @@ def with_translation(articles):
 class ListingPaginator(Paginator):
     """Django's Paginator, counting no more than MAX_PAGES pages of rows.
 
-    An exact COUNT(*) of every published article is a full scan per request (most of the home page's
-    time at 100,000 articles). Counting stops at the cap instead: `capped` says there are more rows
-    than the pages offered (the pager shows "of 100+"), and no page lies past the last counted one
-    (an OFFSET of a million rows would be a scan too).
+    An exact COUNT(*) of every published article is a scan per request (100-180 ms at 100,000
+    articles, growing with the archive). Counting stops at the cap instead: `capped` says there are
+    more rows than the pages offered (the pager shows "of 100+"), and no page lies past the last
+    counted one (an OFFSET of a million rows would be a scan too).
     """
 
     @cached_property

@@ -51,6 +51,7 @@ class SearchResults:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     number = request.GET.get("page", "")
-    results = SearchResults(query, min(int(number), 10_000) if number.isdigit() and int(number) > 0 else 1)
-    page = Paginator(results, PAGE_SIZE).get_page(number) if query else None
+    # Only a hint of the page to search first (the paginator still validates the number).
+    asked = min(int(number), 10_000) if number.isdecimal() and int(number) > 0 else 1
+    page = Paginator(SearchResults(query, asked), PAGE_SIZE).get_page(number) if query else None
     return render(request, "site/search.html", {"query": query, "page": page})
