@@ -51,7 +51,8 @@ bench-serve: $(TEST_STAMP) wrk-deps
 	$(BIN)/python -m bench.bench_serve $(ARGS)
 
 # PostgreSQL at scale (needs PostgreSQL and Redis on 127.0.0.1): synthetic articles loaded with COPY, page and
-# story-assignment latency, ingest with 1 and 2 Celery workers. ARGS="--articles 200000" to change the scale.
+# story-assignment latency, ingest with 1 and 2 Celery workers. ARGS="--articles 200000" to change the scale,
+# ARGS="--articles 1000000 --only pages" for the reader's pages alone.
 bench-scale: $(TEST_STAMP)
 	$(BIN)/python -m bench.bench_scale $(ARGS)
 

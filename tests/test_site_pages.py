@@ -1,10 +1,16 @@
 """Every page type of the reader's site, rendered in process."""
 
+import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from tests.conftest import require_service
 from tests.factories import make_article, make_source
 from vistka.core.models import Comment, Story, Topic
 from vistka.pipeline.tagging import attach_topics
@@ -31,6 +37,36 @@ def test_home_shows_top_stories_then_latest(client, newsroom):
     top = page[page.index("Top stories"):page.index('id="latest-heading"')]
     assert newsroom["story"].get_absolute_url() in top and "2 reports from 2 outlets" in top
     assert "A lone report" not in top and "A lone report" in page[page.index('id="latest-heading"'):]
+
+
+def test_top_stories_are_ranked_within_two_days_of_the_newest_report(client, newsroom):
+    from vistka.core.models import Article
+
+    old = Story.objects.create(title="Last week's flood")
+    reports = [make_article(source, n, story=old, title=f"Flood report {n}")
+               for n, source in ((4, newsroom["radio"]), (5, newsroom["ledger"]))]
+    Article.objects.filter(pk__in=[report.pk for report in reports]).update(
+        published_at=newsroom["first"].published_at - timedelta(days=3))
+    page = client.get("/").content.decode()
+    top = page[page.index("Top stories"):page.index('id="latest-heading"')]
+    assert newsroom["story"].get_absolute_url() in top and old.get_absolute_url() not in top
+    assert "Ledger on the refinery" in top  # the lead: the newest report...
+    first = newsroom["first"]
+    first.image_file, first.image_width, first.image_height = "a/1.jpg", 8, 6
+    first.save()
+    page = client.get("/").content.decode()
+    assert "Headline 1" in page[page.index("Top stories"):page.index('id="latest-heading"')]  # ...one with an image first
+
+
+def test_article_page_lists_the_first_other_reports(client, newsroom, monkeypatch):
+    from vistka.site.views import pages
+
+    make_article(newsroom["ledger"], 4, story=newsroom["story"], title="Ledger follow-up")
+    monkeypatch.setattr(pages, "ALSO_REPORTED", 1)
+    page = client.get(newsroom["first"].get_absolute_url()).content.decode()
+    reported = page[page.index("Also reported by"):]
+    assert "Ledger on the refinery" in reported and "Ledger follow-up" not in reported
+    assert newsroom["story"].get_absolute_url() in reported  # full coverage: the story page
 
 
 def test_source_page_lists_its_articles_with_description_and_link(client, newsroom):
@@ -68,6 +104,19 @@ def test_pagination_everywhere(client):
     assert "Page 2 of 2" in client.get(f"/source/{source.pk}/radio-test/?page=2").content.decode()
 
 
+def test_listings_count_no_further_than_max_pages(client, monkeypatch):
+    from vistka.site.views import common
+
+    source = make_source()
+    for n in range(1, 46):
+        make_article(source, n)
+    monkeypatch.setattr(common, "MAX_PAGES", 2)  # 45 articles, 20 a page: more than two pages' worth
+    first, last = client.get("/").content.decode(), client.get("/?page=9").content.decode()
+    assert "Page 1 of 2+" in first and 'rel="next" href="?page=2"' in first
+    assert "Page 2 of 2+" in last and 'rel="next"' not in last and "Headline 6<" in last and "Headline 5<" not in last
+    assert "Page 1 of 2+" in client.get(f"/source/{source.pk}/radio-test/").content.decode()
+
+
 @pytest.mark.parametrize(("url", "text"), [("/about/", "Kyiv Test Ledger"), ("/privacy/", "never shown"),
                                           ("/cookies/", "vistka_consent")])
 def test_fixed_pages(client, newsroom, url, text):
@@ -81,7 +130,6 @@ def test_missing_pages_get_the_site_404(client, newsroom):
 
 
 def test_article_metadata_for_sharing_and_search_engines(client, newsroom):
-    import json
     import re
 
     article = newsroom["first"]
@@ -136,3 +184,56 @@ def test_editors_manage_topics_in_the_admin(admin_client, newsroom):
     page = admin_client.get(f"/admin/core/article/{newsroom['first'].pk}/change/").content.decode()
     assert 'name="topics"' in page
     assert admin_client.get("/").status_code == 200
+
+
+POSTGRES_PAGES = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.test import Client
+from tests.factories import make_article, make_source
+from vistka.core.models import Comment, Story
+radio, ledger = make_source(), make_source("Kyiv Test Ledger", "en", "https://ledger.test/")
+story = Story.objects.create(title="Refinery strike")
+first = make_article(radio, 1, story=story)
+make_article(ledger, 2, story=story, title="Ledger on the refinery")
+for n in range(3, 30):
+    make_article(ledger, n, title=f"Ledger report {n}")
+Comment.objects.create(article=first, name="Ivan", text="Thanks", approved=True)
+client = Client()
+pages = {path: client.get(path).content.decode() for path in
+         ("/", "/?page=2", first.get_absolute_url(), "/feed.rss", f"/source/{ledger.pk}/kyiv-test-ledger/",
+          "/search/?q=ledger")}
+print(json.dumps(pages))
+"""
+
+
+def test_pages_on_postgres():
+    """The listing, top-stories and search queries on PostgreSQL (the other tests run on SQLite)."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"vistka_pages_{os.getpid()}"
+    try:
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
+                                connect_timeout=3)
+    except psycopg.OperationalError as error:
+        require_service("PostgreSQL", str(error))
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vistka.config.settings", "VISTKA_PAGE_CACHE_SECONDS": "0",
+               "VISTKA_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+        done = subprocess.run([sys.executable, "-c", POSTGRES_PAGES], env=env, cwd=Path(__file__).parent.parent,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        pages = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+    home = pages["/"]
+    top = home[home.index("Top stories"):home.index('id="latest-heading"')]
+    assert "2 reports from 2 outlets" in top and "Ledger on the refinery" in top
+    assert "Page 1 of 2" in home and "1 comment" in pages["/?page=2"]  # Headline 1 is the oldest
+    assert "Also reported by" in next(page for path, page in pages.items() if path.startswith("/article/"))
+    assert pages["/feed.rss"].count("<item>") == 29 and "Page 1 of 2" in pages["/source/2/kyiv-test-ledger/"]
+    assert "28 results" in pages["/search/?q=ledger"]

@@ -39,6 +39,15 @@ def test_search_ranks_translated_titles_first_and_highlights(client, articles):
     assert "<mark>Ryazan</mark>" in page
 
 
+def test_one_search_per_page_and_pages_past_the_end(client, articles, monkeypatch):
+    calls = []
+    search = fulltext.search
+    monkeypatch.setattr(fulltext, "search", lambda *a, **k: calls.append(a) or search(*a, **k))
+    assert "3 results" in client.get("/search/?q=ryazan").content.decode()
+    assert len(calls) == 1  # the page's own search carries the total the paginator asks for first
+    assert "3 results" in client.get("/search/?q=ryazan&page=7").content.decode()  # the last page instead
+
+
 def test_search_matches_the_original_text_and_prefixes(articles):
     refinery, *_ = articles
     assert [hit.article_id for hit in fulltext.search("дрони", 10)[0]] == [refinery.pk]

@@ -179,6 +179,9 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["content_hash"]),
+            # An outlet's page and feed, newest first: without it, a small outlet's page walked every
+            # outlet's articles in date order to find its own.
+            models.Index(fields=["source", "status", "-published_at"], name="article_source_listing"),
         ]
 
     def __str__(self) -> str:

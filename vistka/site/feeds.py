@@ -35,9 +35,16 @@ class FeedSpec:
     articles: list[Article]
 
 
+def _shown(article: Article) -> dict:
+    # Title and description both need it; for an excerpt-licensed outlet it parses the body, so once.
+    if not hasattr(article, "_feed_display"):
+        article._feed_display = display_text(article)
+    return article._feed_display
+
+
 def item_description(article: Article) -> str:
     """The HTML a feed item carries: the lead, the body and a link to the original report."""
-    shown = display_text(article)
+    shown = _shown(article)
     parts = [f"<p><strong>{escape(shown['lead'])}</strong></p>"] if shown["lead"] else []
     parts.append(shown["body_html"])
     parts.append(f'<p>Originally published by <a href="{escape(article.url)}">{escape(article.source.name)}</a>'
@@ -46,7 +53,7 @@ def item_description(article: Article) -> str:
 
 
 def item_title(article: Article) -> str:
-    return display_text(article)["title"]
+    return _shown(article)["title"]
 
 
 def feed_spec(kind: str, key: str = "") -> FeedSpec:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +27,8 @@ from vistka.site.views.common import (
 
 TOP_STORIES = 5
 TOP_STORY_CANDIDATES = 60
+TOP_STORY_HORIZON = timedelta(hours=48)  # stories with a report this close to the newest one are ranked
+ALSO_REPORTED = 20  # other reports of the story listed on an article page
 
 
 @cached_page
@@ -34,26 +39,47 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def top_stories(limit: int = TOP_STORIES) -> list[dict]:
-    """Stories covered by two or more outlets' reports, ranked by coverage decayed by age."""
-    published = Q(articles__status=ArticleStatus.PUBLISHED)
-    candidates = (Story.objects.annotate(reports=Count("articles", filter=published),
-                                         outlets=Count("articles__source", filter=published, distinct=True),
-                                         latest=Max("articles__published_at", filter=published))
-                  .filter(reports__gte=2).order_by("-latest")[:TOP_STORY_CANDIDATES])
+    """Stories covered by two or more reports, ranked by coverage decayed by age.
+
+    Only stories with a report published within TOP_STORY_HORIZON of the newest report are counted:
+    aggregating every story's articles took seconds at a million articles, and age divides an older
+    story's score by over 100. The horizon ends at the newest report rather than now, so a site whose
+    fetching paused (or a demo's dated sample) still shows its last top stories.
+    """
+    reports = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    newest = reports.exclude(published_at=None).order_by("-published_at").values_list("published_at", flat=True).first()
+    if newest is None:
+        return []
     now = timezone.now()
-    ranked = sorted(candidates, key=lambda story: _story_score(story, now), reverse=True)[:limit]
-    return [{"story": story, "lead": _lead_article(story)} for story in ranked]
+    recent = reports.filter(published_at__gte=min(newest, now) - TOP_STORY_HORIZON).values("story_id")
+    # Counted from the articles' side: PostgreSQL then walks the recent reports' stories through the
+    # story_id index; joined from the stories' side it chose to scan every story.
+    candidates = (reports.filter(story_id__in=recent).values("story_id")
+                  .annotate(reports=Count("pk"), outlets=Count("source_id", distinct=True), latest=Max("published_at"))
+                  .filter(reports__gte=2).order_by("-latest")[:TOP_STORY_CANDIDATES])
+    ranked = sorted(candidates, key=lambda row: _story_score(row, now), reverse=True)[:limit]
+    ids = [row["story_id"] for row in ranked]
+    stories, leads = Story.objects.in_bulk(ids), _lead_articles(ids)
+    top = []
+    for row in ranked:
+        story = stories.get(row["story_id"])
+        if story is not None:
+            story.reports, story.outlets, story.latest = row["reports"], row["outlets"], row["latest"]
+            top.append({"story": story, "lead": leads.get(story.pk)})
+    return top
 
 
-def _story_score(story: Story, now) -> float:
+def _story_score(row: dict, now) -> float:
     # Gravity ranking (as on link aggregators): more outlets lift a story, age pulls it down.
-    hours = max((now - story.latest).total_seconds() / 3600, 0)
-    return (story.outlets * 2 + story.reports) / (hours + 2) ** 1.2
+    hours = max((now - row["latest"]).total_seconds() / 3600, 0)
+    return (row["outlets"] * 2 + row["reports"]) / (hours + 2) ** 1.2
 
 
-def _lead_article(story: Story) -> Article | None:
-    found = list(published_articles().filter(story=story).order_by("-image_file", "-published_at")[:1])
-    return with_translation(found)[0] if found else None
+def _lead_articles(story_ids: list[int]) -> dict[int, Article]:
+    """Each story's lead report (one with our image first, then the newest), in one query for all."""
+    first = Window(RowNumber(), partition_by=F("story_id"), order_by=[F("image_file").desc(), F("published_at").desc()])
+    leads = published_articles().filter(story_id__in=story_ids).annotate(place=first).filter(place=1)
+    return {item.story_id: item for item in with_translation(list(leads))}
 
 
 def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
@@ -153,10 +179,11 @@ def _read_also_links(item: Article) -> list[dict]:
 
 
 def _also_reported(item: Article) -> list[Article]:
+    """The story's first other reports; a big story's article pages stay small, its story page has them all."""
     if item.story_id is None:
         return []
-    others = published_articles().filter(story_id=item.story_id).exclude(pk=item.pk).order_by("published_at")
-    return with_translation(list(others))
+    others = published_articles().filter(story_id=item.story_id).exclude(pk=item.pk).order_by("published_at", "id")
+    return with_translation(list(others[:ALSO_REPORTED]))
 
 
 def _related_posts(item: Article, limit: int = 6) -> list[Article]:
