@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_stories'),
+        ('core', '0008_story_changes'),
     ]
 
     operations = [
