@@ -26,7 +26,8 @@ def vistka_env(data_dir: Path, database_url: str = "", broker_url: str = "") -> 
     env = {key: value for key, value in os.environ.items() if not key.startswith("VISTKA_")}
     env.update(VISTKA_DATA_DIR=str(data_dir), VISTKA_DATABASE_URL=database_url, VISTKA_BROKER_URL=broker_url,
                VISTKA_FETCH_ALLOW_HOSTS="127.0.0.1", VISTKA_TRANSLATION_ENGINE="none",
-               VISTKA_TASK_VISIBILITY_TIMEOUT="4", VISTKA_FETCH_HOST_DELAY="0", DJANGO_SETTINGS_MODULE="vistka.config.settings",
+               VISTKA_TASK_VISIBILITY_TIMEOUT="4", VISTKA_FETCH_HOST_DELAY="0", VISTKA_STORY_SETTLE_DELAY="2",
+               DJANGO_SETTINGS_MODULE="vistka.config.settings",
                PYTHONUNBUFFERED="1")
     return env
 
@@ -69,16 +70,19 @@ def sqlite_rows(data_dir: Path, query: str) -> list[tuple]:
 
 
 def wait_until_settled(database_url: str, expected: int, timeout: float = 150) -> list[tuple]:
-    """Every expected article stored and past processing, and nothing changing any more."""
-    deadline, previous = time.monotonic() + timeout, None
+    """Every expected article stored and past processing, and nothing (stories included: the settling
+    pass runs VISTKA_STORY_SETTLE_DELAY after the last one) changing for a few seconds."""
+    deadline, previous, quiet = time.monotonic() + timeout, None, 0
     while time.monotonic() < deadline:
         rows = postgres_rows(database_url, ARTICLE_ROWS)
+        stories = story_partition(postgres_rows(database_url, STORY_ROWS))
         settled = len(rows) == expected and all(row[1] not in ("fetched", "failed") for row in rows)
-        if settled and rows == previous:
+        quiet = quiet + 1 if settled and (rows, stories) == previous else 0
+        if quiet >= 3:
             return rows
-        previous = rows
+        previous = rows, stories
         time.sleep(1.5)
-    raise AssertionError(f"not settled after {timeout}s: {len(previous or [])} of {expected} articles")
+    raise AssertionError(f"not settled after {timeout}s: {len(previous[0] if previous else [])} of {expected} articles")
 
 
 def story_partition(rows: list[tuple]) -> set[frozenset]:

@@ -146,6 +146,11 @@ OPTIONS: tuple[Option, ...] = (
            "An article joins only stories with an article at most this many hours away from it."),
     Option("VISTKA_DUPLICATE_THRESHOLD", 0.35, float,
            "Word-shingle Jaccard similarity (MinHash estimate) above which an article is a near-duplicate."),
+    Option("VISTKA_STORY_SETTLE_HOURS", 24.0, float,
+           "Articles fetched within this many hours are grouped again, in publication order, after each run "
+           "(so late reports and arrival order do not change the stories); 0 turns it off."),
+    Option("VISTKA_STORY_SETTLE_DELAY", 60, int,
+           "Workers: seconds after an article is grouped until the settling pass runs (one pass for a burst)."),
 )
 
 

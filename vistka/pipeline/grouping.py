@@ -67,13 +67,18 @@ def _clock(article: Article) -> datetime:
     return article.published_at or article.fetched_at
 
 
-def _fill(index: StoryIndex, articles: Iterable[Article]) -> list[Article]:
-    """Add the articles to the index; returns them (with their texts dropped: a rebuild streams
-    thousands of them)."""
+def doc_of(article: Article) -> Doc:
+    """article_doc() of an article loaded by grouped() (its site translation prefetched)."""
+    article._site_translation = article.site_translations[0] if article.site_translations else False
+    return article_doc(article)
+
+
+def fill(index: StoryIndex, articles: Iterable[Article], story_key=lambda article: str(article.story_id)) -> list[Article]:
+    """Add articles loaded by grouped() to the index, in their stories; returns them with their texts
+    dropped (a rebuild streams thousands of them)."""
     added = []
     for article in articles:
-        article._site_translation = article.site_translations[0] if article.site_translations else False
-        index.add(prepared(index, article_doc(article)), str(article.story_id))
+        index.add(prepared(index, doc_of(article)), story_key(article))
         article.body_html = article.lead = ""
         article.site_translations = article._site_translation = None
         added.append(article)
@@ -99,10 +104,10 @@ def build_index(article: Article, params: StoryParams | None = None) -> StoryInd
     when, newest = article.published_at or article.fetched_at, newest_grouped()
     index = StoryIndex(params)
     if is_backfill(when, newest, params):
-        _fill(index, grouped().filter(published_at__gte=when - retention(params),
+        fill(index, grouped().filter(published_at__gte=when - retention(params),
                                       published_at__lte=when + retention(params)))
     elif newest is not None:
-        _fill(index, grouped().filter(published_at__gte=newest - retention(params)))
+        fill(index, grouped().filter(published_at__gte=newest - retention(params)))
     return index
 
 
@@ -152,7 +157,7 @@ class WarmIndex:
             self._hold(grouped().filter(published_at__gte=self.newest - retention(params)).iterator(chunk_size=2000))
 
     def _hold(self, articles: Iterable[Article]) -> None:
-        for article in _fill(self.index, articles):
+        for article in fill(self.index, articles):
             key = str(article.pk)
             self.clocks[key] = _clock(article)
             heapq.heappush(self._by_time, (self.index.entries[key].doc.published, key))
@@ -285,7 +290,7 @@ def merge_stories(stories: list[Story]) -> Story:
     Article.objects.filter(story__in=others).update(story=target)
     Article.objects.filter(story=target).update(story_locked=True)
     Story.objects.filter(pk__in=[story.pk for story in others]).delete()
-    _drop_related_within(target)
+    drop_related_within(target)
     return target
 
 
@@ -303,7 +308,7 @@ def split_articles(articles: list[Article], title: str = "") -> Story:
     return story
 
 
-def _drop_related_within(story: Story) -> None:
+def drop_related_within(story: Story) -> None:
     """Related posts come from other stories; links inside one merged story are coverage now."""
     RelatedArticle.objects.filter(article__story=story, related__story=story).delete()
 

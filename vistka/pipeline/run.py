@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from vistka.core import locks
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
-from vistka.pipeline import grouping, health, images, publish, schedule, tagging, translating
+from vistka.pipeline import grouping, health, images, publish, schedule, settle, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
@@ -145,7 +145,8 @@ def resume_unfinished() -> int:
 
 
 def run_once(sources: Iterable[Source] | None = None, progress: bool = False) -> list[PollReport]:
-    """One pass over the given (default: all active) sources, then a retry of held articles."""
+    """One pass over the given (default: all active) sources, then a retry of held articles, then
+    the recent stories settled (settle.py)."""
     sources = list(sources if sources is not None else Source.objects.filter(active=True))
     policy = FetchPolicy.from_settings()
     bar = _progress_bar(progress)
@@ -155,6 +156,7 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
         reports.append(poll_source(source, policy, on_entry=lambda: bar.update(1)))
     bar.close()
     resume_unfinished()
+    settle.settle_recent()
     return reports
 
 

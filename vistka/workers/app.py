@@ -30,6 +30,7 @@ def configure(broker_url: str, visibility_timeout: int) -> Celery:
             "vistka.workers.tasks.ingest_entry_task": {"queue": "fetch"},
             "vistka.workers.tasks.process_article_task": {"queue": "translate"},
             "vistka.workers.tasks.resume_unfinished_task": {"queue": "translate"},
+            "vistka.workers.tasks.settle_task": {"queue": "translate"},
         },
         worker_hijack_root_logger=False,
     )

@@ -56,7 +56,38 @@ def process_article_task(article_id: int) -> str:
     if article is None or article.status not in (ArticleStatus.FETCHED, ArticleStatus.AWAITING_TRANSLATION):
         return "nothing to do"
     process_stored_article(article)
+    if article.story_id:
+        enqueue_settling()
     return article.status
+
+
+SETTLE_PENDING_KEY = "vistka:settle-pending"
+
+
+def enqueue_settling() -> None:
+    """One settling pass (vistka/pipeline/settle.py) VISTKA_STORY_SETTLE_DELAY seconds after a burst of
+    grouped articles begins; articles grouped while it is pending are covered by it, and any grouped
+    after it started schedule the next."""
+    import redis
+    from django.conf import settings
+
+    if settings.STORY_SETTLE_HOURS <= 0:
+        return
+    delay = settings.STORY_SETTLE_DELAY
+    client = redis.Redis.from_url(settings.BROKER_URL)
+    if client.set(SETTLE_PENDING_KEY, 1, nx=True, ex=delay + settings.TASK_VISIBILITY_TIMEOUT):
+        settle_task.apply_async(countdown=delay)
+
+
+@app.task(name="vistka.workers.tasks.settle_task")
+def settle_task() -> int:
+    import redis
+    from django.conf import settings
+
+    from vistka.pipeline.settle import settle_recent
+
+    redis.Redis.from_url(settings.BROKER_URL).delete(SETTLE_PENDING_KEY)
+    return settle_recent()
 
 
 @app.task(name="vistka.workers.tasks.resume_unfinished_task")

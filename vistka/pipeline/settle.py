@@ -1,0 +1,104 @@
+"""Settling: the stories of recently fetched articles decided again, in publication order.
+
+Online grouping decides each article as it arrives, so a story can depend on arrival order — which
+outlet was polled first, which worker was quicker, a report that came in late. After each run
+(embedded) or a burst of articles (workers, VISTKA_STORY_SETTLE_DELAY), the articles fetched within
+VISTKA_STORY_SETTLE_HOURS are decided again by one StoryIndex in publication order (ties by URL),
+with every other grouped article around them as fixed context. The result depends only on which
+articles are stored, so the embedded default and any number of workers end with the same stories.
+
+Editors' decisions stand: locked articles are context, never moved. Story rows are kept where a
+settled group still holds their articles, so story links stay valid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from vistka.core import locks
+from vistka.core.models import Article, Story
+from vistka.pipeline import grouping
+from vistka.pipeline.stories import StoryIndex, StoryParams
+
+log = logging.getLogger("vistka.stories")
+
+
+@transaction.atomic
+def settle_recent(hours: float | None = None) -> int:
+    """Decide again the stories of the articles fetched within `hours`; returns how many moved."""
+    hours = settings.STORY_SETTLE_HOURS if hours is None else hours
+    if hours <= 0:
+        return 0
+    locks.serialise("stories")
+    params = StoryParams.from_options()
+    recent = list(grouping.grouped().filter(fetched_at__gte=timezone.now() - timedelta(hours=hours),
+                                            story_locked=False).order_by("published_at", "url"))
+    if not recent:
+        return 0
+    groups, copies = _decide_in_order(recent, params)
+    stories = _story_rows(recent, groups)
+    moved = []
+    for article in recent:
+        story_id, duplicate_of = stories[groups[article.pk]], copies[article.pk]
+        if (article.story_id, article.duplicate_of_id) != (story_id, duplicate_of):
+            moved.append(article.story_id)
+            article.story_id, article.duplicate_of_id = story_id, duplicate_of
+            article.save(update_fields=["story", "duplicate_of"])  # logged for the warm indexes, pages refreshed
+    if moved:
+        left = set(moved) - set(stories.values())
+        Story.objects.filter(pk__in=left, articles__isnull=True).delete()
+        for story in Story.objects.filter(pk__in=set(stories.values())):
+            grouping.drop_related_within(story)
+        log.info("settling moved %d of %d recent article(s)", len(moved), len(recent))
+    return len(moved)
+
+
+def _decide_in_order(recent: list[Article], params: StoryParams) -> tuple[dict[int, str], dict[int, int | None]]:
+    """Each recent article's group ("story:<id>" of a context story, or "new:<first member's pk>") and
+    the article it copies, decided one by one in publication order."""
+    first, last = recent[0].published_at, recent[-1].published_at
+    span = grouping.retention(params)
+    context = (grouping.grouped().exclude(pk__in=[article.pk for article in recent])
+               .filter(published_at__gte=first - span, published_at__lte=last + span))
+    index = StoryIndex(params)
+    grouping.fill(index, context, story_key=lambda article: f"story:{article.story_id}")
+    groups, copies = {}, {}
+    for article in recent:
+        entry = grouping.prepared(index, grouping.doc_of(article))
+        decision = index.decide(entry, explain=False)
+        groups[article.pk] = decision.story or f"new:{article.pk}"
+        copies[article.pk] = int(decision.duplicate_of) if decision.duplicate_of else None
+        index.add(entry, groups[article.pk])
+    return groups, copies
+
+
+def _story_rows(recent: list[Article], groups: dict[int, str]) -> dict[str, int]:
+    """A Story row for every group: the context story it joined, else the story most of its members
+    are in now (unless context articles are in it too, or an earlier group took it), else a new one."""
+    members: dict[str, list[Article]] = {}
+    for article in recent:
+        members.setdefault(groups[article.pk], []).append(article)
+    shared = set(Article.objects.filter(story_id__in={a.story_id for a in recent})
+                 .exclude(pk__in=[a.pk for a in recent]).values_list("story_id", flat=True))
+    rows, taken = {}, set()
+    for group, articles in members.items():  # in order of each group's first report
+        if group.startswith("story:"):
+            rows[group] = int(group.removeprefix("story:"))
+            continue
+        votes = Counter(a.story_id for a in articles if a.story_id not in shared and a.story_id not in taken)
+        ranked = sorted(votes, key=lambda story: (-votes[story], [a.story_id for a in articles].index(story)))
+        if ranked:
+            rows[group] = ranked[0]
+        else:
+            first = articles[0]
+            shown = first.translation or first
+            rows[group] = Story.objects.create(title=shown.title[:500], created_at=first.published_at,
+                                               updated_at=articles[-1].published_at).pk
+        taken.add(rows[group])
+    return rows
