@@ -2,9 +2,9 @@
 
 Online grouping decides each article as it arrives, so a story can depend on arrival order — which
 outlet was polled first, which worker was quicker, a report that came in late. After each run
-(embedded) or a burst of articles (workers, VISTKA_STORY_SETTLE_DELAY), the articles fetched within
-VISTKA_STORY_SETTLE_HOURS are decided again by one StoryIndex in publication order (ties by URL),
-with every other grouped article around them as fixed context. The result depends only on which
+(embedded) or a burst of articles (workers, VISTKA_STORY_SETTLE_DELAY), the articles of the warm
+story index fetched within VISTKA_STORY_SETTLE_HOURS are decided again in publication order (ties
+by URL), with the rest of the index as fixed context. The result depends only on which
 articles are stored, so the embedded default and any number of workers end with the same stories.
 
 Editors' decisions stand: locked articles are context, never moved. Story rows are kept where a
@@ -29,23 +29,42 @@ from vistka.pipeline.stories import StoryIndex, StoryParams
 log = logging.getLogger("vistka.stories")
 
 
-@transaction.atomic
 def settle_recent(hours: float | None = None) -> int:
-    """Decide again the stories of the articles fetched within `hours`; returns how many moved."""
+    """Decide again the stories of the articles fetched within `hours`; returns how many moved.
+
+    Runs in this process's warm story index (the context is already there, prepared) and must not
+    be called inside a transaction: if its own fails, the index is rebuilt at its next use."""
     hours = settings.STORY_SETTLE_HOURS if hours is None else hours
     if hours <= 0:
         return 0
-    locks.serialise("stories")
-    params = StoryParams.from_options()
-    recent = list(grouping.grouped().filter(fetched_at__gte=timezone.now() - timedelta(hours=hours),
-                                            story_locked=False).order_by("published_at", "url"))
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("settle_recent() runs in a transaction of its own")
+    try:
+        with transaction.atomic():
+            locks.serialise("stories")
+            with grouping.WARM.lock:
+                return _settle(timezone.now() - timedelta(hours=hours), StoryParams.from_options())
+    except BaseException:
+        grouping.WARM.index = None  # it may hold decisions that were not stored
+        raise
+
+
+def _settle(since, params: StoryParams) -> int:
+    warm = grouping.WARM
+    warm.sync(params)
+    if warm.newest is None:
+        return 0
+    recent = list(grouping.grouped().filter(fetched_at__gte=since, story_locked=False,
+                                            published_at__gte=warm.newest - grouping.retention(params))
+                  .order_by("published_at", "url"))
     if not recent:
         return 0
-    groups, copies = _decide_in_order(recent, params)
+    groups, copies = _decide_in_order(warm.index, recent)
     stories = _story_rows(recent, groups)
     moved = []
     for article in recent:
         story_id, duplicate_of = stories[groups[article.pk]], copies[article.pk]
+        warm.index.move(str(article.pk), str(story_id))
         if (article.story_id, article.duplicate_of_id) != (story_id, duplicate_of):
             moved.append(article.story_id)
             article.story_id, article.duplicate_of_id = story_id, duplicate_of
@@ -59,22 +78,20 @@ def settle_recent(hours: float | None = None) -> int:
     return len(moved)
 
 
-def _decide_in_order(recent: list[Article], params: StoryParams) -> tuple[dict[int, str], dict[int, int | None]]:
-    """Each recent article's group ("story:<id>" of a context story, or "new:<first member's pk>") and
-    the article it copies, decided one by one in publication order."""
-    first, last = recent[0].published_at, recent[-1].published_at
-    span = grouping.retention(params)
-    context = (grouping.grouped().exclude(pk__in=[article.pk for article in recent])
-               .filter(published_at__gte=first - span, published_at__lte=last + span))
-    index = StoryIndex(params)
-    grouping.fill(index, context, story_key=lambda article: f"story:{article.story_id}")
+def _decide_in_order(index: StoryIndex, recent: list[Article]) -> tuple[dict[int, str], dict[int, int | None]]:
+    """Each recent article's group (the id of a story of the context, or "new:<first member's pk>")
+    and the article it copies: the recent articles leave the index, then come back one by one in
+    publication order, each decided by what came before it."""
+    entries = {}
+    for article in recent:
+        entries[article.pk] = index.entries.get(str(article.pk)) or grouping.prepared(index, grouping.doc_of(article))
+        index.remove(str(article.pk))
     groups, copies = {}, {}
     for article in recent:
-        entry = grouping.prepared(index, grouping.doc_of(article))
-        decision = index.decide(entry, explain=False)
+        decision = index.decide(entries[article.pk], explain=False)
         groups[article.pk] = decision.story or f"new:{article.pk}"
         copies[article.pk] = int(decision.duplicate_of) if decision.duplicate_of else None
-        index.add(entry, groups[article.pk])
+        index.add(entries[article.pk], groups[article.pk])
     return groups, copies
 
 
@@ -88,8 +105,8 @@ def _story_rows(recent: list[Article], groups: dict[int, str]) -> dict[str, int]
                  .exclude(pk__in=[a.pk for a in recent]).values_list("story_id", flat=True))
     rows, taken = {}, set()
     for group, articles in members.items():  # in order of each group's first report
-        if group.startswith("story:"):
-            rows[group] = int(group.removeprefix("story:"))
+        if not group.startswith("new:"):
+            rows[group] = int(group)
             continue
         votes = Counter(a.story_id for a in articles if a.story_id not in shared and a.story_id not in taken)
         ranked = sorted(votes, key=lambda story: (-votes[story], [a.story_id for a in articles].index(story)))

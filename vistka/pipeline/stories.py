@@ -241,6 +241,18 @@ class StoryIndex:
         self._duplicates.remove(doc_id)
         self._changed(entry.terms)
 
+    def move(self, doc_id: str, story: str) -> None:
+        """Put an article of the index into another story (its terms are unchanged)."""
+        entry = self.entries[doc_id]
+        if entry.story == story:
+            return
+        left = self.stories[entry.story]
+        del left.members[doc_id]
+        if not left.members:
+            del self.stories[entry.story]
+        entry.story = story
+        self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
+
     def remove_before(self, at: datetime) -> int:
         """Forget every article published before `at`; returns how many."""
         old = [doc_id for doc_id, entry in self.entries.items() if entry.doc.published < at]
