@@ -84,3 +84,25 @@ def test_a_new_unpublished_article_costs_the_search_index_nothing():
     with CaptureQueriesContext(connection) as queries:
         make_article(source, 1, status=ArticleStatus.FETCHED, translated=False)
     assert not [q for q in queries.captured_queries if "site_search" in q["sql"]]
+
+
+def test_threads_share_one_robots_txt_download():
+    import threading
+    import time
+
+    from tests.http_servers import LocalServer, reply
+    from vistka.pipeline.fetch.robots import RobotsCache
+
+    def slow_robots(request):
+        time.sleep(0.2)  # long enough for every thread to miss the cache
+        reply(200, b"User-agent: *\nDisallow:\n", {"Content-Type": "text/plain"})(request)
+
+    cache = RobotsCache()
+    with LocalServer({"/robots.txt": slow_robots}) as server:
+        threads = [threading.Thread(target=cache.check, args=(f"{server.base_url}/a{n}.html", POLICY))
+                   for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert [path for path, _ in server.requests] == ["/robots.txt"]
