@@ -37,3 +37,15 @@ def test_topics_are_shared_and_typed():
     assert Topic.objects.get(slug="oil-prices").articles.count() == 2
     assert Topic.objects.get(slug="kharkiv").kind == TopicKind.ENTITY
     assert Topic.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_topics_are_attached_in_a_few_queries(django_assert_max_num_queries):
+    source = make_source("Ledger", "en", "https://ledger.test/")
+    article = make_article(source, 1)
+    attach_topics(article, ["Energy"])
+    names = ["Energy", "energy", *[f"Keyword {n}" for n in range(10)]]
+    with django_assert_max_num_queries(8):
+        topics = attach_topics(article, names)
+    assert [topic.slug for topic in topics] == ["energy", *[f"keyword-{n}" for n in range(10)]]
+    assert article.topics.count() == 11 and Topic.objects.get(slug="energy").name == "Energy"

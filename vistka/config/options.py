@@ -100,6 +100,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_FETCH_MAX_REDIRECTS", 5, int, "Redirects followed for one request before giving up."),
     Option("VISTKA_FETCH_HOST_CONCURRENCY", 2, int, "Requests in flight at once to one host, at most."),
     Option("VISTKA_FETCH_HOST_DELAY", 1.0, float, "Seconds between the starts of two requests to one host, at least."),
+    Option("VISTKA_FETCH_AHEAD", 4, int,
+           "Article pages of one feed fetched ahead, in background threads, while earlier entries are "
+           "processed (embedded runs; 0: one at a time). Per-host limits apply to them as to any fetch."),
     Option("VISTKA_FETCH_OBEY_ROBOTS", True, _parse_bool,
            "Obey each site's robots.txt for article pages (a disallowed article is skipped, with the reason)."),
     Option("VISTKA_POLL_MIN_INTERVAL", 300, int, "Shortest time, in seconds, between two polls of one source."),

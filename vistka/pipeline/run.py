@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Future
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,9 +24,11 @@ from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKi
 from vistka.pipeline import grouping, health, images, publish, schedule, settle, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
-from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
+from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
 from vistka.pipeline.fetch.robots import check_robots
 from vistka.pipeline.language import detect_language
+from vistka.pipeline.pending import triage
+from vistka.pipeline.prefetch import PagePrefetcher
 
 log = logging.getLogger("vistka.pipeline")
 
@@ -44,10 +48,10 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     """Poll one source's feed and ingest every entry not stored yet.
 
     `ingest(source, entry, policy)` defaults to ingesting in this process; the Celery workers pass
-    a function that enqueues the entry instead (vistka/workers/tasks.py).
+    a function that enqueues the entry instead (vistka/workers/tasks.py). Entries already stored and
+    done are skipped after one look-up for the whole feed (vistka/pipeline/pending.py).
     """
     policy = policy or FetchPolicy.from_settings()
-    ingest = ingest or ingest_entry
     report = PollReport(source.name)
     source.last_polled_at = timezone.now()
     try:
@@ -62,14 +66,24 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     entries = parsed.entries if parsed else []
     report.not_modified = response.not_modified
     report.entries = len(entries)
-    for entry in entries:
-        outcome = ingest(source, entry, policy)
-        if outcome is not None:
-            report.new += 1
-            report.failed += outcome.status == ArticleStatus.FAILED
-            report.articles.append(outcome.pk)
-        if on_entry:
-            on_entry()
+    pending = triage(source, entries)
+    for _skipped in range(len(entries) - len(pending) if on_entry else 0):
+        on_entry()
+    # In this process, the next pages are fetched while this one is processed (vistka/pipeline/prefetch.py).
+    ahead = settings.FETCH_AHEAD if ingest is None else 0
+    pages = PagePrefetcher(policy, ahead).pages([item.entry.link if item.new else None for item in pending])
+    with closing(pages):
+        for item, page in zip(pending, pages, strict=True):
+            if ingest is None:
+                outcome = ingest_entry(source, item.entry, policy, new=item.new, page=page)
+            else:
+                outcome = ingest(source, item.entry, policy)
+            if outcome is not None:
+                report.new += 1
+                report.failed += outcome.status == ArticleStatus.FAILED
+                report.articles.append(outcome.pk)
+            if on_entry:
+                on_entry()
     health.record_success(source, response.etag, response.last_modified, parsed.warnings if parsed else [])
     _log_poll(source, report)
     return report
@@ -81,24 +95,27 @@ def _log_poll(source: Source, report: PollReport) -> None:
                             entries=report.entries, new=report.new, failed=report.failed)
 
 
-def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=None) -> Article | None:
+def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=None, *, new: bool = False,
+                 page: Future[FetchResult] | None = None) -> Article | None:
     """Run the article stages for one entry; None when it is already stored (re-polls add nothing).
 
     `then(article)` runs the stages after storing (default: in this process); workers enqueue them.
     Safe to repeat: an entry stored but not processed (a worker died in between) is processed again.
+    `new`: the caller has just found nothing stored under the entry's guid or link (a race with another
+    process then ends in the unique constraints, as without it); `page`: its page, being fetched ahead.
     """
     then = then or process_stored_article
-    existing = Article.objects.filter(source=source, guid=entry.guid).first()
+    existing = None if new else Article.objects.filter(source=source, guid=entry.guid).first()
     if existing is not None and existing.status == ArticleStatus.FETCHED:
         then(existing)
         return None
     if existing is not None and (existing.status != ArticleStatus.FAILED or not schedule.retry_due(existing)):
         return None
-    if Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
+    if not new and Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
         return None  # the same article under another entry (or outlet): stored once
     try:
         check_robots(entry.link, policy)
-        extracted = _fetch_and_extract(entry, policy, source.extraction_rules)
+        extracted = _fetch_and_extract(entry, policy, source.extraction_rules, page)
     except (FetchError, ExtractionError) as error:
         return _store_failure(source, entry, existing, str(error))
     try:
@@ -166,9 +183,10 @@ def _progress_bar(enabled: bool):
     return tqdm(unit=" entries", disable=not enabled, leave=True)
 
 
-def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dict | None = None) -> Extracted:
+def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dict | None = None,
+                       prefetched: Future[FetchResult] | None = None) -> Extracted:
     try:
-        page = fetch(entry.link, policy, expect="page")
+        page = prefetched.result() if prefetched is not None else fetch(entry.link, policy, expect="page")
         return extract_article(page.html_text, page.url, entry, rule_override=rule_override or None)
     except (FetchError, ExtractionError):
         if not entry.content_html:
@@ -181,6 +199,8 @@ def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dic
 @transaction.atomic
 def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, existing: Article | None) -> Article:
     article = existing or Article(source=source, guid=entry.guid)
+    if existing is None:
+        article._site_translation = False  # a new article has no translation yet: publishing need not look
     article.url = entry.link
     article.title = extracted.title[:1000]
     article.lead = extracted.lead

@@ -1,4 +1,8 @@
-"""Tagging stage: an article's feed categories become shared topics readers can follow."""
+"""Tagging stage: an article's feed categories become shared topics readers can follow.
+
+Topics are looked up and created in bulk: a page with a dozen keywords and entities costs a few
+queries, not two or three per name.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,37 @@ MAX_TOPICS_PER_ARTICLE = 12
 
 def topic_for(name: str, kind: str = TopicKind.CATEGORY) -> Topic | None:
     """The topic with this name (matched by slug, so 'Oil refineries' and 'oil  refineries' are one)."""
-    clean = " ".join(name.split())[:200]
-    slug = slugify(clean, allow_unicode=True)[:120]
-    if not slug:
-        return None
-    topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": clean, "kind": kind})
-    return topic
+    topics = topics_for([name], kind)
+    return topics[0] if topics else None
+
+
+def topics_for(names: list[str], kind: str = TopicKind.CATEGORY) -> list[Topic]:
+    """One topic per distinct slug among names, in order; missing ones are created with `kind`."""
+    wanted = _by_slug(names)
+    if not wanted:
+        return []
+    found = Topic.objects.in_bulk(list(wanted), field_name="slug")
+    missing = [Topic(slug=slug, name=name, kind=kind) for slug, name in wanted.items() if slug not in found]
+    if missing:
+        # ignore_conflicts: another process may create the same topic meanwhile; its row is then used.
+        Topic.objects.bulk_create(missing, ignore_conflicts=True)
+        found = Topic.objects.in_bulk(list(wanted), field_name="slug")
+    return [found[slug] for slug in wanted]
 
 
 def attach_topics(article: Article, names: list[str], kind: str = TopicKind.CATEGORY) -> list[Topic]:
-    topics = [topic for topic in (topic_for(name, kind) for name in names[:MAX_TOPICS_PER_ARTICLE]) if topic]
+    topics = topics_for(names[:MAX_TOPICS_PER_ARTICLE], kind)
     if topics:
-        article.topics.add(*topics)
+        article.topics.add(*topics)  # m2m_changed bumps the site revision (vistka/site/signals.py)
     return topics
+
+
+def _by_slug(names: list[str]) -> dict[str, str]:
+    """slug -> the first clean name that gives it; names without a slug are dropped."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        clean = " ".join(name.split())[:200]
+        slug = slugify(clean, allow_unicode=True)[:120]
+        if slug:
+            wanted.setdefault(slug, clean)
+    return wanted

@@ -35,6 +35,12 @@ FROM (
 ) AS docs
 ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, doc = EXCLUDED.doc
 """
+# The published article's (title, lead, body_html), then its site-language translation's (NULLs when none).
+SQLITE_TEXTS_SQL = """
+SELECT a.title, a.lead, a.body_html, t.title, t.lead, t.body_html
+FROM core_article a LEFT JOIN core_translation t ON t.article_id = a.id AND t.language = %s
+WHERE a.id = %s AND a.status = %s
+"""
 # Private-use characters mark matches inside the database; they cannot occur in article text.
 OPEN, CLOSE = "\ue000", "\ue001"
 MAX_QUERY_WORDS = 12
@@ -61,9 +67,14 @@ def search(query: str, limit: int, offset: int = 0) -> tuple[list[Hit], int]:
 def indexed_texts(article: Article) -> tuple[str, str]:
     """(title, body) as plain text: the site-language translation first, then the original."""
     translation = article.translations.filter(language=settings.SITE_LANGUAGE).first()
-    titles = [translation.title if translation else "", article.title]
-    bodies = [translation.lead, _plain(translation.body_html)] if translation else []
-    bodies += [article.lead, _plain(article.body_html)]
+    translated = (translation.title, translation.lead, translation.body_html) if translation else None
+    return _texts((article.title, article.lead, article.body_html), translated)
+
+
+def _texts(original: tuple[str, str, str], translated: tuple[str, str, str] | None) -> tuple[str, str]:
+    titles = [translated[0] if translated else "", original[0]]
+    bodies = [translated[1], _plain(translated[2])] if translated else []
+    bodies += [original[1], _plain(original[2])]
     return " ".join(filter(None, titles)), " ".join(filter(None, bodies))
 
 
@@ -77,12 +88,14 @@ def reindex(article_id: int) -> None:
         return
     if connection.vendor != "sqlite":
         return
-    remove(article_id)
-    article = Article.objects.filter(pk=article_id, status=ArticleStatus.PUBLISHED).first()
-    if article is None:
-        return
-    title, body = indexed_texts(article)
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
+        # One query for the article and its translation (this runs on every save that changes text or status).
+        cursor.execute(SQLITE_TEXTS_SQL, [settings.SITE_LANGUAGE, article_id, ArticleStatus.PUBLISHED])
+        row = cursor.fetchone()
+        if row is None:
+            return
+        title, body = _texts(row[:3], row[3:] if row[3] is not None else None)
         cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (%s, %s, %s)", [article_id, title, body])
 
 

@@ -5,24 +5,29 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from vistka.core.models import Article, Comment, Source, Story, Topic, Translation
+from vistka.core.models import Article, ArticleStatus, Comment, Source, Story, Topic, Translation
 from vistka.site import fulltext
 from vistka.site.caching import bump_revision
 
 
-def _content_changed(sender, **kwargs) -> None:
+def _content_changed(sender, using: str = "default", **kwargs) -> None:
     # Now, and again after commit: a page rendered between the save and the commit must not stay current.
+    # Outside a transaction the save is already committed and on_commit would run at once: one bump does.
     bump_revision()
-    transaction.on_commit(bump_revision)
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(bump_revision, using=using)
 
 
 SEARCHED_FIELDS = {"status", "title", "lead", "body_html", "language", "published_at"}
 
 
-def _article_saved(sender, instance: Article, update_fields=None, **kwargs) -> None:
+def _article_saved(sender, instance: Article, created: bool = False, update_fields=None, **kwargs) -> None:
     # The pipeline saves an article several times (image, story...); only text or status matter here.
-    if update_fields is None or SEARCHED_FIELDS & set(update_fields):
-        fulltext.reindex(instance.pk)
+    if update_fields is not None and not SEARCHED_FIELDS & set(update_fields):
+        return
+    if created and instance.status != ArticleStatus.PUBLISHED:
+        return  # a new row is in no index, and joins it only once published (ingest stores, then publishes)
+    fulltext.reindex(instance.pk)
 
 
 def _translation_saved(sender, instance: Translation, **kwargs) -> None:

@@ -25,6 +25,7 @@ class RobotsCache:
         self.ttl = ttl
         self._lock = threading.Lock()
         self._rules: dict[str, tuple[float, RobotFileParser | None, str]] = {}
+        self._downloading: dict[str, threading.Lock] = {}
 
     def check(self, url: str, policy: FetchPolicy) -> None:
         """Raise RobotsDisallowed (with the reason in words) when vistka may not fetch url."""
@@ -42,14 +43,28 @@ class RobotsCache:
             raise RobotsDisallowed(f"skipped {url}: {origin}/robots.txt does not allow vistka to fetch it")
 
     def _rules_for(self, origin: str, policy: FetchPolicy) -> tuple[RobotFileParser | None, str]:
+        cached = self._cached(origin)
+        if cached is not None:
+            return cached
+        # Pages fetched ahead in several threads (vistka/pipeline/prefetch.py) must not each download
+        # the same robots.txt: the first one does, the others wait for its answer.
+        with self._download_lock(origin):
+            cached = self._cached(origin)
+            if cached is not None:
+                return cached
+            rules, problem, ttl = _download(origin, policy)
+            with self._lock:
+                self._rules[origin] = (time.monotonic() + (ttl or self.ttl), rules, problem)
+        return rules, problem
+
+    def _cached(self, origin: str) -> tuple[RobotFileParser | None, str] | None:
         with self._lock:
             cached = self._rules.get(origin)
-        if cached and cached[0] > time.monotonic():
-            return cached[1], cached[2]
-        rules, problem, ttl = _download(origin, policy)
+        return (cached[1], cached[2]) if cached and cached[0] > time.monotonic() else None
+
+    def _download_lock(self, origin: str) -> threading.Lock:
         with self._lock:
-            self._rules[origin] = (time.monotonic() + (ttl or self.ttl), rules, problem)
-        return rules, problem
+            return self._downloading.setdefault(origin, threading.Lock())
 
 
 def _download(origin: str, policy: FetchPolicy) -> tuple[RobotFileParser | None, str, float]:

@@ -1,0 +1,108 @@
+"""What keeps ingest cheap: one look-up per poll (pending.py), pages fetched ahead (prefetch.py),
+no search-index work for an article that is not published."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_article, make_source
+from tests.hostile_web import HostileWeb
+from vistka.core.models import Article, ArticleStatus
+from vistka.pipeline.feeds import FeedEntry
+from vistka.pipeline.fetch import FetchError, FetchPolicy, RobotsDisallowed
+from vistka.pipeline.pending import triage
+from vistka.pipeline.prefetch import PagePrefetcher
+
+POLICY = FetchPolicy(timeout=1.5, connect_timeout=1, read_timeout=1, allow_hosts=["127.0.0.1"])
+
+
+@pytest.fixture(scope="module")
+def web():
+    with HostileWeb() as server:
+        yield server
+
+
+def entry_for(article: Article) -> FeedEntry:
+    return FeedEntry(guid=article.guid, link=article.url)
+
+
+@pytest.mark.django_db
+def test_triage_skips_what_is_done_in_one_query():
+    source, other = make_source(), make_source("Other", homepage="https://other.example/")
+    done = make_article(source, 1)
+    fetched = make_article(source, 2, status=ArticleStatus.FETCHED)
+    failed = make_article(source, 3, status=ArticleStatus.FAILED)
+    elsewhere = make_article(other, 4)
+    entries = [entry_for(done), entry_for(fetched), entry_for(failed),
+               FeedEntry(guid="moved-guid", link=elsewhere.url),  # the same article under another outlet
+               FeedEntry(guid="new-1", link="https://www.radiotest.org/new.html"),
+               FeedEntry(guid="new-2", link="https://www.radiotest.org/new.html")]  # the same link again
+    with CaptureQueriesContext(connection) as queries:
+        pending = triage(source, entries)
+    assert len(queries.captured_queries) == 1
+    assert [(item.entry.guid, item.new) for item in pending] == [
+        (fetched.guid, False), (failed.guid, False), ("new-1", True), ("new-2", False)]
+
+
+@pytest.mark.django_db
+def test_triage_of_a_long_feed_is_batched():
+    source = make_source()
+    entries = [FeedEntry(guid=f"g{n}", link=f"https://www.radiotest.org/{n}.html") for n in range(1000)]
+    with CaptureQueriesContext(connection) as queries:
+        pending = triage(source, entries)
+    assert len(pending) == 1000 and all(item.new for item in pending)
+    assert len(queries.captured_queries) == 3
+
+
+def test_prefetch_keeps_order_and_gaps(web):
+    links = [web.url("/article/0"), None, web.url("/article/1"), web.url("/error500")]
+    futures = list(PagePrefetcher(POLICY, ahead=2).pages(links))
+    assert futures[1] is None
+    assert "Стаття 0".encode() in futures[0].result().content
+    assert "Стаття 1".encode() in futures[2].result().content
+    with pytest.raises(FetchError, match="HTTP 500"):
+        futures[3].result()
+
+
+def test_prefetch_never_requests_a_page_robots_txt_disallows(web):
+    before = len(web.requests)
+    future = next(PagePrefetcher(POLICY, ahead=1).pages([web.url("/private/secret")]))
+    with pytest.raises(RobotsDisallowed):
+        future.result()
+    assert "/private/secret" not in [path for path, _ in web.requests[before:]]
+
+
+def test_no_prefetch_when_ahead_is_zero(web):
+    assert list(PagePrefetcher(POLICY, ahead=0).pages([web.url("/article/0")])) == [None]
+
+
+@pytest.mark.django_db
+def test_a_new_unpublished_article_costs_the_search_index_nothing():
+    source = make_source()
+    with CaptureQueriesContext(connection) as queries:
+        make_article(source, 1, status=ArticleStatus.FETCHED, translated=False)
+    assert not [q for q in queries.captured_queries if "site_search" in q["sql"]]
+
+
+def test_threads_share_one_robots_txt_download():
+    import threading
+    import time
+
+    from tests.http_servers import LocalServer, reply
+    from vistka.pipeline.fetch.robots import RobotsCache
+
+    def slow_robots(request):
+        time.sleep(0.2)  # long enough for every thread to miss the cache
+        reply(200, b"User-agent: *\nDisallow:\n", {"Content-Type": "text/plain"})(request)
+
+    cache = RobotsCache()
+    with LocalServer({"/robots.txt": slow_robots}) as server:
+        threads = [threading.Thread(target=cache.check, args=(f"{server.base_url}/a{n}.html", POLICY))
+                   for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert [path for path, _ in server.requests] == ["/robots.txt"]
