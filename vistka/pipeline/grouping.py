@@ -218,17 +218,18 @@ def prepared(index: StoryIndex, doc: Doc):
     return entry
 
 
-@transaction.atomic
-def assign_story(article: Article, index: StoryIndex | None = None) -> Story:
-    """Join the best-matching story (or the story of the article this one copies), or open a new one."""
+@transaction.atomic(savepoint=False)  # part of the caller's unit of work (run.group_into_story)
+def assign_story(article: Article, index: StoryIndex | None = None) -> int:
+    """Join the best-matching story (or the story of the article this one copies), or open a new one;
+    returns the story's id."""
     if article.story_locked and article.story_id:
-        return article.story
+        return article.story_id
     locks.serialise("stories")
     with WARM.lock:
         return _assign(article, index or WARM.index_for(article))
 
 
-def _assign(article: Article, index: StoryIndex) -> Story:
+def _assign(article: Article, index: StoryIndex) -> int:
     entry = prepared(index, article_doc(article))
     decision = index.decide(entry, explain=False)
     when = article.published_at or article.fetched_at
@@ -240,10 +241,10 @@ def _assign(article: Article, index: StoryIndex) -> Story:
         article.story = Story.objects.create(title=entry.doc.title[:500], created_at=when, updated_at=when)
     article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
     article.save(update_fields=["story", "duplicate_of"])  # logged as a StoryChange (connect())
-    return article.story
+    return article.story_id
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def update_related(article: Article, index: StoryIndex | None = None) -> list[RelatedArticle]:
     """Store the top related articles from other stories; each of them learns of this one too."""
     locks.serialise("stories")

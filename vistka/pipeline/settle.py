@@ -32,21 +32,24 @@ log = logging.getLogger("vistka.stories")
 def settle_recent(hours: float | None = None) -> int:
     """Decide again the stories of the articles fetched within `hours`; returns how many moved.
 
-    Runs in this process's warm story index (the context is already there, prepared) and must not
-    be called inside a transaction: if its own fails, the index is rebuilt at its next use."""
+    Runs in this process's warm story index (the context is already there, prepared). Its changes
+    to the index are kept only when they are stored for sure: when this transaction fails, or when
+    the caller's transaction (if any) might still roll back, the index is rebuilt at its next use."""
     hours = settings.STORY_SETTLE_HOURS if hours is None else hours
     if hours <= 0:
         return 0
-    if transaction.get_connection().in_atomic_block:
-        raise RuntimeError("settle_recent() runs in a transaction of its own")
+    inside_caller_transaction = transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic():
             locks.serialise("stories")
             with grouping.WARM.lock:
-                return _settle(timezone.now() - timedelta(hours=hours), StoryParams.from_options())
+                moved = _settle(timezone.now() - timedelta(hours=hours), StoryParams.from_options())
     except BaseException:
         grouping.WARM.index = None  # it may hold decisions that were not stored
         raise
+    if inside_caller_transaction:
+        grouping.WARM.index = None
+    return moved
 
 
 def _settle(since, params: StoryParams) -> int:
