@@ -5,9 +5,11 @@
    The database is then VACUUM (ANALYZE)d, as autovacuum would have on a live site.
 2. Home, article, search and RSS feed are timed in-process with Django's test client, page cache off,
    the site loaded through vistka.config.wsgi as gunicorn loads it. `--only pages` stops here.
-3. Story assignment (grouping.assign_story, as ingest calls it) is timed for --assign new articles.
+3. Story assignment (grouping.assign_story, as ingest calls it: this process's warm index, built once
+   and brought up to date before each decision) is timed for --assign new articles.
 4. Ingest throughput from a local synthetic outlet server (every response delayed --latency seconds,
-   so the work is I/O-bound) with 1 and then 2 `vistka worker` processes on Redis; translation off.
+   250 ms by default as from a distant outlet, so the work is I/O-bound; the workers' CPU time per
+   page is printed to show it) with 1 and then 2 `vistka worker` processes on Redis; translation off.
 Prints a table, peak RSS per process, and one RESULT line. The database is dropped at the end, unless
 --keep (then --database NAME times the pages again on it, without loading).
 """
@@ -95,9 +97,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--assign-budget", type=float, default=60.0, help="seconds at most for assignment")
     parser.add_argument("--outlets", type=int, default=20, help="synthetic outlets for the ingest test")
     parser.add_argument("--outlet-articles", type=int, default=20, help="articles per synthetic outlet")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds each outlet response is delayed")
+    parser.add_argument("--latency", type=float, default=0.25,
+                        help="seconds each outlet response is delayed (a distant outlet's; makes ingest I/O-bound)")
     parser.add_argument("--ingest-budget", type=float, default=120.0, help="seconds at most per ingest run")
-    parser.add_argument("--concurrency", type=int, default=8, help="threads per worker")
+    parser.add_argument("--concurrency", type=int, default=4, help="threads per worker")
     parser.add_argument("--only", choices=("all", "pages"), default="all",
                         help="pages: load and time the pages only (skip story assignment and ingest)")
     parser.add_argument("--keep", action="store_true", help="keep the loaded database (to EXPLAIN queries in it)")
@@ -295,6 +298,7 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
             sources = [Source.objects.create(name=f"Ingest run {workers} outlet {n}", homepage=outlets.homepage(n),
                                              feed_url=outlets.feed_url(n), language="en", licence_mode="full")
                        for n in range(args.outlets)]
+            cpu_before = sum(_tree_cpu_s(process.pid) for process in processes)
             started = time.perf_counter()
             enqueue_due_sources()
             done, peaks, finished = 0, [0.0] * workers, started
@@ -309,6 +313,7 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
                     break
                 time.sleep(0.2)
             elapsed = finished - started  # until the last page was done (a stuck page does not count)
+            worker_cpu = sum(_tree_cpu_s(process.pid) for process in processes) - cpu_before
     finally:
         for process in processes:
             if process.poll() is None:
@@ -323,8 +328,11 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
     if done < expected:
         for log in logs:
             print(f"--- {log.name} (tail)\n" + log.read_text(errors="replace")[-3000:])
-    row = {"pages": done, "expected": expected, "seconds": elapsed, "rate": done / elapsed if elapsed else 0.0, "rss_mb": max(peaks)}
+    row = {"pages": done, "expected": expected, "seconds": elapsed, "rate": done / elapsed if elapsed else 0.0,
+           "rss_mb": max(peaks), "cpu_ms_per_page": worker_cpu * 1000 / done if done else float("nan"),
+           "cores_busy": worker_cpu / elapsed if elapsed else float("nan")}
     print(f"  ingest   {workers} worker(s): {done}/{expected} pages in {elapsed:.1f} s = {row['rate']:.1f} pages/s, "
+          f"worker CPU {row['cpu_ms_per_page']:.0f} ms a page ({row['cores_busy']:.2f} cores busy), "
           f"peak RSS per worker {row['rss_mb']:.0f} MB", flush=True)
     return row
 
@@ -336,6 +344,18 @@ def _wait_ready(logs: list[Path], timeout: float = 60) -> None:
             return
         time.sleep(0.2)
     raise SystemExit("workers did not start:\n" + "\n".join(log.read_text(errors="replace")[-2000:] for log in logs))
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a worker and its children."""
+    total = 0.0
+    for process in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _tree_peak_mb(pid: int) -> float:
@@ -385,7 +405,8 @@ def _report(results: dict, args: argparse.Namespace) -> None:
           f"threads pool x {args.concurrency}, translation off")
     for workers, row in ingest.items():
         print(f"  {workers} worker(s): {row['pages']}/{row['expected']} pages, {row['seconds']:.1f} s, "
-              f"{row['rate']:.1f} pages/s")
+              f"{row['rate']:.1f} pages/s, worker CPU {row['cpu_ms_per_page']:.0f} ms a page, "
+              f"{row['cores_busy']:.2f} cores busy with workers")
     scaling = ingest[2]["rate"] / ingest[1]["rate"] if ingest[1]["rate"] else float("nan")
     print(f"  2 workers / 1 worker: {scaling:.2f}x")
     print(f"\npeak RSS: bench process (Django, in-process pages) {results['bench_rss_mb']:.0f} MB; "

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.conftest import require_service
 from tests.factories import make_article, make_source
+from tests.services import fresh_postgres_database
 from vistka.core.models import Comment, Story, Topic
 from vistka.pipeline.tagging import attach_topics
 
@@ -211,25 +211,14 @@ print(json.dumps(pages))
 
 def test_pages_on_postgres():
     """The listing, top-stories and search queries on PostgreSQL (the other tests run on SQLite)."""
-    psycopg = pytest.importorskip("psycopg")
-    name = f"vistka_pages_{os.getpid()}"
-    try:
-        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
-                                connect_timeout=3)
-    except psycopg.OperationalError as error:
-        require_service("PostgreSQL", str(error))
-    admin.execute(f"DROP DATABASE IF EXISTS {name}")
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
+    pytest.importorskip("psycopg")
+    with fresh_postgres_database() as database_url:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vistka.config.settings", "VISTKA_PAGE_CACHE_SECONDS": "0",
-               "VISTKA_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+               "VISTKA_DATABASE_URL": database_url}
         done = subprocess.run([sys.executable, "-c", POSTGRES_PAGES], env=env, cwd=Path(__file__).parent.parent,
                               capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr[-2000:]
-        pages = json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    pages = json.loads(done.stdout.strip().splitlines()[-1])
     home = pages["/"]
     top = home[home.index("Top stories"):home.index('id="latest-heading"')]
     assert "2 reports from 2 outlets" in top and "Ledger on the refinery" in top

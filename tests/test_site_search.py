@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
 from tests.factories import make_article, make_source
+from tests.services import fresh_postgres_database
 from vistka.core.models import ArticleStatus, Translation
 from vistka.site import fulltext
 
@@ -105,26 +105,14 @@ print(json.dumps({"ids": [h.article_id for h in hits], "total": total, "expected
 
 
 def test_postgres_full_text_search():
-    psycopg = pytest.importorskip("psycopg")
-    name = f"vistka_search_{os.getpid()}"
-    try:
-        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
-                                connect_timeout=3)
-    except psycopg.OperationalError as error:
-        require_service("PostgreSQL", str(error))
-    admin.execute(f"DROP DATABASE IF EXISTS {name}")
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vistka.config.settings",
-               "VISTKA_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+    pytest.importorskip("psycopg")
+    with fresh_postgres_database() as database_url:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vistka.config.settings", "VISTKA_DATABASE_URL": database_url,
                "VISTKA_DATA_DIR": os.environ["VISTKA_DATA_DIR"]}
         done = subprocess.run([sys.executable, "-c", POSTGRES_SCRIPT], env=env, cwd=ROOT, capture_output=True,
                               text=True, timeout=120)
-        assert done.returncode == 0, done.stderr[-2000:]
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["total"] == 2 and result["ids"] == result["expected"]  # title match ranks first
     assert "<mark>Ryazan</mark>" in result["snippets"][0] and "&lt;b&gt;" in result["snippets"][1]
     assert result["rebuilt"] == 3 and result["again"] == result["expected"]

@@ -14,6 +14,7 @@ moved, and new articles are compared with stories as the editors left them.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import threading
 from collections import OrderedDict
@@ -33,6 +34,7 @@ from vistka.pipeline.storyterms import Doc
 
 RELATED_MINIMUM = 3
 SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
+FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection
 
 
 def article_doc(article: Article) -> Doc:
@@ -132,6 +134,15 @@ class WarmIndex:
             return build_index(article, params)
         return self.index
 
+    def current_for(self, article: Article) -> StoryIndex:
+        """The index as this process last brought it up to date (no reads of the change log, which
+        need the stories lock), or one built for the article when there is none or it is too old."""
+        params = StoryParams.from_options()
+        when = article.published_at or article.fetched_at
+        if self.index is None or params != self.params or is_backfill(when, self.newest, params):
+            return build_index(article, params)
+        return self.index
+
     def sync(self, params: StoryParams) -> None:
         # The change last applied must still be there: when it is not, this process's index belongs
         # to a database state that is gone (a rolled-back test, a restored backup) and is rebuilt.
@@ -155,6 +166,11 @@ class WarmIndex:
         self.newest = newest_grouped()
         if self.newest is not None:
             self._hold(grouped().filter(published_at__gte=self.newest - retention(params)).iterator(chunk_size=2000))
+        if len(self.index.entries) >= FREEZE_AT:
+            # Millions of long-lived objects: the garbage collector need not walk them again and
+            # again (its full passes would otherwise stall decisions by tens of milliseconds).
+            gc.collect()
+            gc.freeze()
 
     def _hold(self, articles: Iterable[Article]) -> None:
         for article in fill(self.index, articles):
@@ -244,14 +260,15 @@ def _assign(article: Article, index: StoryIndex) -> int:
     return article.story_id
 
 
-@transaction.atomic(savepoint=False)
 def update_related(article: Article, index: StoryIndex | None = None) -> list[RelatedArticle]:
-    """Store the top related articles from other stories; each of them learns of this one too."""
-    locks.serialise("stories")
+    """Store the top related articles from other stories; each of them learns of this one too.
+
+    Outside the stories lock, from this process's warm index as it is (related posts are a hint for
+    readers, not shared state: they need no ordering across workers, and the lock is kept short)."""
     with WARM.lock:
-        index = index or WARM.index_for(article)
-        # Asked before the article itself is in the index: it enters (every process's index) through
-        # the change log once its transaction has committed, so a rollback leaves no trace in memory.
+        index = index or WARM.current_for(article)
+        # The article enters the warm index (every process's) through the change log once its
+        # transaction has committed; here it is asked about without being added.
         entry = index.entries.get(str(article.pk))
         if entry is None:
             entry = prepared(index, article_doc(article))

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from vistka.core import locks
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
 from vistka.pipeline import grouping, health, images, publish, schedule, settle, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
@@ -133,21 +132,22 @@ def process_stored_article(article: Article) -> None:
     translated, reason = False, ""
     if publish.needs_translation(article):
         translated, reason = translating.translate_into_site_language(article)
-    # Publishing and grouping commit together, so an interrupted worker never leaves a published
-    # article outside any story.
+    # Publishing and joining a story commit together, so an interrupted worker never leaves a
+    # published article outside any story.
     with transaction.atomic():
         publish.publish(article, translated=translated, reason=reason)
-        if article.status == ArticleStatus.PUBLISHED:
-            group_into_story(article)
+        if article.status == ArticleStatus.PUBLISHED and article.story_id is None:
+            grouping.assign_story(article)
+    if article.status == ArticleStatus.PUBLISHED:
+        grouping.update_related(article)
 
 
 def group_into_story(article: Article) -> None:
-    """Story and related posts, one article at a time across all workers (stories are shared state)."""
-    with transaction.atomic():
-        locks.serialise("stories")
-        if article.story_id is None:
+    """Story (one article at a time across all workers: stories are shared state), then related posts."""
+    if article.story_id is None:
+        with transaction.atomic():
             grouping.assign_story(article)
-        grouping.update_related(article)
+    grouping.update_related(article)
 
 
 def resume_unfinished() -> int:

@@ -20,6 +20,7 @@ JSON Lines; grouping.py runs it on the database.
 
 from __future__ import annotations
 
+import heapq
 import math
 import sys
 from array import array
@@ -349,8 +350,8 @@ class StoryIndex:
                     hits[other_id] = hits.get(other_id, 0.0) + weight
         if exclude_story:
             hits = {key: n for key, n in hits.items() if self.entries[key].story != exclude_story}
-        ranked = sorted(hits.items(), key=lambda pair: (-pair[1], pair[0]))
-        return [other_id for other_id, _ in ranked[:MAX_CANDIDATES]]
+        ranked = heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=lambda pair: (-pair[1], pair[0]))
+        return [other_id for other_id, _ in ranked]
 
     def _candidate_stories(self, entry: _Entry) -> set[str]:
         window = self.params.story_window.total_seconds()
