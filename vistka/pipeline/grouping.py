@@ -275,15 +275,16 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
             entry.story = str(article.story_id)
         found = index.related_to(entry)
     scored = _fill_with_recent(article, [(int(other), score) for other, score in found])
-    RelatedArticle.objects.filter(article=article).delete()
-    # Articles that were "related" before this one joined their story are now coverage, not related.
-    if article.story_id:
-        RelatedArticle.objects.filter(related=article, article__story_id=article.story_id).delete()
-    links = RelatedArticle.objects.bulk_create(
-        [RelatedArticle(article=article, related_id=other, score=score) for other, score in scored])
-    RelatedArticle.objects.bulk_create(  # a link the other article already has keeps its score
-        [RelatedArticle(article_id=other, related=article, score=score) for other, score in scored],
-        ignore_conflicts=True)
+    with transaction.atomic():
+        RelatedArticle.objects.filter(article=article).delete()
+        # Articles that were "related" before this one joined their story are now coverage, not related.
+        if article.story_id:
+            RelatedArticle.objects.filter(related=article, article__story_id=article.story_id).delete()
+        links = RelatedArticle.objects.bulk_create(
+            [RelatedArticle(article=article, related_id=other, score=score) for other, score in scored])
+        RelatedArticle.objects.bulk_create(  # a link the other article already has keeps its score
+            [RelatedArticle(article_id=other, related=article, score=score) for other, score in scored],
+            ignore_conflicts=True)
     return links
 
 

@@ -64,21 +64,23 @@ def _settle(since, params: StoryParams) -> int:
         return 0
     groups, copies = _decide_in_order(warm.index, recent)
     stories = _story_rows(recent, groups)
-    moved = []
+    left, joined, changed = set(), set(), 0
     for article in recent:
         story_id, duplicate_of = stories[groups[article.pk]], copies[article.pk]
         warm.index.move(str(article.pk), str(story_id))
         if (article.story_id, article.duplicate_of_id) != (story_id, duplicate_of):
-            moved.append(article.story_id)
+            changed += 1
+            if article.story_id != story_id:
+                left.add(article.story_id)
+                joined.add(story_id)
             article.story_id, article.duplicate_of_id = story_id, duplicate_of
             article.save(update_fields=["story", "duplicate_of"])  # logged for the warm indexes, pages refreshed
-    if moved:
-        left = set(moved) - set(stories.values())
-        Story.objects.filter(pk__in=left, articles__isnull=True).delete()
-        for story in Story.objects.filter(pk__in=set(stories.values())):
-            grouping.drop_related_within(story)
-        log.info("settling moved %d of %d recent article(s)", len(moved), len(recent))
-    return len(moved)
+    Story.objects.filter(pk__in=left - set(stories.values()), articles__isnull=True).delete()
+    for story in Story.objects.filter(pk__in=joined):
+        grouping.drop_related_within(story)
+    if changed:
+        log.info("settling changed %d of %d recent article(s)", changed, len(recent))
+    return changed
 
 
 def _decide_in_order(index: StoryIndex, recent: list[Article]) -> tuple[dict[int, str], dict[int, int | None]]:
