@@ -29,7 +29,7 @@ def _secret_key() -> str:
 
 def _database() -> dict:
     if OPTIONS["VISTKA_DATABASE_URL"]:
-        return dj_database_url.parse(OPTIONS["VISTKA_DATABASE_URL"], conn_max_age=60)
+        return dj_database_url.parse(OPTIONS["VISTKA_DATABASE_URL"], conn_max_age=60, conn_health_checks=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "vistka.sqlite3",
