@@ -114,7 +114,7 @@ def _story_rows(recent: list[Article], groups: dict[int, str]) -> dict[str, int]
             rows[group] = int(group)
             continue
         votes = Counter(a.story_id for a in articles if a.story_id not in shared and a.story_id not in taken)
-        ranked = sorted(votes, key=lambda story: (-votes[story], [a.story_id for a in articles].index(story)))
+        ranked = sorted(votes, key=lambda story: -votes[story])  # stable: ties go to the earliest report's
         if ranked:
             rows[group] = ranked[0]
         else:

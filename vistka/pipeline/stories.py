@@ -26,7 +26,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from vistka.pipeline.duplicates import DuplicateIndex
 from vistka.pipeline.storyterms import Doc, Features, dot, features_of
@@ -57,9 +57,7 @@ class StoryParams:
     @classmethod
     def from_options(cls, options: dict | None = None, **overrides) -> StoryParams:
         """The operator's settings (VISTKA_STORY_*, VISTKA_DUPLICATE_THRESHOLD), then any overrides."""
-        from vistka.config.options import read_options
-
-        options = read_options() if options is None else options
+        options = _configured_options() if options is None else options
         values = {
             "join_threshold": options["VISTKA_STORY_JOIN_THRESHOLD"],
             "story_window": timedelta(hours=options["VISTKA_STORY_WINDOW_HOURS"]),
@@ -67,6 +65,16 @@ class StoryParams:
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
+
+
+def _configured_options() -> dict:
+    """The options Django's settings parsed at start-up (every decision asks: no re-parsing the
+    environment each time), or the environment's when Django is not set up."""
+    from django.conf import settings
+
+    from vistka.config.options import read_options
+
+    return settings.OPTIONS if settings.configured else read_options()
 
 
 @dataclass
@@ -216,13 +224,14 @@ class StoryIndex:
         entry.doc, entry.features = Doc(doc.id, doc.title, "", doc.published, doc.source), None
         self.entries[doc_id] = entry
         self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
-        for term in entry.terms:
+        terms = entry.terms
+        for term in terms:
             postings = self._postings.get(term)
             if postings is None:
                 postings = self._postings[sys.intern(term)] = _Postings()
             postings.insert(entry.at, doc_id)
         self._duplicates.add(doc_id, entry.signature)
-        self._changed(entry.terms)
+        self._changed(terms)
         return entry
 
     def remove(self, doc_id: str) -> None:
@@ -234,13 +243,14 @@ class StoryIndex:
         del story.members[doc_id]
         if not story.members:
             del self.stories[entry.story]
-        for term in entry.terms:
+        terms = entry.terms
+        for term in terms:
             postings = self._postings[term]
             postings.remove(entry.at, doc_id)
             if not postings:
                 del self._postings[term]
         self._duplicates.remove(doc_id)
-        self._changed(entry.terms)
+        self._changed(terms)
 
     def move(self, doc_id: str, story: str) -> None:
         """Put an article of the index into another story (its terms are unchanged)."""
@@ -253,13 +263,6 @@ class StoryIndex:
             del self.stories[entry.story]
         entry.story = story
         self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
-
-    def remove_before(self, at: datetime) -> int:
-        """Forget every article published before `at`; returns how many."""
-        old = [doc_id for doc_id, entry in self.entries.items() if entry.doc.published < at]
-        for doc_id in old:
-            self.remove(doc_id)
-        return len(old)
 
     def new_story_id(self) -> str:
         self._next_story += 1
