@@ -125,6 +125,9 @@ class WarmIndex:
         self.clocks: dict[str, datetime] = {}
         self.newest: datetime | None = None
         self._by_time: list[tuple[datetime, str]] = []  # a heap, for dropping what leaves the window
+        # This process's own committed decisions, by the StoryChange id they wrote: sync() takes them
+        # from here instead of reading the article back (change id → (article id, entry, story, clock)).
+        self._own: dict[int, tuple[int, object, str, datetime]] = {}
 
     def index_for(self, article: Article, params: StoryParams | None = None) -> StoryIndex:
         """An index holding what the database holds now, for a decision about `article`."""
@@ -153,11 +156,35 @@ class WarmIndex:
             self.rebuild(params)
             return
         changed = [(change, article) for change, article in log if change > self.seen]
-        if changed and not self._apply(list(dict.fromkeys(article for _, article in changed))):
+        if changed and not self._apply(*self._known_states(changed)):
             self.rebuild(params)
             return
         if changed:
             self.seen, self.seen_article = changed[-1]
+            for change in [change for change in list(self._own) if change <= self.seen]:
+                self._own.pop(change, None)
+
+    def expect(self, article: Article, entry) -> None:
+        """Remember the decision `_assign` just stored, so that syncing it needs no read once it is
+        committed (a rolled-back decision never reaches the log, nor this memory)."""
+        changes = article.__dict__.pop("_story_changes", ())
+        if changes and article.status == ArticleStatus.PUBLISHED:
+            own = (article.pk, entry, str(article.story_id), _clock(article))
+            transaction.on_commit(lambda: self._own.update(dict.fromkeys(changes, own)))
+
+    def _known_states(self, changed: list[tuple[int, int]]) -> tuple[list[int], dict[int, tuple]]:
+        """The changed articles, and those whose every change here is a decision of this process's
+        (their state is in memory: (entry, story, clock) as of the latest)."""
+        articles = list(dict.fromkeys(article for _, article in changed))
+        latest: dict[int, tuple] = {}
+        foreign = set()
+        for change, article in changed:
+            own = self._own.get(change)
+            if own is not None and own[0] == article:
+                latest[article] = own[1:]
+            else:
+                foreign.add(article)
+        return articles, {article: state for article, state in latest.items() if article not in foreign}
 
     def rebuild(self, params: StoryParams) -> None:
         last = StoryChange.objects.order_by("-id").values_list("id", "article_id").first() or (0, 0)
@@ -178,15 +205,24 @@ class WarmIndex:
             self.clocks[key] = _clock(article)
             heapq.heappush(self._by_time, (self.index.entries[key].doc.published, key))
 
-    def _apply(self, changed: list[int]) -> bool:
-        """Bring the changed articles up to date; False when the window itself moved back (rebuild)."""
+    def _hold_entry(self, entry, story: str, clock: datetime) -> None:
+        key = entry.doc.id
+        self.index.add(entry, story)
+        self.clocks[key] = clock
+        heapq.heappush(self._by_time, (entry.doc.published, key))
+
+    def _apply(self, changed: list[int], remembered: dict[int, tuple]) -> bool:
+        """Bring the changed articles up to date (those in `remembered` from memory, the others from
+        the database); False when the window itself moved back (rebuild)."""
         newest_left = False
         for pk in changed:
             self.index.remove(str(pk))
             clock = self.clocks.pop(str(pk), None)
             newest_left |= clock is not None and clock == self.newest
-        current = list(grouped().filter(pk__in=changed))
-        arriving = max((_clock(article) for article in current), default=None)
+        unknown = [pk for pk in changed if pk not in remembered]
+        current = list(grouped().filter(pk__in=unknown)) if unknown else []
+        arriving = max([*(_clock(article) for article in current), *(clock for _, _, clock in remembered.values())],
+                       default=None)
         if newest_left and (arriving is None or arriving < self.newest):
             return False  # the window moves back and older articles return: rebuild
         known = [clock for clock in (self.newest, arriving) if clock is not None]
@@ -195,6 +231,9 @@ class WarmIndex:
         self.newest = max(known)
         horizon = self.newest - retention(self.params)
         self._hold([article for article in current if article.published_at >= horizon])
+        for entry, story, clock in remembered.values():
+            if entry.doc.published >= horizon:
+                self._hold_entry(entry, story, clock)
         while self._by_time and self._by_time[0][0] < horizon:
             _, key = heapq.heappop(self._by_time)
             if key in self.clocks and self.index.entries[key].doc.published < horizon:
@@ -206,14 +245,15 @@ class WarmIndex:
 WARM = WarmIndex()
 
 
-def record_changes(article_ids: Iterable[int]) -> None:
-    """Log that these articles' place among the stories changed, for every worker's warm index."""
+def record_changes(article_ids: Iterable[int]) -> list[int]:
+    """Log that these articles' place among the stories changed, for every worker's warm index;
+    returns the ids of the changes."""
     rows = [StoryChange(article_id=pk) for pk in article_ids]
     if not rows:
-        return
+        return []
     with transaction.atomic(savepoint=False):
         locks.serialise("stories")
-        StoryChange.objects.bulk_create(rows)
+        return [row.id for row in StoryChange.objects.bulk_create(rows)]
 
 
 _PREPARED: OrderedDict = OrderedDict()
@@ -257,6 +297,7 @@ def _assign(article: Article, index: StoryIndex) -> int:
         article.story = Story.objects.create(title=entry.doc.title[:500], created_at=when, updated_at=when)
     article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
     article.save(update_fields=["story", "duplicate_of"])  # logged as a StoryChange (connect())
+    WARM.expect(article, entry)
     return article.story_id
 
 
@@ -339,7 +380,7 @@ INDEXED_FIELDS = {"status", "story", "title", "lead", "body_html", "published_at
 
 def _article_saved(sender, instance: Article, update_fields=None, **kwargs) -> None:
     if instance.story_id and (update_fields is None or INDEXED_FIELDS & set(update_fields)):
-        record_changes([instance.pk])
+        instance._story_changes = record_changes([instance.pk])
 
 
 def _article_deleted(sender, instance: Article, **kwargs) -> None:

@@ -201,7 +201,8 @@ class StoryIndex:
             story = self.entries[duplicate.of].story
             return Decision(story, 1.0, duplicate.of, duplicate.jaccard,
                             [f"near-duplicate of {duplicate.of} (shingle Jaccard ≈ {duplicate.jaccard:.2f})"])
-        parts = {story_id: self._score_parts(entry, story_id) for story_id in self._candidate_stories(entry)}
+        vectors = self._vectors(entry)
+        parts = {story_id: self._score_parts(entry, vectors, story_id) for story_id in self._candidate_stories(entry)}
         scored = sorted(((parts[story_id][-1], story_id) for story_id in parts), key=lambda pair: (-pair[0], pair[1]))
         reasons = [f"story {story_id}: {_explain(*parts[story_id])}" for _, story_id in scored[:4]] if explain else []
         best_score, best = scored[0] if scored else (0.0, None)
@@ -279,11 +280,11 @@ class StoryIndex:
     def related_to(self, entry: _Entry, count: int | None = None) -> list[tuple[str, float]]:
         """related() for an article in the index or not (then `entry.story` must be set)."""
         window, half_life = self.params.related_window, self.params.related_half_life
-        scored = []
+        scored, vectors = [], self._vectors(entry)
         for other_id in self._candidate_docs(entry, window, exclude_story=entry.story):
             other = self.entries[other_id]
             gap = abs(other.doc.published - entry.doc.published)
-            score = self._doc_similarity(entry, other) * 0.5 ** (gap / half_life)
+            score = self._doc_similarity(vectors, other) * 0.5 ** (gap / half_life)
             if score >= self.params.related_threshold:
                 scored.append((other_id, round(score, 4)))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
@@ -320,14 +321,17 @@ class StoryIndex:
         return vectors
 
     def _unit(self, weights: Vector) -> Vector:
-        base, log_df, scaled = self._idf_base, self._log_df, {}
-        for term, weight in weights.items():
-            known = log_df.get(term)
-            if known is None:
-                known = log_df[term] = math.log1p(self._df(term))
-            scaled[term] = weight * (base - known)
-        norm = math.sqrt(sum(w * w for w in scaled.values()))
-        return {term: w / norm for term, w in scaled.items()} if norm else {}
+        log_df = self._log_df
+        logs = [log_df.get(term) for term in weights]
+        if None in logs:  # terms whose document frequency changed since they were last asked about
+            for term in weights:
+                if term not in log_df:
+                    log_df[term] = math.log1p(self._df(term))
+            logs = [log_df[term] for term in weights]
+        base = self._idf_base
+        scaled = [weight * (base - log) for weight, log in zip(weights.values(), logs)]
+        norm = math.sqrt(sum([w * w for w in scaled]))
+        return dict(zip(weights, [w / norm for w in scaled])) if norm else {}
 
     # -- candidates and scores --------------------------------------------------------------
 
@@ -367,29 +371,34 @@ class StoryIndex:
         sums: tuple[Vector, Vector, Vector] = ({}, {}, {})
         for doc_id, _ in members[:MAX_STORY_MEMBERS]:
             for total, vector in zip(sums, self._vectors(self.entries[doc_id]), strict=True):
+                if not total:
+                    total.update(vector)  # the first member (often the only one): a copy, at C speed
+                    continue
                 for term, weight in vector.items():
                     total[term] = total.get(term, 0.0) + weight
         return sums
 
-    def _cosines(self, entry: _Entry, story_id: str) -> tuple[float, float, float]:
+    def _cosines(self, entry: _Entry, vectors: tuple[Vector, Vector, Vector], story_id: str) -> tuple[float, float, float]:
         cosines = []
-        for vector, total in zip(self._vectors(entry), self._centroids(story_id, entry.at), strict=True):
+        for vector, total in zip(vectors, self._centroids(story_id, entry.at), strict=True):
             norm = math.sqrt(sum(w * w for w in total.values()))
             cosines.append(dot(vector, total) / norm if norm else 0.0)
         return cosines[0], cosines[1], cosines[2]
 
-    def _score_parts(self, entry: _Entry, story_id: str) -> tuple[float, float, float, float, float, float]:
-        """(title, body, entities cosines, gap in seconds, time decay, score) against one story."""
+    def _score_parts(self, entry: _Entry, vectors: tuple[Vector, Vector, Vector],
+                     story_id: str) -> tuple[float, float, float, float, float, float]:
+        """(title, body, entities cosines, gap in seconds, time decay, score) against one story;
+        `vectors`: the entry's (self._vectors(entry), computed once per decision)."""
         p = self.params
-        title, body, names = self._cosines(entry, story_id)
+        title, body, names = self._cosines(entry, vectors, story_id)
         gap = self.stories[story_id].gap(entry.at)
         decay = 0.5 ** (gap / p.half_life.total_seconds())
         return title, body, names, gap, decay, (p.title_weight * title + p.body_weight * body
                                                 + p.entity_weight * names) * decay
 
-    def _doc_similarity(self, a: _Entry, b: _Entry) -> float:
+    def _doc_similarity(self, vectors: tuple[Vector, Vector, Vector], other: _Entry) -> float:
         p = self.params
-        title, body, names = (dot(x, y) for x, y in zip(self._vectors(a), self._vectors(b), strict=True))
+        title, body, names = (dot(x, y) for x, y in zip(vectors, self._vectors(other), strict=True))
         return p.title_weight * title + p.body_weight * body + p.entity_weight * names
 
 
