@@ -299,6 +299,7 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
                                              feed_url=outlets.feed_url(n), language="en", licence_mode="full")
                        for n in range(args.outlets)]
             cpu_before = sum(_tree_cpu_s(process.pid) for process in processes)
+            machine_before = _machine_busy_s()
             started = time.perf_counter()
             enqueue_due_sources()
             done, peaks, finished = 0, [0.0] * workers, started
@@ -314,6 +315,7 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
                 time.sleep(0.2)
             elapsed = finished - started  # until the last page was done (a stuck page does not count)
             worker_cpu = sum(_tree_cpu_s(process.pid) for process in processes) - cpu_before
+            machine_cpu = _machine_busy_s() - machine_before
     finally:
         for process in processes:
             if process.poll() is None:
@@ -330,9 +332,11 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
             print(f"--- {log.name} (tail)\n" + log.read_text(errors="replace")[-3000:])
     row = {"pages": done, "expected": expected, "seconds": elapsed, "rate": done / elapsed if elapsed else 0.0,
            "rss_mb": max(peaks), "cpu_ms_per_page": worker_cpu * 1000 / done if done else float("nan"),
-           "cores_busy": worker_cpu / elapsed if elapsed else float("nan")}
+           "cores_busy": worker_cpu / elapsed if elapsed else float("nan"),
+           "machine_busy": machine_cpu / elapsed if elapsed else float("nan")}
     print(f"  ingest   {workers} worker(s): {done}/{expected} pages in {elapsed:.1f} s = {row['rate']:.1f} pages/s, "
-          f"worker CPU {row['cpu_ms_per_page']:.0f} ms a page ({row['cores_busy']:.2f} cores busy), "
+          f"worker CPU {row['cpu_ms_per_page']:.0f} ms a page ({row['cores_busy']:.2f} cores busy; whole machine "
+          f"{row['machine_busy']:.2f} of {os.cpu_count()}), "
           f"peak RSS per worker {row['rss_mb']:.0f} MB", flush=True)
     return row
 
@@ -356,6 +360,13 @@ def _tree_cpu_s(pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy (every process: workers, PostgreSQL, Redis, outlets)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _tree_peak_mb(pid: int) -> float:
@@ -406,7 +417,7 @@ def _report(results: dict, args: argparse.Namespace) -> None:
     for workers, row in ingest.items():
         print(f"  {workers} worker(s): {row['pages']}/{row['expected']} pages, {row['seconds']:.1f} s, "
               f"{row['rate']:.1f} pages/s, worker CPU {row['cpu_ms_per_page']:.0f} ms a page, "
-              f"{row['cores_busy']:.2f} cores busy with workers")
+              f"{row['cores_busy']:.2f} cores busy with workers, {row['machine_busy']:.2f} with everything")
     scaling = ingest[2]["rate"] / ingest[1]["rate"] if ingest[1]["rate"] else float("nan")
     print(f"  2 workers / 1 worker: {scaling:.2f}x")
     print(f"\npeak RSS: bench process (Django, in-process pages) {results['bench_rss_mb']:.0f} MB; "

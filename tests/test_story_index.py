@@ -81,6 +81,19 @@ def test_own_committed_decisions_are_synced_without_reading_them_back(gold_artic
     assert set(index.entries[str(second.pk)].weights[0]) == {"change", "elsewh"}  # stemmed title words
 
 
+def test_a_window_jump_after_a_quiet_spell_keeps_only_the_new_window(gold_articles):
+    *earlier, late = gold_articles
+    for article in earlier:
+        grouping.assign_story(article)
+    assert len(grouping.WARM.index_for(late).entries) == len(earlier)
+    late.published_at += timedelta(days=40)
+    late.save(update_fields=["published_at"])
+    grouping.assign_story(late)
+    index = grouping.WARM.index_for(late)
+    assert held(index) == held(grouping.build_index(late))
+    assert set(index.entries) == {str(late.pk)}
+
+
 def test_arrival_order_does_not_change_the_index(gold_articles):
     shuffled = gold_articles[:]
     random.Random(3).shuffle(shuffled)

@@ -19,6 +19,10 @@ def worker(queues: str, concurrency: int, pool: str) -> None:
     from vistka.workers.app import configure_from_settings
 
     app = _configured(configure_from_settings)
+    if "fetch" in queues.split(","):
+        from vistka.pipeline.language import identifier
+
+        identifier()  # the language model, before the first pages need it at once
     if "translate" in queues.split(","):
         _warm_story_index()
     app.worker_main(["worker", f"--queues={queues}", f"--concurrency={concurrency}", f"--pool={pool}",

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet, Value
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
 from vistka.core import locks
@@ -88,9 +88,20 @@ def fill(index: StoryIndex, articles: Iterable[Article], story_key=lambda articl
 
 
 def newest_grouped() -> datetime | None:
-    """The latest clock (_clock) among the articles a story index may hold."""
-    latest = Max(Least("published_at", Coalesce("fetched_at", "published_at")))
-    return grouped().aggregate(newest=latest)["newest"]
+    """The latest clock (_clock) among the articles a story index may hold.
+
+    A clock is never later than the publication time, so the walk down the publication times (an
+    index range) stops at the first one not later than the best clock found: usually the first
+    article. (MAX over the clock expression would read every article: seconds at a million.)"""
+    held = Article.objects.filter(status=ArticleStatus.PUBLISHED, story__isnull=False)
+    best = held.filter(published_at__isnull=True).aggregate(newest=Max("fetched_at"))["newest"]
+    walk = held.filter(published_at__isnull=False).order_by("-published_at").values_list("published_at", "fetched_at")
+    for published, fetched in walk.iterator(chunk_size=50):
+        if best is not None and published <= best:
+            break
+        clock = min(published, fetched) if fetched else published
+        best = clock if best is None else max(best, clock)
+    return best
 
 
 def is_backfill(when: datetime, newest: datetime | None, params: StoryParams) -> bool:
@@ -213,7 +224,7 @@ class WarmIndex:
 
     def _apply(self, changed: list[int], remembered: dict[int, tuple]) -> bool:
         """Bring the changed articles up to date (those in `remembered` from memory, the others from
-        the database); False when the window itself moved back (rebuild)."""
+        the database); False when the window moved back, or far ahead (then a rebuild is cheaper)."""
         newest_left = False
         for pk in changed:
             self.index.remove(str(pk))
@@ -234,11 +245,18 @@ class WarmIndex:
         for entry, story, clock in remembered.values():
             if entry.doc.published >= horizon:
                 self._hold_entry(entry, story, clock)
+        leaving = {}
         while self._by_time and self._by_time[0][0] < horizon:
             _, key = heapq.heappop(self._by_time)
             if key in self.clocks and self.index.entries[key].doc.published < horizon:
-                self.index.remove(key)
-                del self.clocks[key]
+                leaving[key] = True
+        if len(leaving) > len(self.clocks) // 2:
+            # The window jumped (the first report after a quiet spell): reading what is left costs
+            # less than taking thousands of articles out of the postings one by one.
+            return False
+        for key in leaving:
+            self.index.remove(key)
+            del self.clocks[key]
         return True
 
 

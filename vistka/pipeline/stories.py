@@ -329,9 +329,9 @@ class StoryIndex:
                     log_df[term] = math.log1p(self._df(term))
             logs = [log_df[term] for term in weights]
         base = self._idf_base
-        scaled = [weight * (base - log) for weight, log in zip(weights.values(), logs)]
+        scaled = [weight * (base - log) for weight, log in zip(weights.values(), logs, strict=True)]
         norm = math.sqrt(sum([w * w for w in scaled]))
-        return dict(zip(weights, [w / norm for w in scaled])) if norm else {}
+        return dict(zip(weights, [w / norm for w in scaled], strict=True)) if norm else {}
 
     # -- candidates and scores --------------------------------------------------------------
 
