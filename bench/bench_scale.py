@@ -235,6 +235,7 @@ def _assign(args: argparse.Namespace) -> dict:
     from vistka.core.models import Article, ArticleStatus
     from vistka.pipeline import grouping
 
+    Article.objects.filter(guid__startswith="assign-").delete()  # a kept database's earlier run
     recent = list(Article.objects.order_by("-published_at")[: args.assign * 2])
     when = recent[0].published_at
     started = time.perf_counter()
@@ -285,6 +286,9 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
     from vistka.workers.scheduler import enqueue_due_sources
 
     redis.Redis.from_url(REDIS_URL).flushdb()
+    leftover = Source.objects.filter(name__startswith=f"Ingest run {workers} ")  # a kept database's earlier run
+    Article.objects.filter(source__in=leftover).delete()
+    leftover.delete()
     configure_from_settings()
     expected = args.outlets * args.outlet_articles
     logs = [data_dir / f"worker{workers}-{n}.log" for n in range(workers)]
