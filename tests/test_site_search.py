@@ -98,9 +98,13 @@ other = make_article(source, 3, body_html="<p>&lt;b&gt;Ryazan</p>")
 hits, total = fulltext.search("ryazan", 10)
 rebuilt = fulltext.rebuild()
 again, _ = fulltext.search("ryazan", 10)
+fulltext.RANKED_MATCHES = 1  # only the newest match is ranked; the older follow by date
+newest_first, newest_total = fulltext.search("ryazan", 10)
+second_page, _ = fulltext.search("ryazan", 1, offset=1)
 print(json.dumps({"ids": [h.article_id for h in hits], "total": total, "expected": [hit.pk, other.pk],
                   "snippets": [str(h.snippet) for h in hits], "rebuilt": rebuilt,
-                  "again": [h.article_id for h in again]}))
+                  "again": [h.article_id for h in again], "newest_first": [h.article_id for h in newest_first],
+                  "newest_total": newest_total, "second_page": [h.article_id for h in second_page]}))
 """
 
 
@@ -116,3 +120,6 @@ def test_postgres_full_text_search():
     assert result["total"] == 2 and result["ids"] == result["expected"]  # title match ranks first
     assert "<mark>Ryazan</mark>" in result["snippets"][0] and "&lt;b&gt;" in result["snippets"][1]
     assert result["rebuilt"] == 3 and result["again"] == result["expected"]
+    # Past the ranked window, matches come by date: the newer body match now leads the older title match.
+    assert result["newest_first"] == result["expected"][::-1] and result["newest_total"] == 2
+    assert result["second_page"] == [result["expected"][0]]

@@ -2,7 +2,7 @@
 
 SQLite (the embedded default): an FTS5 table, `site_search`, kept in step by `vistka.site.signals`.
 PostgreSQL: a table `site_search_pg` with a stored, GIN-indexed tsvector, kept in step the same way,
-queried with `websearch_to_tsquery` and ranked with `ts_rank_cd`.
+queried with `websearch_to_tsquery`; the newest RANKED_MATCHES matches are ranked with `ts_rank_cd`.
 Both return ranked hits with a snippet whose matches are wrapped in <mark>; everything else in the
 snippet is escaped, so a stored article can never inject markup through search.
 """
@@ -24,16 +24,18 @@ FTS_TABLE = "site_search"
 PG_TABLE = "site_search_pg"
 # Title and body as plain text (translation first), and the weighted vector, for articles matching {where}.
 PG_UPSERT_SQL = """
-INSERT INTO site_search_pg (article_id, title, body, doc)
-SELECT id, title, body, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B')
+INSERT INTO site_search_pg (article_id, title, body, doc, published_at)
+SELECT id, title, body, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B'),
+       published_at
 FROM (
-  SELECT a.id, concat_ws(' ', t.title, a.title) AS title,
+  SELECT a.id, a.published_at, concat_ws(' ', t.title, a.title) AS title,
          regexp_replace(concat_ws(' ', t.lead, t.body_html, a.lead, a.body_html), '<[^>]+>', ' ', 'g') AS body
   FROM core_article a
   LEFT JOIN core_translation t ON t.article_id = a.id AND t.language = %(language)s
   WHERE {where}
 ) AS docs
-ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, doc = EXCLUDED.doc
+ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, doc = EXCLUDED.doc,
+                                       published_at = EXCLUDED.published_at
 """
 # The published article's (title, lead, body_html), then its site-language translation's (NULLs when none).
 SQLITE_TEXTS_SQL = """
@@ -146,26 +148,41 @@ def _search_sqlite(words: list[str], limit: int, offset: int) -> tuple[list[Hit]
         return [Hit(row[0], highlight(row[1])) for row in cursor.fetchall()], total
 
 
+# Every match is found (and counted) from the index and the table's dates; only the newest
+# RANKED_MATCHES are ranked by relevance (ts_rank_cd reads each match's whole stored vector: ranking the
+# 300-10,000 matches of a common word among a million articles took most of a search), and older
+# matches follow them newest first. The page's hits alone get a snippet.
+RANKED_MATCHES = 1000
 POSTGRES_SQL = """
-WITH hits AS (
-  SELECT s.article_id, s.title, s.body, q, ts_rank_cd(s.doc, q) AS rank, a.published_at, count(*) OVER () AS total
-  FROM site_search_pg s
-  JOIN core_article a ON a.id = s.article_id AND a.status = 'published'
-  CROSS JOIN websearch_to_tsquery('simple', %(query)s) AS q
-  WHERE s.doc @@ q
-  ORDER BY rank DESC, a.published_at DESC
+WITH query AS MATERIALIZED (SELECT websearch_to_tsquery('simple', %(query)s) AS q),
+matches AS MATERIALIZED (
+  SELECT s.article_id, count(*) OVER () AS total,
+         row_number() OVER (ORDER BY s.published_at DESC NULLS LAST, s.article_id DESC) AS age
+  FROM site_search_pg s, query
+  WHERE s.doc @@ query.q
+),
+ranked AS (
+  SELECT m.article_id, ts_rank_cd(s.doc, query.q) AS rank
+  FROM matches m JOIN site_search_pg s USING (article_id), query
+  WHERE m.age <= %(ranked)s
+),
+hits AS (
+  SELECT m.article_id, m.total, m.age, r.rank
+  FROM matches m LEFT JOIN ranked r USING (article_id)
+  ORDER BY m.age > %(ranked)s, r.rank DESC, m.age
   LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT article_id, ts_headline('simple', title || ' — ' || body, q,
-                               'StartSel=' || %(open)s || ', StopSel=' || %(close)s || ', MaxWords=40, MinWords=15'),
-       total
-FROM hits ORDER BY rank DESC, published_at DESC
+SELECT h.article_id, ts_headline('simple', s.title || ' — ' || s.body, query.q,
+                                 'StartSel=' || %(open)s || ', StopSel=' || %(close)s || ', MaxWords=40, MinWords=15'),
+       h.total
+FROM hits h JOIN site_search_pg s USING (article_id), query
+ORDER BY h.age > %(ranked)s, h.rank DESC, h.age
 """
 
 
 def _search_postgres(query: str, limit: int, offset: int) -> tuple[list[Hit], int]:
-    params = {"language": settings.SITE_LANGUAGE, "query": query, "open": OPEN, "close": CLOSE,
-              "limit": limit, "offset": offset}
+    params = {"query": query, "open": OPEN, "close": CLOSE, "limit": limit, "offset": offset,
+              "ranked": RANKED_MATCHES}
     with connection.cursor() as cursor:
         cursor.execute(POSTGRES_SQL, params)
         rows = cursor.fetchall()

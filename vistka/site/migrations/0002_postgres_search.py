@@ -6,7 +6,20 @@ articles, `make bench-scale`); stored, a search reads only the index.
 
 from django.db import migrations
 
-from vistka.site.fulltext import PG_TABLE, PG_UPSERT_SQL
+PG_TABLE = "site_search_pg"
+# The indexing statement as it was when this migration was written (later ones extend the table).
+PG_UPSERT_SQL = """
+INSERT INTO site_search_pg (article_id, title, body, doc)
+SELECT id, title, body, setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B')
+FROM (
+  SELECT a.id, concat_ws(' ', t.title, a.title) AS title,
+         regexp_replace(concat_ws(' ', t.lead, t.body_html, a.lead, a.body_html), '<[^>]+>', ' ', 'g') AS body
+  FROM core_article a
+  LEFT JOIN core_translation t ON t.article_id = a.id AND t.language = %(language)s
+  WHERE {where}
+) AS docs
+ON CONFLICT (article_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, doc = EXCLUDED.doc
+"""
 
 CREATE = [
     f"CREATE TABLE IF NOT EXISTS {PG_TABLE} ("
