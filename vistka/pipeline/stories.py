@@ -28,8 +28,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
+
 from vistka.pipeline.duplicates import DuplicateIndex
-from vistka.pipeline.storyterms import Doc, Features, dot, features_of
+from vistka.pipeline.storyterms import Doc, Features, features_of
 
 MAX_SCAN = 200  # postings read per term, nearest in time first
 MAX_CANDIDATES = 30  # articles scored in full, those sharing the most rare-term weight
@@ -90,6 +92,7 @@ class Decision:
 
 FIELDS = ("title", "body", "entities")
 Vector = dict[str, float]
+Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(eq=False)
@@ -101,6 +104,7 @@ class _Entry:
     # Sublinear term frequencies per field (entity keys carry an "@"): what an article contributes,
     # independent of every other article. IDF is applied when a decision is made.
     weights: tuple[Vector, Vector, Vector] = ({}, {}, {})
+    arrays: Arrays | None = None  # the weights as (term ids, values) per field, once in an index
 
     @property
     def terms(self) -> set[str]:
@@ -169,8 +173,8 @@ class StoryIndex:
         self._duplicates = DuplicateIndex(self.params.duplicate_threshold)
         self._next_story = 0
         self._idf_base = 1.0  # log(1 + N) + 1
-        self._log_df: dict[str, float] = {}  # log(1 + df) per term
-        self._unit_cache: dict[str, tuple[Vector, Vector, Vector]] = {}
+        self._term_ids: dict[str, int] = {}
+        self._df = np.zeros(1024, dtype=np.int64)  # articles holding each term, by term id
 
     # -- the stream -------------------------------------------------------------------------
 
@@ -201,8 +205,7 @@ class StoryIndex:
             story = self.entries[duplicate.of].story
             return Decision(story, 1.0, duplicate.of, duplicate.jaccard,
                             [f"near-duplicate of {duplicate.of} (shingle Jaccard ≈ {duplicate.jaccard:.2f})"])
-        vectors = self._vectors(entry)
-        parts = {story_id: self._score_parts(entry, vectors, story_id) for story_id in self._candidate_stories(entry)}
+        parts = self._score_stories(entry, sorted(self._candidate_stories(entry)))
         scored = sorted(((parts[story_id][-1], story_id) for story_id in parts), key=lambda pair: (-pair[0], pair[1]))
         reasons = [f"story {story_id}: {_explain(*parts[story_id])}" for _, story_id in scored[:4]] if explain else []
         best_score, best = scored[0] if scored else (0.0, None)
@@ -231,8 +234,11 @@ class StoryIndex:
             if postings is None:
                 postings = self._postings[sys.intern(term)] = _Postings()
             postings.insert(entry.at, doc_id)
+        ids = self._ids_of(terms, register=True)  # may grow self._df: before indexing it
+        self._df[ids] += 1
+        entry.arrays = self._arrays(entry.weights)
         self._duplicates.add(doc_id, entry.signature)
-        self._changed(terms)
+        self._changed()
         return entry
 
     def remove(self, doc_id: str) -> None:
@@ -250,8 +256,9 @@ class StoryIndex:
             postings.remove(entry.at, doc_id)
             if not postings:
                 del self._postings[term]
+        self._df[self._ids_of(terms)] -= 1
         self._duplicates.remove(doc_id)
-        self._changed(terms)
+        self._changed()
 
     def move(self, doc_id: str, story: str) -> None:
         """Put an article of the index into another story (its terms are unchanged)."""
@@ -279,59 +286,102 @@ class StoryIndex:
 
     def related_to(self, entry: _Entry, count: int | None = None) -> list[tuple[str, float]]:
         """related() for an article in the index or not (then `entry.story` must be set)."""
-        window, half_life = self.params.related_window, self.params.related_half_life
-        scored, vectors = [], self._vectors(entry)
-        for other_id in self._candidate_docs(entry, window, exclude_story=entry.story):
-            other = self.entries[other_id]
+        p = self.params
+        window, half_life = p.related_window, p.related_half_life
+        candidates = self._candidate_docs(entry, window, exclude_story=entry.story)
+        others = [self.entries[other_id] for other_id in candidates]
+        dots, _ = self._group_products(self._unit_arrays(entry), [[other] for other in others])
+        similarities = p.title_weight * dots[0] + p.body_weight * dots[1] + p.entity_weight * dots[2]
+        scored = []
+        for other_id, other, similarity in zip(candidates, others, similarities.tolist(), strict=True):
             gap = abs(other.doc.published - entry.doc.published)
-            score = self._doc_similarity(vectors, other) * 0.5 ** (gap / half_life)
-            if score >= self.params.related_threshold:
+            score = similarity * 0.5 ** (gap / half_life)
+            if score >= p.related_threshold:
                 scored.append((other_id, round(score, 4)))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[: count or self.params.related_count]
 
     # -- weights ----------------------------------------------------------------------------
+    # Vectors are numpy arrays of term ids and values, and every sum that a decision compares is taken
+    # in an order that does not depend on the ids (which differ between a warm index and a fresh one):
+    # per article in its own term order, per story in member order, a story's norm over its values
+    # sorted. So a warm index and a fresh one still decide alike, to the last bit.
 
-    def _changed(self, terms: set[str]) -> None:
-        # Every vector depends on N, so cached vectors go; log(1 + df) only changed for these terms.
-        self._unit_cache.clear()
+    def _changed(self) -> None:
         self._idf_base = math.log1p(len(self.entries)) + 1.0
-        for term in terms:
-            self._log_df.pop(term, None)
 
-    def _df(self, term: str) -> int:
+    def _df_of(self, term: str) -> int:
         postings = self._postings.get(term)
         return len(postings) if postings is not None else 0
 
     def _idf(self, term: str) -> float:
         """log((1 + N) / (1 + df)) + 1."""
-        log_df = self._log_df.get(term)
-        if log_df is None:
-            log_df = self._log_df[term] = math.log1p(self._df(term))
-        return self._idf_base - log_df
+        return self._idf_base - math.log1p(self._df_of(term))
 
-    def _vectors(self, entry: _Entry) -> tuple[Vector, Vector, Vector]:
+    def _ids_of(self, terms, register: bool = False) -> np.ndarray:
+        ids = self._term_ids
+        if register:
+            for term in terms:
+                if term not in ids:
+                    ids[term] = len(ids)
+            if len(ids) > len(self._df):
+                self._df = np.concatenate([self._df, np.zeros(max(len(ids), len(self._df)), dtype=np.int64)])
+        return np.array([ids.get(term, -1) for term in terms], dtype=np.int64)
+
+    def _arrays(self, weights: tuple[Vector, Vector, Vector]) -> Arrays:
+        """Per field, the term ids (-1: a term this index does not hold) and the weights."""
+        title, body, names = (
+            (self._ids_of(vector), np.fromiter(vector.values(), dtype=np.float64, count=len(vector)))
+            for vector in weights)
+        return title, body, names
+
+    def _idf_values(self, ids: np.ndarray) -> np.ndarray:
+        df = np.where(ids >= 0, self._df[np.maximum(ids, 0)], 0)
+        return self._idf_base - np.log1p(df)
+
+    def _unit_arrays(self, entry: _Entry) -> Arrays:
         """The entry's unit TF-IDF vectors under the current document frequencies."""
-        if self.entries.get(entry.doc.id) is not entry:
-            return self._unit(entry.weights[0]), self._unit(entry.weights[1]), self._unit(entry.weights[2])
-        vectors = self._unit_cache.get(entry.doc.id)
-        if vectors is None:
-            vectors = self._unit_cache[entry.doc.id] = (
-                self._unit(entry.weights[0]), self._unit(entry.weights[1]), self._unit(entry.weights[2]))
-        return vectors
+        arrays = entry.arrays if self.entries.get(entry.doc.id) is entry else self._arrays(entry.weights)
+        units = []
+        for ids, weights in arrays:
+            scaled = weights * self._idf_values(ids)
+            norm = math.sqrt(math.fsum((scaled * scaled).tolist()))
+            units.append((ids, scaled / norm if norm else scaled))
+        return units[0], units[1], units[2]
 
-    def _unit(self, weights: Vector) -> Vector:
-        log_df = self._log_df
-        logs = [log_df.get(term) for term in weights]
-        if None in logs:  # terms whose document frequency changed since they were last asked about
-            for term in weights:
-                if term not in log_df:
-                    log_df[term] = math.log1p(self._df(term))
-            logs = [log_df[term] for term in weights]
-        base = self._idf_base
-        scaled = [weight * (base - log) for weight, log in zip(weights.values(), logs, strict=True)]
-        norm = math.sqrt(sum([w * w for w in scaled]))
-        return dict(zip(weights, [w / norm for w in scaled], strict=True)) if norm else {}
+    def _group_products(self, units: Arrays, groups: list[list[_Entry]]) -> tuple[np.ndarray, np.ndarray]:
+        """For each group of indexed articles (a story's members, or one article), per field: the dot
+        product of `units` with the sum of the members' unit vectors, and that sum's norm; (3, groups)."""
+        count = len(groups)
+        members = [member for group in groups for member in group]
+        group_of_member = np.repeat(np.arange(count), [len(group) for group in groups])
+        dots, norms = np.zeros((3, count)), np.zeros((3, count))
+        span = len(self._df)  # a key for (group, term): group * span + term id
+        for f in range(3):
+            parts = [member.arrays[f] for member in members]
+            lengths = np.array([len(ids) for ids, _ in parts], dtype=np.int64)
+            query_ids, query_values = units[f]
+            known = query_ids >= 0
+            query_ids, query_values = query_ids[known], query_values[known]
+            if not lengths.sum():
+                continue
+            ids = np.concatenate([ids for ids, _ in parts])
+            member = np.repeat(np.arange(len(members)), lengths)
+            scaled = np.concatenate([values for _, values in parts]) * self._idf_values(ids)
+            member_norms = np.sqrt(np.bincount(member, weights=scaled * scaled, minlength=len(members)))
+            unit = scaled / member_norms[member]
+            keys, slots = np.unique(group_of_member[member] * span + ids, return_inverse=True)
+            sums = np.bincount(slots, weights=unit)  # in member order, then each member's term order
+            key_group, squares = keys // span, sums * sums
+            order = np.lexsort((squares, key_group))
+            norms[f] = np.sqrt(np.bincount(key_group[order], weights=squares[order], minlength=count))
+            if not len(query_ids):
+                continue
+            wanted = (np.arange(count)[:, None] * span + query_ids[None, :]).ravel()
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            products = np.where(keys[at] == wanted, sums[at], 0.0) * np.tile(query_values, count)
+            dots[f] = np.bincount(np.repeat(np.arange(count), len(query_ids)), weights=products, minlength=count)
+        return dots, norms
 
     # -- candidates and scores --------------------------------------------------------------
 
@@ -342,7 +392,7 @@ class StoryIndex:
 
     def _rarest_terms(self, entry: _Entry) -> list[str]:
         common = max(50, COMMON_DF * len(self.entries))
-        known = [(df, term) for term in entry.terms if 0 < (df := self._df(term)) <= common]
+        known = [(df, term) for term in entry.terms if 0 < (df := self._df_of(term)) <= common]
         known.sort()
         return [term for _, term in known[: self.params.candidate_terms]]
 
@@ -365,41 +415,24 @@ class StoryIndex:
         stories = {self.entries[other].story for other in self._candidate_docs(entry, self.params.story_window)}
         return {s for s in stories if self.stories[s].gap(entry.at) <= window}
 
-    def _centroids(self, story_id: str, at: float) -> tuple[Vector, Vector, Vector]:
-        """Sum of the unit vectors of the story's articles nearest in time to `at`, per field."""
+    def _nearest_members(self, story_id: str, at: float) -> list[_Entry]:
+        """The story's articles nearest in time to `at`: a story is compared through these."""
         members = sorted(self.stories[story_id].members.items(), key=lambda item: (abs(item[1] - at), item[0]))
-        sums: tuple[Vector, Vector, Vector] = ({}, {}, {})
-        for doc_id, _ in members[:MAX_STORY_MEMBERS]:
-            for total, vector in zip(sums, self._vectors(self.entries[doc_id]), strict=True):
-                if not total:
-                    total.update(vector)  # the first member (often the only one): a copy, at C speed
-                    continue
-                for term, weight in vector.items():
-                    total[term] = total.get(term, 0.0) + weight
-        return sums
+        return [self.entries[doc_id] for doc_id, _ in members[:MAX_STORY_MEMBERS]]
 
-    def _cosines(self, entry: _Entry, vectors: tuple[Vector, Vector, Vector], story_id: str) -> tuple[float, float, float]:
-        cosines = []
-        for vector, total in zip(vectors, self._centroids(story_id, entry.at), strict=True):
-            norm = math.sqrt(sum(w * w for w in total.values()))
-            cosines.append(dot(vector, total) / norm if norm else 0.0)
-        return cosines[0], cosines[1], cosines[2]
-
-    def _score_parts(self, entry: _Entry, vectors: tuple[Vector, Vector, Vector],
-                     story_id: str) -> tuple[float, float, float, float, float, float]:
-        """(title, body, entities cosines, gap in seconds, time decay, score) against one story;
-        `vectors`: the entry's (self._vectors(entry), computed once per decision)."""
+    def _score_stories(self, entry: _Entry, story_ids: list[str]) -> dict[str, tuple[float, ...]]:
+        """Per story: (title, body, entities cosines with its centroid, gap in seconds, time decay, score)."""
         p = self.params
-        title, body, names = self._cosines(entry, vectors, story_id)
-        gap = self.stories[story_id].gap(entry.at)
-        decay = 0.5 ** (gap / p.half_life.total_seconds())
-        return title, body, names, gap, decay, (p.title_weight * title + p.body_weight * body
-                                                + p.entity_weight * names) * decay
-
-    def _doc_similarity(self, vectors: tuple[Vector, Vector, Vector], other: _Entry) -> float:
-        p = self.params
-        title, body, names = (dot(x, y) for x, y in zip(vectors, self._vectors(other), strict=True))
-        return p.title_weight * title + p.body_weight * body + p.entity_weight * names
+        groups = [self._nearest_members(story_id, entry.at) for story_id in story_ids]
+        dots, norms = self._group_products(self._unit_arrays(entry), groups)
+        cosines = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0).T.tolist()
+        parts = {}
+        for story_id, (title, body, names) in zip(story_ids, cosines, strict=True):
+            gap = self.stories[story_id].gap(entry.at)
+            decay = 0.5 ** (gap / p.half_life.total_seconds())
+            parts[story_id] = (title, body, names, gap, decay,
+                               (p.title_weight * title + p.body_weight * body + p.entity_weight * names) * decay)
+        return parts
 
 
 def _explain(title: float, body: float, names: float, gap: float, decay: float, score: float) -> str:
