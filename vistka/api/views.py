@@ -2,12 +2,14 @@
 
 
 from datetime import datetime
+from typing import Annotated
 
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import CursorPagination, paginate
+from pydantic import Field
 
 from vistka.api.auth import TokenAuth
 from vistka.api.schemas import (
@@ -29,6 +31,8 @@ from vistka.core.moderation import set_status
 router = Router(tags=["reading"])
 TOKEN = {"auth": TokenAuth(), "tags": ["managing"]}
 NEWEST_FIRST = {"ordering": ("-id",), "page_size": 20, "max_page_size": 100}
+# An id the databases can hold (a 64-bit signed integer): a larger one is a 422, not a driver overflow.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ListedArticles(CursorPagination):
@@ -42,7 +46,7 @@ class ListedArticles(CursorPagination):
 
 @router.get("/articles", response=list[ArticleOut])
 @paginate(ListedArticles, **NEWEST_FIRST)
-def list_articles(request, source: int | None = None, language: str | None = None, story: int | None = None,
+def list_articles(request, source: Id | None = None, language: str | None = None, story: Id | None = None,
                   since: datetime | None = Query(None, description="Published at or after (ISO 8601).")):  # noqa: B008
     """Published articles, newest first; filter by source id, original language, story id, date."""
     articles = public_articles()
@@ -58,7 +62,7 @@ def list_articles(request, source: int | None = None, language: str | None = Non
 
 
 @router.get("/articles/{article_id}", response={200: ArticleOut, 404: Error})
-def get_article(request, article_id: int):
+def get_article(request, article_id: Id):
     article = public_articles().filter(pk=article_id).first()
     if article is None:
         return Status(404, {"detail": "no published article with this id"})
@@ -82,7 +86,7 @@ def list_stories(request):
 
 
 @router.get("/stories/{story_id}", response={200: StoryOut, 404: Error})
-def get_story(request, story_id: int):
+def get_story(request, story_id: Id):
     story = _public_stories().filter(pk=story_id).first()
     if story is None:
         return Status(404, {"detail": "no story with published articles has this id"})
@@ -112,7 +116,7 @@ def add_source(request, payload: SourceIn):
 
 
 @router.patch("/sources/{source_id}", response={200: SourceOut, 403: Error, 404: Error}, **TOKEN)
-def change_source(request, source_id: int, payload: SourcePatch):
+def change_source(request, source_id: Id, payload: SourcePatch):
     """Pause/resume a source, or change its licence mode or review policy."""
     _require(request, "core.change_source")
     source = get_object_or_404(Source, pk=source_id)
@@ -125,7 +129,7 @@ def change_source(request, source_id: int, payload: SourcePatch):
 
 @router.post("/articles/{article_id}/status", response={200: StatusOut, 403: Error, 404: Error, 409: Error},
              **TOKEN)
-def change_article_status(request, article_id: int, payload: StatusIn):
+def change_article_status(request, article_id: Id, payload: StatusIn):
     """Publish (approve from review), reject, or withdraw an article; withdrawal is immediate everywhere."""
     _require(request, "core.change_article")
     article = get_object_or_404(Article, pk=article_id)
