@@ -94,6 +94,22 @@ def test_a_window_jump_after_a_quiet_spell_keeps_only_the_new_window(gold_articl
     assert set(index.entries) == {str(late.pk)}
 
 
+def test_the_newest_clock_looks_past_future_dated_articles(gold_articles):
+    """A clock is the publication time, or the fetch time when the date lies in the future: the walk
+    down publication times must not stop at a future-dated article."""
+    first, second, third = gold_articles[:3]
+    now = timezone.now()
+    dated = [(first, now + timedelta(days=30), now - timedelta(hours=5)),  # future date, fetched 5 h ago
+             (second, now - timedelta(hours=2), now - timedelta(hours=1)),  # the newest clock
+             (third, now - timedelta(days=1), now)]
+    for article, published, fetched in dated:
+        Article.objects.filter(pk=article.pk).update(published_at=published, fetched_at=fetched,
+                                                     story=Story.objects.create(title=article.title))
+    assert grouping.newest_grouped() == now - timedelta(hours=2)
+    Article.objects.filter(pk=second.pk).update(story=None)  # not grouped: not held
+    assert grouping.newest_grouped() == now - timedelta(hours=5)
+
+
 def test_arrival_order_does_not_change_the_index(gold_articles):
     shuffled = gold_articles[:]
     random.Random(3).shuffle(shuffled)
