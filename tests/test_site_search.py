@@ -10,7 +10,8 @@ import pytest
 
 from tests.factories import make_article, make_source
 from tests.services import fresh_postgres_database
-from vistka.core.models import ArticleStatus, Translation
+from vistka.core.models import Article, ArticleStatus, Translation
+from vistka.core.moderation import withdraw_articles
 from vistka.site import fulltext
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,12 @@ def test_unpublished_articles_leave_the_index(articles):
     assert fulltext.rebuild() == 3 and fulltext.search("refinery", 10)[1] == 1
 
 
+def test_articles_taken_down_by_an_editor_leave_the_index(articles):
+    refinery, *_ = articles
+    withdraw_articles(Article.objects.filter(pk=refinery.pk))  # a bulk status change: no saves
+    assert fulltext.search("refinery", 10) == ([], 0)
+
+
 POSTGRES_SCRIPT = r"""
 import json, django
 django.setup()
@@ -101,10 +108,15 @@ again, _ = fulltext.search("ryazan", 10)
 fulltext.RANKED_MATCHES = 1  # only the newest match is ranked; the older follow by date
 newest_first, newest_total = fulltext.search("ryazan", 10)
 second_page, _ = fulltext.search("ryazan", 1, offset=1)
+from vistka.core.models import Article
+from vistka.core.moderation import withdraw_articles
+withdraw_articles(Article.objects.filter(pk=other.pk))
+after_take_down = fulltext.search("ryazan", 10)[1]
 print(json.dumps({"ids": [h.article_id for h in hits], "total": total, "expected": [hit.pk, other.pk],
                   "snippets": [str(h.snippet) for h in hits], "rebuilt": rebuilt,
                   "again": [h.article_id for h in again], "newest_first": [h.article_id for h in newest_first],
-                  "newest_total": newest_total, "second_page": [h.article_id for h in second_page]}))
+                  "newest_total": newest_total, "second_page": [h.article_id for h in second_page],
+                  "after_take_down": after_take_down}))
 """
 
 
@@ -123,3 +135,4 @@ def test_postgres_full_text_search():
     # Past the ranked window, matches come by date: the newer body match now leads the older title match.
     assert result["newest_first"] == result["expected"][::-1] and result["newest_total"] == 2
     assert result["second_page"] == [result["expected"][0]]
+    assert result["after_take_down"] == 1  # a bulk take-down leaves the stored search table too

@@ -81,6 +81,22 @@ def test_own_committed_decisions_are_synced_without_reading_them_back(gold_artic
     assert set(index.entries[str(second.pk)].weights[0]) == {"change", "elsewh"}  # stemmed title words
 
 
+def test_a_stale_copy_is_not_remembered_as_the_stored_article(gold_articles):
+    """Another process changed the article (not yet in a story, so nothing was logged) after this one
+    loaded it: the decision is made from the old copy, but the warm index holds what is stored."""
+    first, retitled, withdrawn, probe = gold_articles[:4]
+    grouping.assign_story(first)
+    stale = [Article.objects.get(pk=article.pk) for article in (retitled, withdrawn)]
+    Article.objects.filter(pk=retitled.pk).update(title="Completely different headline")
+    Article.objects.filter(pk=withdrawn.pk).update(status=ArticleStatus.WITHDRAWN)
+    for article in stale:
+        grouping.assign_story(article)
+    index = grouping.WARM.index_for(probe)
+    assert held(index) == held(grouping.build_index(probe))
+    assert str(withdrawn.pk) not in index.entries
+    assert set(index.entries[str(retitled.pk)].weights[0]) == {"comple", "differ", "headli"}
+
+
 def test_a_window_jump_after_a_quiet_spell_keeps_only_the_new_window(gold_articles):
     *earlier, late = gold_articles
     for article in earlier:

@@ -64,9 +64,11 @@ def grouped() -> QuerySet[Article]:
 def _clock(article: Article) -> datetime:
     """When an article counts as new: its publication time, unless that lies after we fetched it
     (a wrong or future date must not push every other article out of the window)."""
-    if article.fetched_at and article.published_at:
-        return min(article.published_at, article.fetched_at)
-    return article.published_at or article.fetched_at
+    return _clock_of(article.published_at, article.fetched_at)
+
+
+def _clock_of(published: datetime | None, fetched: datetime | None) -> datetime | None:
+    return min(published, fetched) if published and fetched else published or fetched
 
 
 def doc_of(article: Article) -> Doc:
@@ -177,10 +179,14 @@ class WarmIndex:
 
     def expect(self, article: Article, entry) -> None:
         """Remember the decision `_assign` just stored, so that syncing it needs no read once it is
-        committed (a rolled-back decision never reaches the log, nor this memory)."""
-        changes = article.__dict__.pop("_story_changes", ())
-        if changes and article.status == ArticleStatus.PUBLISHED:
-            own = (article.pk, entry, str(article.story_id), _clock(article))
+        committed (a rolled-back decision never reaches the log, nor this memory) — provided the row,
+        as stored now, is what the decision read: this process's copy may be older than another
+        process's change of its text or status. (The row stays as read: this transaction has just
+        updated it, so it holds the row's lock until it ends.)"""
+        changes = [change for change in article.__dict__.pop("_story_changes", ()) if change is not None]
+        clock = _stored_clock_if_unchanged(article.pk, entry.doc)
+        if changes and clock is not None:
+            own = (article.pk, entry, str(article.story_id), clock)
             transaction.on_commit(lambda: self._own.update(dict.fromkeys(changes, own)))
 
     def _known_states(self, changed: list[tuple[int, int]]) -> tuple[list[int], dict[int, tuple]]:
@@ -198,6 +204,7 @@ class WarmIndex:
         return articles, {article: state for article, state in latest.items() if article not in foreign}
 
     def rebuild(self, params: StoryParams) -> None:
+        self._own.clear()  # change ids may be reused after a restore
         last = StoryChange.objects.order_by("-id").values_list("id", "article_id").first() or (0, 0)
         self.index, self.params, self.clocks, self._by_time = StoryIndex(params), params, {}, []
         self.seen, self.seen_article = last
@@ -263,6 +270,22 @@ class WarmIndex:
 WARM = WarmIndex()
 
 
+def _stored_clock_if_unchanged(pk: int, doc: Doc) -> datetime | None:
+    """The article's clock when it is stored published, with the text and time `doc` was made of;
+    else None."""
+    row = (Article.objects.filter(pk=pk, status=ArticleStatus.PUBLISHED)
+           .values_list("title", "lead", "body_html", "published_at", "fetched_at").first())
+    if row is None:
+        return None
+    title, lead, body_html, published, fetched = row
+    translated = Translation.objects.filter(article_id=pk, language=settings.SITE_LANGUAGE).values_list(
+        "title", "lead", "body_html").first()
+    title, lead, body_html = translated or (title, lead, body_html)
+    if (title, lead, strip_tags(body_html), published or fetched) != (doc.title, doc.lead, doc.text, doc.published):
+        return None
+    return _clock_of(published, fetched)
+
+
 def record_changes(article_ids: Iterable[int]) -> list[int]:
     """Log that these articles' place among the stories changed, for every worker's warm index;
     returns the ids of the changes."""
@@ -271,6 +294,7 @@ def record_changes(article_ids: Iterable[int]) -> list[int]:
         return []
     with transaction.atomic(savepoint=False):
         locks.serialise("stories")
+        # Ids come back from PostgreSQL and SQLite ≥ 3.35; older SQLite returns none (None here).
         return [row.id for row in StoryChange.objects.bulk_create(rows)]
 
 

@@ -175,6 +175,7 @@ class StoryIndex:
         self._idf_base = 1.0  # log(1 + N) + 1
         self._term_ids: dict[str, int] = {}
         self._df = np.zeros(1024, dtype=np.int64)  # articles holding each term, by term id
+        self._log1p = np.zeros(0)  # log(1 + k) for k = 0, 1, ...: math.log1p's values (see _idf_values)
 
     # -- the stream -------------------------------------------------------------------------
 
@@ -337,7 +338,11 @@ class StoryIndex:
 
     def _idf_values(self, ids: np.ndarray) -> np.ndarray:
         df = np.where(ids >= 0, self._df[np.maximum(ids, 0)], 0)
-        return self._idf_base - np.log1p(df)
+        # From a table of math.log1p, not np.log1p: numpy's vectorised log differs in the last bit
+        # between CPUs (AVX-512 or not), and workers on different machines must score alike.
+        if len(self._log1p) <= len(self.entries):
+            self._log1p = np.array([math.log1p(k) for k in range(2 * len(self.entries) + 2)])
+        return self._idf_base - self._log1p[df]
 
     def _unit_arrays(self, entry: _Entry) -> Arrays:
         """The entry's unit TF-IDF vectors under the current document frequencies."""

@@ -101,13 +101,17 @@ def reindex(article_id: int) -> None:
         cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (%s, %s, %s)", [article_id, title, body])
 
 
-def remove(article_id: int) -> None:
+def remove(*article_ids: int) -> None:
+    """Out of the search: deleted, or taken down by an editor (a bulk status change sends no saves)."""
+    if not article_ids:
+        return
+    marks = ", ".join(["%s"] * len(article_ids))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", list(article_ids))
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {PG_TABLE} WHERE article_id = %s", [article_id])
+            cursor.execute(f"DELETE FROM {PG_TABLE} WHERE article_id IN ({marks})", list(article_ids))
 
 
 def _reindex_postgres(article_id: int) -> None:

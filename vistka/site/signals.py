@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from vistka.core.models import Article, ArticleStatus, Comment, Source, Story, Topic, Translation
+from vistka.core.moderation import articles_withdrawn
 from vistka.site import fulltext
 from vistka.site.caching import bump_revision
 
@@ -38,6 +39,10 @@ def _article_deleted(sender, instance: Article, **kwargs) -> None:
     fulltext.remove(instance.pk)
 
 
+def _articles_taken_down(sender, article_ids: list[int], **kwargs) -> None:
+    fulltext.remove(*article_ids)
+
+
 def connect() -> None:
     for model in (Article, Translation, Story, Topic, Comment, Source):
         post_save.connect(_content_changed, sender=model, dispatch_uid=f"revision-save-{model.__name__}")
@@ -47,3 +52,4 @@ def connect() -> None:
     post_save.connect(_translation_saved, sender=Translation, dispatch_uid="search-translation")
     post_delete.connect(_translation_saved, sender=Translation, dispatch_uid="search-translation-delete")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid="search-article-delete")
+    articles_withdrawn.connect(_articles_taken_down, dispatch_uid="search-articles-taken-down")
