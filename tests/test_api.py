@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -75,6 +76,15 @@ def test_ids_beyond_a_64_bit_integer_are_refused_not_a_server_error(client):
     for path in (f"/api/articles?source={huge}", f"/api/articles?story={huge}", f"/api/articles/{huge}",
                  f"/api/stories/{huge}"):
         assert client.get(path).status_code == 422, path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cursor", ["o=99999999999999999999", "o=-5", "p=abc", "o=1&r=1&p=99999999999999999999999",
+                                    "not base64!"])
+def test_impossible_cursors_are_refused_not_a_server_error(client, cursor):
+    encoded = cursor if cursor == "not base64!" else base64.b64encode(cursor.encode()).decode()
+    for path in ("/api/articles", "/api/stories", "/api/sources"):
+        assert client.get(path, {"cursor": encoded}).status_code == 422, (path, cursor)
 
 
 @pytest.mark.django_db

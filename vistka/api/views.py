@@ -7,9 +7,10 @@ from typing import Annotated
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.pagination import CursorPagination, paginate
 from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 
 from vistka.api.auth import TokenAuth
 from vistka.api.schemas import (
@@ -35,7 +36,24 @@ NEWEST_FIRST = {"ordering": ("-id",), "page_size": 20, "max_page_size": 100}
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-class ListedArticles(CursorPagination):
+class CheckedCursorPagination(CursorPagination):
+    """django-ninja's cursor pagination, where a cursor that decodes to impossible values (an offset
+    of 10^20, found by the schema fuzzer; a position that is not an id) is the client's mistake, a
+    422, not a server error. Every listing here is ordered by id, so a position is an id."""
+
+    class Cursor(CursorPagination.Cursor):
+        @classmethod
+        def from_encoded_param(cls, encoded_param, context=None):
+            try:
+                cursor = super().from_encoded_param(encoded_param, context)
+            except PydanticValidationError as error:
+                raise ValidationError([{"cursor": "Invalid Cursor"}]) from error
+            if cursor.p is not None and not (cursor.p.isdecimal() and int(cursor.p) < 2**63):
+                raise ValidationError([{"cursor": "Invalid Cursor"}])
+            return cursor
+
+
+class ListedArticles(CheckedCursorPagination):
     """Cursor pagination that turns each article of the page into its licence-obeying record."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
@@ -79,7 +97,7 @@ def search(request, q: str = Query(..., min_length=2, max_length=200, descriptio
 
 
 @router.get("/stories", response=list[StoryOut])
-@paginate(CursorPagination, **NEWEST_FIRST)
+@paginate(CheckedCursorPagination, **NEWEST_FIRST)
 def list_stories(request):
     """Stories with at least one published article, newest first."""
     return _public_stories()
@@ -99,7 +117,7 @@ def _public_stories():
 
 
 @router.get("/sources", response=list[SourceOut])
-@paginate(CursorPagination, ordering=("id",), page_size=50, max_page_size=200)
+@paginate(CheckedCursorPagination, ordering=("id",), page_size=50, max_page_size=200)
 def list_sources(request):
     return Source.objects.all()
 
