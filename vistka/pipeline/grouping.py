@@ -64,11 +64,9 @@ def grouped() -> QuerySet[Article]:
 def _clock(article: Article) -> datetime:
     """When an article counts as new: its publication time, unless that lies after we fetched it
     (a wrong or future date must not push every other article out of the window)."""
-    return _clock_of(article.published_at, article.fetched_at)
-
-
-def _clock_of(published: datetime | None, fetched: datetime | None) -> datetime | None:
-    return min(published, fetched) if published and fetched else published or fetched
+    if article.fetched_at and article.published_at:
+        return min(article.published_at, article.fetched_at)
+    return article.published_at or article.fetched_at
 
 
 def doc_of(article: Article) -> Doc:
@@ -271,19 +269,10 @@ WARM = WarmIndex()
 
 
 def _stored_clock_if_unchanged(pk: int, doc: Doc) -> datetime | None:
-    """The article's clock when it is stored published, with the text and time `doc` was made of;
-    else None."""
-    row = (Article.objects.filter(pk=pk, status=ArticleStatus.PUBLISHED)
-           .values_list("title", "lead", "body_html", "published_at", "fetched_at").first())
-    if row is None:
-        return None
-    title, lead, body_html, published, fetched = row
-    translated = Translation.objects.filter(article_id=pk, language=settings.SITE_LANGUAGE).values_list(
-        "title", "lead", "body_html").first()
-    title, lead, body_html = translated or (title, lead, body_html)
-    if (title, lead, strip_tags(body_html), published or fetched) != (doc.title, doc.lead, doc.text, doc.published):
-        return None
-    return _clock_of(published, fetched)
+    """The article's clock when it is stored published, in a story, with the text and time `doc` was
+    made of; else None."""
+    stored = grouped().filter(pk=pk).first()
+    return _clock(stored) if stored is not None and doc_of(stored) == doc else None
 
 
 def record_changes(article_ids: Iterable[int]) -> list[int]:
