@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field, HttpUrl
 
+from vistka.core.weburl import http_url
+
 
 class SourceOut(Schema):
     id: int
@@ -16,6 +18,11 @@ class SourceOut(Schema):
     language: str
     licence_mode: str
     active: bool
+
+    @staticmethod
+    def resolve_homepage(source) -> str:
+        # Only a web address is handed on: API clients render it as a link.
+        return http_url(source["homepage"] if isinstance(source, dict) else source.homepage)
 
 
 class SourceIn(Schema):

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 
 from vistka.core.licence import ShownText, shown_text
 from vistka.core.models import Article, ArticleStatus, Translation
+from vistka.core.weburl import http_url
 
 
 def public_articles() -> QuerySet[Article]:
@@ -31,8 +32,8 @@ def article_record(article: Article, request) -> dict:
     source = article.source
     return {
         "id": article.pk, "url": request.build_absolute_uri(article.get_absolute_url()),
-        "original_url": article.url,
-        "source": {"id": source.pk, "name": source.name, "homepage": source.homepage,
+        "original_url": http_url(article.url),
+        "source": {"id": source.pk, "name": source.name, "homepage": http_url(source.homepage),
                    "language": source.language, "licence_mode": source.licence_mode, "active": source.active},
         "language": article.language, "title": text.title, "lead": text.lead, "body_html": text.body_html,
         "licence_mode": text.mode, "truncated": text.truncated, "translated": text.translated,

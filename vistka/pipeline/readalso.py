@@ -6,6 +6,8 @@ from urllib.parse import urljoin
 
 import lxml.html
 
+from vistka.core.weburl import http_url
+
 READ_ALSO_PREFIXES = ("читайте також", "читайте также", "дивіться також", "смотрите также", "read also",
                       "see also", "також читайте", "читайте ще", "read more", "related:", "більше на тему")
 
@@ -18,9 +20,10 @@ def pop_read_also_blocks(tree: lxml.html.HtmlElement, url: str) -> list[dict]:
             continue
         block = _read_also_container(element)
         for anchor in block.iter("a"):
-            href, title = anchor.get("href"), " ".join(anchor.text_content().split())
-            if href and title and not href.startswith(("mailto:", "javascript:")):
-                links.append({"url": urljoin(url, href), "title": title})
+            href, title = anchor.get("href") or "", " ".join(anchor.text_content().split())
+            target = http_url(urljoin(url, href.strip())) if href.strip() else ""
+            if target and title:  # only web links: no javascript:, data:, mailto: in any spelling
+                links.append({"url": target, "title": title})
         if block.getparent() is not None:
             block.drop_tree()
     return _unique_by_url(links)

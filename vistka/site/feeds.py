@@ -18,6 +18,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from vistka.core.models import Article, Source, Topic
+from vistka.core.weburl import http_url
 from vistka.site.caching import cached_page
 from vistka.site.views.common import display_text, published_articles, with_translation
 from vistka.site.views.listings import source_slug
@@ -47,7 +48,7 @@ def item_description(article: Article) -> str:
     shown = _shown(article)
     parts = [f"<p><strong>{escape(shown['lead'])}</strong></p>"] if shown["lead"] else []
     parts.append(shown["body_html"])
-    parts.append(f'<p>Originally published by <a href="{escape(article.url)}">{escape(article.source.name)}</a>'
+    parts.append(f'<p>Originally published by <a href="{escape(http_url(article.url))}">{escape(article.source.name)}</a>'
                  f"{' (machine-translated)' if shown['translated'] else ''}.</p>")
     return "\n".join(parts)
 
@@ -88,7 +89,8 @@ class ArticleFeed(Feed):
         return spec.title
 
     def description(self, spec):
-        return spec.description
+        # RSS readers show a channel's description as HTML: an outlet or topic named "<b>" must stay text.
+        return escape(spec.description)
 
     def subtitle(self, spec):
         return spec.description
@@ -153,7 +155,7 @@ def _json_item(absolute, item: Article) -> dict:
     entry = {
         "id": str(item.pk),
         "url": absolute(item.get_absolute_url()),
-        "external_url": item.url,
+        "external_url": http_url(item.url),
         "title": item_title(item),
         "content_html": item_description(item),
         "authors": [{"name": name} for name in item.authors] or [{"name": item.source.name}],

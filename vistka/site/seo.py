@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
 from vistka.core.models import Article
+from vistka.core.weburl import http_url
 
 # As Django's json_script does: nothing in the data can close the <script> element.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -25,9 +26,9 @@ def news_article_json_ld(request: HttpRequest, item: Article, display: dict, com
         "inLanguage": settings.SITE_LANGUAGE if display["translated"] else item.language,
         "datePublished": item.published_at.isoformat() if item.published_at else None,
         "dateModified": (item.updated_at or item.published_at).isoformat() if item.published_at else None,
-        "isBasedOn": item.url,
+        "isBasedOn": http_url(item.url),
         "sourceOrganization": {"@type": "NewsMediaOrganization", "name": item.source.name,
-                               "url": item.source.homepage or item.url},
+                               "url": http_url(item.source.homepage) or http_url(item.url)},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME,
                       "url": request.build_absolute_uri("/"),
                       "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(static("site/logo.png"))}},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,6 +55,10 @@ def archive(request: HttpRequest, year: int, month: int | None = None, day: int 
 
 
 def _period(year: int, month: int | None, day: int | None) -> tuple[date, date, str]:
+    # A day's neighbours and its bounds in UTC must stay inside what datetime can hold, so the first
+    # and last representable years are left out; a number too big for a date is a 404, not an OverflowError.
+    if not MINYEAR < year < MAXYEAR:
+        raise Http404("No such date")
     try:
         if day is not None:
             start = date(year, month, day)
@@ -64,7 +68,7 @@ def _period(year: int, month: int | None, day: int | None) -> tuple[date, date, 
             last = calendar.monthrange(year, month)[1]
             return start, start + timedelta(days=last), start.strftime("%B %Y")
         return date(year, 1, 1), date(year + 1, 1, 1), str(year)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404("No such date") from None
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from vistka.core.licence import shown_text
 from vistka.core.models import Article, ArticleStatus, Source, Story
+from vistka.core.weburl import http_url
 from vistka.site import seo
 from vistka.site.caching import cached_page
 from vistka.site.forms import CommentForm
@@ -164,17 +165,21 @@ def cookies(request: HttpRequest) -> HttpResponse:
 
 
 def _read_also_links(item: Article) -> list[dict]:
-    """Each "Read also" link points to our copy when we have the target article, else the original."""
-    urls = [link["url"] for link in item.read_also]
+    """Each "Read also" link points to our copy when we have the target article, else the original.
+
+    Links stored before the extractor kept only web links are checked again: a javascript: or data:
+    link is never shown."""
+    stored = [link for link in item.read_also if isinstance(link, dict) and http_url(link.get("url"))]
+    urls = [link["url"] for link in stored]
     ours = {found.url: found for found in with_translation(list(published_articles().filter(url__in=urls)))}
     links = []
-    for link in item.read_also:
+    for link in stored:
         target = ours.get(link["url"])
         if target is not None:
             title = target.translation.title if target.translation else target.title
             links.append({"url": target.get_absolute_url(), "title": title, "internal": True})
         else:
-            links.append({"url": link["url"], "title": link["title"], "internal": False})
+            links.append({"url": http_url(link["url"]), "title": link.get("title", ""), "internal": False})
     return links
 
 

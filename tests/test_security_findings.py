@@ -1,0 +1,128 @@
+"""Regression tests for the security findings of the hostile-input run (issue 14, item 4)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import lxml.html
+import pytest
+
+from tests.factories import make_article, make_source
+from vistka.core.models import Topic
+from vistka.core.weburl import http_url
+from vistka.pipeline.readalso import pop_read_also_blocks
+from vistka.pipeline.sanitize import sanitize_html
+
+# Every spelling a browser still runs as script or inline data.
+HOSTILE_URLS = [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "\x01javascript:alert(1)",
+    "java\tscript:alert(1)", "java\nscript:alert(1)", "javascript\r:alert(1)", "\x00javascript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", "DATA:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)", " VBScript:msgbox(1)", "mailto:someone@example.org", "file:///etc/passwd",
+    "//evil.example/x", "/relative/path", "http:no-host", "", "   ",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_http_url_refuses_everything_but_web_addresses(url):
+    assert http_url(url) == ""
+
+
+@pytest.mark.parametrize(("url", "kept"), [
+    ("https://example.org/a?b=1#c", "https://example.org/a?b=1#c"),
+    ("HTTP://Example.org/", "HTTP://Example.org/"),
+    ("  https://example.org/x\n", "https://example.org/x"),
+    ("ht\ttps://example.org/y", "https://example.org/y"),
+])
+def test_http_url_keeps_web_addresses_as_a_browser_reads_them(url, kept):
+    assert http_url(url) == kept
+
+
+def test_read_also_keeps_only_web_links():
+    anchors = "".join(f'<li><a href="{url}">bad {n}</a></li>'
+                      for n, url in enumerate(["JaVaScRiPt:alert(1)", " javascript:alert(1)", "java&#9;script:alert(1)",
+                                               "data:text/html,x", "vbscript:x", "mailto:a@b.org"]))
+    page = lxml.html.document_fromstring(
+        f"<html><body><p>Story text.</p><h3>Read also</h3><ul>{anchors}"
+        '<li><a href="/news/other.html">Good relative</a></li>'
+        '<li><a href="HTTPS://other.example/x.html">Good absolute</a></li></ul></body></html>')
+    links = pop_read_also_blocks(page, "https://outlet.example/news/story.html")
+    assert [link["url"] for link in links] == ["https://outlet.example/news/other.html",
+                                               "https://other.example/x.html"]
+
+
+@pytest.mark.parametrize("url", ["JaVaScRiPt:alert(1)", " javascript:alert(1)", "java&#9;script:alert(1)",
+                                 "&#1;javascript:alert(1)", "vbscript:x", "data:text/html,x"])
+def test_sanitiser_drops_script_links_and_images(url):
+    cleaned = sanitize_html(f'<p><a href="{url}">link</a><img src="{url}"></p>')
+    assert "href" not in cleaned and "src" not in cleaned
+    assert 'src="https://img.example/a.jpg"' in sanitize_html('<img src="https://img.example/a.jpg">')
+    assert "src" not in sanitize_html('<img src="data:image/png;base64,iVBORw0KGgo=">')
+
+
+def _hrefs(page: str) -> list[str]:
+    return [lxml.html.fromstring(f"<a href={quoted}></a>").get("href")
+            for quoted in re.findall(r'href=("[^"]*"|\'[^\']*\')', page)]
+
+
+def _no_script_links(page: str) -> None:
+    for href in _hrefs(page):
+        assert href == "" or href.startswith(("/", "#", "?", "feed.")) or http_url(href), href
+
+
+@pytest.mark.django_db
+def test_pages_never_link_to_script_urls(client):
+    source = make_source("Hostile Outlet", "en", "https://hostile.example/")
+    source.homepage = " JavaScript:alert(document.cookie)"  # as an import or the API could store it
+    source.save()
+    article = make_article(source, 1, title="Hostile links",
+                           read_also=[{"url": "JaVaScRiPt:alert(1)", "title": "Script"},
+                                      {"url": "data:text/html,<script>alert(1)</script>", "title": "Data"},
+                                      {"url": " vbscript:msgbox(1)", "title": "VB"},
+                                      {"url": "https://fine.example/a.html", "title": "Fine"}])
+    article.url = "java\tscript:alert(1)"
+    article.save()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "https://fine.example/a.html" in page and "Script</a>" not in page and "Data</a>" not in page
+    for path in (article.get_absolute_url(), "/about/", f"/source/{source.pk}/", f"/article/{article.pk}/{article.display_slug}/original/"):
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, path
+        _no_script_links(response.content.decode())
+    api = client.get(f"/api/articles/{article.pk}").json()
+    assert api["original_url"] == "" and api["source"]["homepage"] == ""
+    listed = client.get("/api/sources").json()["results"]
+    assert [item["homepage"] for item in listed if item["name"] == "Hostile Outlet"] == [""]
+
+
+@pytest.mark.django_db
+def test_rss_channel_description_escapes_topic_and_source_names(client):
+    name = '<img src=x onerror=alert(1)> & "Co"'
+    source = make_source(name, "en", "https://co.example/")
+    article = make_article(source, 1, title="Tagged")
+    topic = Topic.objects.create(name=name, slug="hostile-topic")
+    article.topics.add(topic)
+    for path, prefix in ((f"/topic/{topic.slug}/feed.rss", "Reports tagged "),
+                         (f"/source/{source.pk}/x/feed.rss", "Reports from ")):
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, path
+        description = ET.fromstring(response.content).find("channel/description").text
+        # The text of <description> is HTML for RSS readers: the name must arrive HTML-escaped.
+        assert description == prefix + '&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot;'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [
+    "/archive/99999999999999999999/", "/archive/99999999999999999999/1/", "/archive/2025/99999999999999999999/",
+    "/archive/2025/1/99999999999999999999/", "/archive/9999/12/31/", "/archive/9999/", "/archive/1/1/1/",
+    "/archive/0/", "/archive/2025/13/", "/archive/2025/2/30/", "/archive/2025/0/1/",
+])
+def test_archive_with_impossible_dates_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_archive_of_a_real_day_still_works(client):
+    make_article(make_source(), 1)
+    response = client.get("/archive/2025/1/27/")
+    assert response.status_code == 200 and "Headline 1" in response.content.decode()
