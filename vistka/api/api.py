@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import caches
 from ninja import NinjaAPI
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from vistka.api.views import router
+from vistka.site.clientip import client_address
 
 
 class _SettingRate:
-    """Reads VISTKA_API_RATE at each request, so the limit follows the settings (and tests can lower it)."""
+    """Reads VISTKA_API_RATE at each request, so the limit follows the settings (and tests can lower it).
+
+    Counts live in the cache every web process shares, and the client is the address our own proxies
+    vouch for (django-ninja would otherwise believe any X-Forwarded-For header)."""
+
+    def get_ident(self, request) -> str:
+        return client_address(request)
 
     def allow_request(self, request) -> bool:
+        self.cache = caches[settings.RATE_LIMIT_CACHE]
         self.rate = settings.API_RATE
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)

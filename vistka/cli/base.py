@@ -22,3 +22,4 @@ def setup_django(migrate: bool = True) -> None:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the shared rate-limit cache (a no-op with Redis)

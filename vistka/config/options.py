@@ -61,6 +61,31 @@ def _parse_script_url(raw: str) -> str:
     return value
 
 
+def _parse_non_negative_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError(f"expected 0 or more, got {raw!r}")
+    return value
+
+
+def _parse_proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """'X-Forwarded-Proto=https' (or just the name: the value is then https) -> Django's META form."""
+    name, _, value = raw.strip().partition("=")
+    name, value = name.strip(), value.strip() or "https"
+    if not name:
+        return None
+    if not all(c.isalnum() or c == "-" for c in name):
+        raise ValueError(f"expected a header name such as X-Forwarded-Proto=https, got {raw!r}")
+    return "HTTP_" + name.upper().replace("-", "_"), value
+
+
+def _parse_cache_url(raw: str) -> str:
+    value = raw.strip()
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"expected a redis:// URL or nothing (the database cache), got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Option:
     name: str
@@ -81,6 +106,28 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_DEBUG", False, _parse_bool, "Django debug mode. Never on a public site."),
     Option("VISTKA_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], _parse_list,
            "Comma-separated host names the site answers to."),
+    Option("VISTKA_HTTPS", False, _parse_bool,
+           "The site is served over HTTPS (TLS ends here or at a proxy): the session and CSRF cookies are "
+           "sent with the Secure flag, so a browser never sends them over plain HTTP."),
+    Option("VISTKA_PROXY_SSL_HEADER", None, _parse_proxy_ssl_header,
+           "Behind a TLS-terminating proxy: the header (and value) it sets on HTTPS requests, e.g. "
+           "X-Forwarded-Proto=https, so the site knows a request came over HTTPS. Set it only when the "
+           "proxy always sets or strips that header. Empty: no such header is trusted."),
+    Option("VISTKA_HSTS_SECONDS", 0, _parse_non_negative_int,
+           "Strict-Transport-Security max-age sent on HTTPS responses (31536000 = one year); browsers then "
+           "refuse plain HTTP to the site for that long. 0: no HSTS header. Turn on once HTTPS works."),
+    Option("VISTKA_HSTS_INCLUDE_SUBDOMAINS", False, _parse_bool,
+           "Add includeSubDomains to the Strict-Transport-Security header (every subdomain must serve HTTPS)."),
+    Option("VISTKA_TRUSTED_PROXIES", 0, _parse_non_negative_int,
+           "Reverse proxies in front of the site that append the client's address to X-Forwarded-For "
+           "(nginx: 1). The client is the address that many hops from the right; with 0 the header is "
+           "ignored and the connection's address is the client (rate limits, login lockout)."),
+    Option("VISTKA_CACHE_URL", "", _parse_cache_url,
+           "Cache shared by every web process, for rate limits: redis://host:6379/1. Empty: a table in the "
+           "site's database, so limits hold across gunicorn workers and machines without another server."),
+    Option("VISTKA_WEB_WORKERS", 0, _parse_non_negative_int,
+           "gunicorn worker processes for `vistka serve`, `vistka run` and `vistka demo` (each has 4 threads). "
+           "0: one per CPU core, at least 2 and at most 8."),
     Option("VISTKA_TRANSLATION_ENGINE", "ctranslate2", _parse_engine,
            "Engine for articles not in the site language: ctranslate2 (offline Argos packages), openai "
            "(any OpenAI-compatible chat-completions server), libretranslate, or none. A source can override it."),

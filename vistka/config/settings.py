@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -13,7 +14,33 @@ OPTIONS = read_options()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(OPTIONS["VISTKA_DATA_DIR"]).expanduser().resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _private_dir(path: Path) -> None:
+    """The data folder holds the database and the secret key: only the service user may enter it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _make_private(path, 0o700)
+
+
+def _make_private(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except PermissionError:  # not ours (a shared, read-only install): leave it as the operator set it
+        pass
+
+
+def _create_private_file(path: Path, content: str = "") -> None:
+    """Create path with mode 0600 from the first byte (never a moment world-readable); keep an existing one."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(content)
+
+
+_private_dir(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -21,18 +48,22 @@ def _secret_key() -> str:
     if OPTIONS["VISTKA_SECRET_KEY"]:
         return OPTIONS["VISTKA_SECRET_KEY"]
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    _create_private_file(key_file, secrets.token_urlsafe(50))
+    _make_private(key_file, 0o600)
     return key_file.read_text().strip()
 
 
 def _database() -> dict:
     if OPTIONS["VISTKA_DATABASE_URL"]:
         return dj_database_url.parse(OPTIONS["VISTKA_DATABASE_URL"], conn_max_age=60, conn_health_checks=True)
+    database = DATA_DIR / "vistka.sqlite3"
+    # SQLite creates a new database with the umask's mode (often 0644) and gives its -wal and -shm
+    # files the database's own mode: an empty file made 0600 first is a valid, private database.
+    _create_private_file(database)
+    _make_private(database, 0o600)
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "vistka.sqlite3",
+        "NAME": database,
         "OPTIONS": {
             # WAL lets the site read while the pipeline writes; IMMEDIATE avoids lock-upgrade deadlocks.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
@@ -123,6 +154,24 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Keyed by account and address together: one address behind a shared proxy cannot lock every editor
+# out, and the address is the one vistka.site.clientip trusts (X-Forwarded-For only behind VISTKA_TRUSTED_PROXIES).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "vistka.site.clientip.client_address"
+
+# The default cache holds rendered pages, per process (they are checked against the site revision).
+# Rate limits must hold across processes and machines: they live in the shared "limits" cache.
+RATE_LIMIT_CACHE = "limits"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    RATE_LIMIT_CACHE: (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": OPTIONS["VISTKA_CACHE_URL"],
+         "KEY_PREFIX": "vistka"}
+        if OPTIONS["VISTKA_CACHE_URL"] else
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "vistka_cache",
+         "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    ),
+}
 
 ROOT_URLCONF = "vistka.config.urls"
 WSGI_APPLICATION = "vistka.config.wsgi.application"
@@ -166,6 +215,13 @@ STORAGES = {
 # The session cookie is created only for logged-in editors; readers get none (see the consent banner).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# Behind TLS (docs/deployment.md): cookies only over HTTPS, the proxy's word on the scheme, HSTS.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = OPTIONS["VISTKA_HTTPS"]
+SECURE_PROXY_SSL_HEADER = OPTIONS["VISTKA_PROXY_SSL_HEADER"]
+SECURE_HSTS_SECONDS = OPTIONS["VISTKA_HSTS_SECONDS"]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = OPTIONS["VISTKA_HSTS_INCLUDE_SUBDOMAINS"]
+TRUSTED_PROXIES = OPTIONS["VISTKA_TRUSTED_PROXIES"]
+WEB_WORKERS = OPTIONS["VISTKA_WEB_WORKERS"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -175,5 +231,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"vistka": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {
+        "vistka": {"handlers": ["console"], "level": "INFO"},
+        # Django logs a server error here, with its traceback; its own default shows it only with DEBUG on.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from vistka.site.clientip import client_address
 from vistka.site.consent import same_origin_required
 from vistka.site.forms import CommentForm
 from vistka.site.views.common import published_articles, with_translation
@@ -37,6 +38,12 @@ def post_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def within_rate_limit(request: HttpRequest) -> bool:
-    key = f"comments-from:{request.META.get('REMOTE_ADDR', '')}"
+    """At most COMMENTS_PER_IP_PER_HOUR from one address, counted in the cache every web process shares."""
+    cache = caches[settings.RATE_LIMIT_CACHE]
+    key = f"comments-from:{client_address(request)}"
     cache.add(key, 0, timeout=3600)
-    return cache.incr(key) <= COMMENTS_PER_IP_PER_HOUR
+    try:
+        return cache.incr(key) <= COMMENTS_PER_IP_PER_HOUR
+    except ValueError:  # the entry expired between add and incr: this is the first of a new hour
+        cache.add(key, 1, timeout=3600)
+        return True
