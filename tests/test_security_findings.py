@@ -126,3 +126,75 @@ def test_archive_of_a_real_day_still_works(client):
     make_article(make_source(), 1)
     response = client.get("/archive/2025/1/27/")
     assert response.status_code == 200 and "Headline 1" in response.content.decode()
+
+
+@pytest.mark.parametrize(("address", "kind"), [
+    ("2002:7f00:1::", "loopback"), ("2002:a9fe:a9fe::1", "link-local"), ("2002:0a00:0001::5", "private"),
+    ("64:ff9b::7f00:1", "loopback"), ("64:ff9b::a9fe:a9fe", "link-local"), ("64:ff9b::c0a8:101", "private"),
+    ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "link-local"), ("::127.0.0.1", "loopback"),
+    ("::10.0.0.1", "private"),
+    ("2002:5db8:d822::1", ""), ("64:ff9b::5db8:d822", ""), ("::ffff:93.184.216.34", ""),  # public IPv4 inside
+])
+def test_ipv6_addresses_are_judged_by_the_ipv4_address_they_carry(address, kind):
+    import ipaddress
+
+    from vistka.pipeline.fetch.guard import address_kind
+
+    found = address_kind(ipaddress.ip_address(address))
+    assert found.startswith(kind) and bool(found) == bool(kind), found
+
+
+def test_a_6to4_address_of_the_metadata_service_is_refused_even_when_it_resolves():
+    import ipaddress
+
+    from vistka.pipeline.fetch.errors import AddressRefused
+    from vistka.pipeline.fetch.guard import AddressGuard
+
+    with pytest.raises(AddressRefused, match=r"a link-local .*address \(IPv4 169\.254\.169\.254 via 6to4\)"):
+        AddressGuard([]).check("metadata.evil.example", ipaddress.ip_address("2002:a9fe:a9fe::"))
+    # The allow-list is matched literally: allowing 127.0.0.1 does not open its IPv6 disguises.
+    AddressGuard(["127.0.0.1"]).check("x", ipaddress.ip_address("127.0.0.1"))
+    with pytest.raises(AddressRefused, match=r"\(IPv4 127\.0\.0\.1 via 6to4\)"):
+        AddressGuard(["127.0.0.1"]).check("x", ipaddress.ip_address("2002:7f00:1::"))
+
+
+def test_allow_list_takes_host_port_entries():
+    import ipaddress
+
+    from vistka.pipeline.fetch.errors import AddressRefused
+    from vistka.pipeline.fetch.guard import AddressGuard
+
+    loopback, v6 = ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")
+    guard = AddressGuard(["127.0.0.1:8001", "[::1]:8080", "feeds.lan:8443", "10.0.0.0/8"])
+    guard.check("127.0.0.1", loopback, port=8001)
+    guard.check("localhost", v6, port=8080)
+    guard.check("feeds.lan", ipaddress.ip_address("192.168.1.5"), port=8443)
+    guard.check("x", ipaddress.ip_address("10.1.2.3"), port=22)
+    for host, address, port in [("127.0.0.1", loopback, 8002), ("localhost", v6, 22),
+                                ("feeds.lan", ipaddress.ip_address("192.168.1.5"), 443)]:
+        with pytest.raises(AddressRefused):
+            guard.check(host, address, port=port)
+
+
+def test_host_port_entry_lets_a_real_fetch_through_and_only_on_that_port():
+    from tests.http_servers import LocalServer, reply
+    from vistka.pipeline.fetch import FetchPolicy, fetch
+    from vistka.pipeline.fetch.errors import AddressRefused
+
+    with LocalServer({"/ok": reply(200, b"fine", {"Content-Type": "text/plain"})}) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        allowed = FetchPolicy(timeout=2, allow_hosts=[f"127.0.0.1:{port}"])
+        assert fetch(f"{server.base_url}/ok", allowed).content == b"fine"
+        with pytest.raises(AddressRefused):
+            fetch(f"{server.base_url}/ok", FetchPolicy(timeout=2, allow_hosts=[f"127.0.0.1:{port + 1}"]))
+
+
+@pytest.mark.parametrize("entry", ["http://127.0.0.1:8001/", "127.0.0.1:99999", "intranet local", "*.example.org",
+                                   "host:port", "10.0.0.0/33"])
+def test_allow_list_entry_that_matches_nothing_is_a_warning(entry, caplog):
+    from vistka.pipeline.fetch.guard import AddressGuard, parse_allow_entry
+
+    assert parse_allow_entry(entry) is None
+    with caplog.at_level("WARNING", logger="vistka.pipeline.fetch.guard"):
+        AddressGuard(["127.0.0.1", entry])
+    assert f"entry {entry!r} matches no host" in caplog.text

@@ -137,8 +137,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_USER_AGENT_CONTACT", "", str,
            "A URL or e-mail that outlets can use to reach the operator; sent in the User-Agent."),
     Option("VISTKA_FETCH_ALLOW_HOSTS", [], _parse_list,
-           "Hosts or addresses that may be fetched although they are private or loopback "
-           "(the demo and tests use 127.0.0.1)."),
+           "Hosts, addresses or networks that may be fetched although they are private or loopback "
+           "(the demo and tests use 127.0.0.1); host:port allows only that port (127.0.0.1:8001, [::1]:8080). "
+           "An entry that can match no host is logged as a warning and ignored."),
     Option("VISTKA_FETCH_TIMEOUT", 20.0, float, "Seconds before one HTTP request to an outlet gives up."),
     Option("VISTKA_MAX_BODY_BYTES", 10_000_000, int, "Largest response body accepted from an outlet, in bytes."),
     Option("VISTKA_FETCH_CONNECT_TIMEOUT", 10.0, float, "Seconds to wait for an outlet's server to accept a connection."),
