@@ -198,3 +198,70 @@ def test_allow_list_entry_that_matches_nothing_is_a_warning(entry, caplog):
     with caplog.at_level("WARNING", logger="vistka.pipeline.fetch.guard"):
         AddressGuard(["127.0.0.1", entry])
     assert f"entry {entry!r} matches no host" in caplog.text
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("a\x00b", "ab"), ("tab\tand\nnewline", "tab\tand\nnewline"), ("win\r\nline\rmac", "win\nline\nmac"),
+    ("bell\x07 esc\x1b[31m del\x7f c1\x85\x9b", "bell esc[31m del c1"), ("lone \ud800 surrogate", "lone  surrogate"),
+    ("non\ufffechar\uffff", "nonchar"), ("Київ — «новини» 🇺🇦", "Київ — «новини» 🇺🇦"),
+])
+def test_control_characters_are_stripped(raw, clean):
+    from vistka.core.textclean import strip_control_chars
+
+    assert strip_control_chars(raw) == clean
+
+
+@pytest.mark.django_db
+def test_stored_articles_translations_and_comments_carry_no_control_characters(client, settings):
+    from vistka.core.models import Article, Comment, Translation
+
+    settings.COMMENTS_MODERATED = False
+    source = make_source("Ctrl\x00 Outlet", "uk", "https://ctrl.example/")
+    article = make_article(source, 1, title="Nul\x00 title\x07", body_html="<p>Body\x00 text\x1b</p>\n<p>two</p>",
+                           authors=["Ann\x00 Author"], read_also=[{"url": "https://x.example/", "title": "R\x00A"}],
+                           translated=False)
+    Translation.objects.create(article=article, language="en", title="Trans\x00lated\x0b", lead="Le\x00ad\tok",
+                               body_html="<p>Tr\x00</p>", engine="ctranslate2")
+    article.refresh_from_db()
+    assert (article.title, article.body_html) == ("Nul title", "<p>Body text</p>\n<p>two</p>")
+    assert article.authors == ["Ann Author"] and article.read_also[0]["title"] == "RA"
+    assert Article.objects.get(pk=article.pk).source.name == "Ctrl Outlet"
+    translation = Translation.objects.get(article=article)
+    assert (translation.title, translation.lead, translation.body_html) == ("Translated", "Lead\tok", "<p>Tr</p>")
+    response = client.post(f"/article/{article.pk}/comment/", {"name": "Bell\x07", "text": "line\r\nnext\x1b[0m"},
+                           HTTP_ORIGIN="http://testserver", REMOTE_ADDR="10.7.7.7")
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.name, comment.text) == ("Bell", "line\nnext[0m")
+
+
+STORE_NUL_ON_POSTGRES = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from tests.factories import make_article, make_source
+source = make_source("Nul\x00 outlet", "en", "https://nul.example/")
+article = make_article(source, 1, title="A\x00B", body_html="<p>x\x00y</p>", authors=["C\x00D"])
+article.refresh_from_db()
+print(json.dumps([article.title, article.body_html, article.authors, article.source.name]))
+"""
+
+
+def test_a_nul_in_outlet_text_does_not_stop_a_save_on_postgres():
+    """PostgreSQL refuses NUL in text and jsonb: without the cleaning the save itself raises."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.services import fresh_postgres_database
+
+    pytest.importorskip("psycopg")
+    with fresh_postgres_database() as database_url:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vistka.config.settings", "VISTKA_DATABASE_URL": database_url}
+        done = subprocess.run([sys.executable, "-c", STORE_NUL_ON_POSTGRES], env=env, cwd=Path(__file__).parent.parent,
+                              capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["AB", "<p>xy</p>", ["CD"], "Nul outlet"]

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 
 
 def _refresh_editor_group(sender, **kwargs) -> None:
@@ -28,6 +28,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_refresh_editor_group, sender=self, dispatch_uid="vistka-editor-group")
         post_migrate.connect(_load_default_glossaries, sender=self, dispatch_uid="vistka-glossaries")
+        from vistka.core.textclean import clean_before_save
+
+        pre_save.connect(clean_before_save, dispatch_uid="vistka-strip-control-chars")  # NUL & co. never stored
         from vistka.pipeline import grouping
 
         grouping.connect()  # every worker's story index follows article changes
