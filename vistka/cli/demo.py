@@ -36,11 +36,16 @@ def demo(port: int, outlets_port: int, outlets_url: str, serve: bool, queue: boo
         else:
             ingest_now(sources)
         if serve:
+            from django.conf import settings
             from django.core.management import call_command
+
+            from vistka.cli.webserver import serve_site
 
             call_command("collectstatic", interactive=False, verbosity=0)
             click.echo(f"news site at http://127.0.0.1:{port}/ (Ctrl-C stops)")
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+            # The sample outlets keep running in this process while gunicorn serves the site.
+            with contextlib.suppress(KeyboardInterrupt):
+                serve_site("127.0.0.1", port, settings.WEB_WORKERS)
 
 
 def ingest_now(sources: list) -> None:

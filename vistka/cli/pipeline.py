@@ -34,26 +34,38 @@ def fetch(source_name: str | None) -> None:
 @click.option("--port", default=8000, type=int, show_default=True)
 @click.option("--web/--no-web", default=True, help="Also serve the site (default), or only poll.")
 def run(host: str, port: int, web: bool) -> None:
-    """Poll every source on its own schedule and serve the site, in one process."""
+    """Poll every source on its own schedule and serve the site, in one command.
+
+    The scheduler polls in this process; the site is served by gunicorn worker processes beside it.
+    """
     import threading
 
     setup_django()
+    from django.conf import settings
+
+    from vistka.cli.webserver import check_platform, serve_site
     from vistka.pipeline.schedule import run_scheduler
 
+    if web:
+        check_platform()
     stop = threading.Event()
     scheduler = threading.Thread(target=run_scheduler, args=(stop,), name="vistka-scheduler", daemon=True)
     scheduler.start()
     click.echo("scheduler started: each source is polled when due (see `vistka sources list`)")
+    status = 0
     try:
         if web:
-            from django.core.management import call_command
-
-            call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+            click.echo(f"news site at http://{host}:{port}/ (gunicorn; Ctrl-C stops both)")
+            status = serve_site(host, port, settings.WEB_WORKERS)
         else:
             while scheduler.is_alive():
                 scheduler.join(timeout=1)
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
+    if status:
+        raise click.ClickException(f"the web server stopped with status {status}")
 
 
 @click.command()
@@ -70,13 +82,20 @@ def status() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, type=int, show_default=True)
 def serve(host: str, port: int) -> None:
-    """Serve the site with Django's threaded server (the embedded default and the demo)."""
+    """Serve the site with gunicorn (VISTKA_WEB_WORKERS worker processes), as in production."""
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
 
+    from vistka.cli.webserver import check_platform, serve_site
+
+    check_platform()
     # Hashed, pre-compressed static files (whitenoise serves them with far-future cache headers).
     call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    click.echo(f"news site at http://{host}:{port}/ (gunicorn; Ctrl-C stops)")
+    status = serve_site(host, port, settings.WEB_WORKERS)
+    if status:
+        raise click.ClickException(f"the web server stopped with status {status}")
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
