@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-stories bench-translate bench-serve bench-stories bench-ingest bench-scale wrk-deps
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-stories bench-translate bench-serve bench-servers bench-stories bench-ingest bench-scale wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -49,6 +49,10 @@ wrk-deps:
 # The site under gunicorn, loaded with wrk at 32 clients; ARGS="--articles 5000 --duration 20" to change the scale.
 bench-serve: $(TEST_STAMP) wrk-deps
 	$(BIN)/python -m bench.bench_serve $(ARGS)
+
+# The WSGI server choice: runserver vs gunicorn (as `vistka serve` runs it) vs waitress, loaded with wrk.
+bench-servers: $(TEST_STAMP) wrk-deps
+	$(BIN)/python -m bench.bench_servers $(ARGS)
 
 # PostgreSQL at scale (needs PostgreSQL and Redis on 127.0.0.1): synthetic articles loaded with COPY, page and
 # story-assignment latency, ingest with 1 and 2 Celery workers. ARGS="--articles 200000" to change the scale,

@@ -265,3 +265,15 @@ def test_a_nul_in_outlet_text_does_not_stop_a_save_on_postgres():
                               capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == ["AB", "<p>xy</p>", ["CD"], "Nul outlet"]
+
+
+@pytest.mark.django_db
+def test_review_queue_never_links_to_script_urls(admin_client):
+    from vistka.core.models import ArticleStatus
+
+    held = make_article(make_source("Held Outlet", "en", "https://held.example/"), 1, title="Held",
+                        status=ArticleStatus.IN_REVIEW)
+    held.url = "JaVaScRiPt:alert(1)"
+    held.save()
+    page = admin_client.get("/admin/core/reviewqueueitem/").content.decode()
+    assert "Held" in page and "javascript:" not in page.lower()

@@ -24,6 +24,7 @@ from vistka.core.models import (
     Translation,
 )
 from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
+from vistka.core.weburl import http_url
 from vistka.pipeline.discover import DiscoveryError, discover
 from vistka.pipeline.fetch import FetchPolicy
 
@@ -167,7 +168,8 @@ class ReviewQueueAdmin(StatusActions, admin.ModelAdmin):
 
     @admin.display(description="Original")
     def original(self, obj):
-        return format_html('<a href="{}" rel="noopener nofollow" target="_blank">open ↗</a>', obj.url)
+        url = http_url(obj.url)  # editors click it: never a javascript: or data: link
+        return format_html('<a href="{}" rel="noopener nofollow" target="_blank">open ↗</a>', url) if url else "—"
 
 
 class StoryArticleInline(admin.TabularInline):
