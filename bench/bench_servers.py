@@ -27,7 +27,7 @@ def _servers(port: int, workers: int) -> dict[str, list[str]]:
 
     return {
         "runserver": [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        "gunicorn": gunicorn_command("127.0.0.1", port, workers) + ["--log-level", "warning"],
+        "gunicorn": gunicorn_command("127.0.0.1", port, workers),
         "waitress": [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
                      f"--threads={workers * THREADS_PER_WORKER}", "vistka.config.wsgi:application"],
     }
