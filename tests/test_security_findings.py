@@ -165,7 +165,8 @@ def test_allow_list_takes_host_port_entries():
     from vistka.pipeline.fetch.guard import AddressGuard
 
     loopback, v6 = ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")
-    guard = AddressGuard(["127.0.0.1:8001", "[::1]:8080", "feeds.lan:8443", "10.0.0.0/8"])
+    guard = AddressGuard(["127.0.0.1:8001", "[::1]:8080", "feeds.lan:8443", "10.0.0.0/8", "новини.укр"])
+    guard.check("xn--b1amarcd.xn--j1amh", ipaddress.ip_address("192.168.7.7"))  # the IDN's ASCII form
     guard.check("127.0.0.1", loopback, port=8001)
     guard.check("localhost", v6, port=8080)
     guard.check("feeds.lan", ipaddress.ip_address("192.168.1.5"), port=8443)

@@ -104,6 +104,10 @@ def parse_allow_entry(raw: str) -> AllowEntry | None:
     except ValueError:
         pass
     name = _host_name(entry)
+    try:
+        name = name.encode("idna").decode("ascii")  # hosts reach the guard in their ASCII (punycode) form
+    except UnicodeError:
+        return None
     return AllowEntry(name=name, port=port) if _HOST_NAME.match(name) else None
 
 
