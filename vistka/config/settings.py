@@ -157,6 +157,7 @@ AXES_VERBOSE = False
 # Keyed by account and address together: one address behind a shared proxy cannot lock every editor
 # out, and the address is the one vistka.site.clientip trusts (X-Forwarded-For only behind VISTKA_TRUSTED_PROXIES).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # failures in the database: shared by every process
 AXES_CLIENT_IP_CALLABLE = "vistka.site.clientip.client_address"
 
 # The default cache holds rendered pages, per process (they are checked against the site revision).
