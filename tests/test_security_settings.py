@@ -222,10 +222,17 @@ from django.conf import settings
 from django.test import RequestFactory
 from vistka.api.api import AnonymousRate
 from vistka.site.views.comments import within_rate_limit
+from django.contrib.auth.models import User
+from django.test import Client
 settings.API_RATE = "4/h"
 request = RequestFactory().get("/api/sources", REMOTE_ADDR="198.51.100.20")
+if not User.objects.filter(username="eddie").exists():
+    User.objects.create_user("eddie", password="correct horse battery", is_staff=True)
+browser = Client(HTTP_HOST="127.0.0.1")
 print(json.dumps({"comments": [within_rate_limit(request) for _ in range(3)],
                   "api": [AnonymousRate("4/h").allow_request(request) for _ in range(3)],
+                  "login": [browser.post("/admin/login/", {"username": "eddie", "password": "wrong"},
+                                         REMOTE_ADDR="198.51.100.20").status_code for _ in range(3)],
                   "backend": type(django.core.cache.caches[settings.RATE_LIMIT_CACHE]).__name__}))
 """
 
@@ -240,6 +247,8 @@ def test_rate_limits_hold_across_processes_with_the_database_cache(tmp_path):
     # 5 comments an hour and 4 API requests from one address, whichever process answers them.
     assert first["comments"] == [True, True, True] and second["comments"] == [True, True, False]
     assert first["api"] == [True, True, True] and second["api"] == [True, False, False]
+    # 5 failed logins lock the account at that address, whichever process saw them.
+    assert first["login"] == [200, 200, 200] and second["login"] == [200, 429, 429]
 
 
 def test_rate_limits_hold_across_processes_with_redis(tmp_path):
