@@ -6,9 +6,16 @@ import os
 
 import click
 
+# `vistka manage` commands that work on the migrations themselves (or need no database): run as asked,
+# with no migrate first.
+MIGRATION_COMMANDS = frozenset({"migrate", "makemigrations", "showmigrations", "sqlmigrate", "squashmigrations",
+                                "optimizemigration", "help", "version", "check", "diffsettings", "collectstatic"})
 
-def setup_django(migrate: bool = True) -> None:
-    """Configure Django from the environment and bring the database schema up to date."""
+
+def setup_django(migrate: bool = True, require_schema: bool = False) -> None:
+    """Configure Django from the environment; `migrate` brings the database schema up to date,
+    `require_schema` (for processes that must not migrate, such as one of many workers) stops with
+    the command to run when it is not."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vistka.config.settings")
     import django
 
@@ -22,3 +29,23 @@ def setup_django(migrate: bool = True) -> None:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
+    elif require_schema and unapplied_migrations():
+        raise click.ClickException(
+            f"the database has no or an old schema ({len(unapplied_migrations())} migration(s) not applied); "
+            "run `vistka manage migrate` first")
+
+
+def unapplied_migrations() -> list[str]:
+    """The migrations the database lacks, as app.name."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def needs_migrate_first(args: list[str]) -> bool:
+    """Whether `vistka manage ARGS` should bring the schema up to date before it runs."""
+    command = next((arg for arg in args if not arg.startswith("-")), None)
+    return command is not None and command not in MIGRATION_COMMANDS

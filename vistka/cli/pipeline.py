@@ -82,8 +82,11 @@ def serve(host: str, port: int) -> None:
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def manage(ctx: click.Context) -> None:
-    """Run a Django management command, e.g. `vistka manage createsuperuser`."""
-    setup_django(migrate=False)
+    """Run a Django management command, e.g. `vistka manage createsuperuser` (on a new data directory
+    the database is migrated first)."""
+    from vistka.cli.base import needs_migrate_first
+
+    setup_django(migrate=needs_migrate_first(ctx.args))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["vistka manage", *ctx.args])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from vistka.cli.base import setup_django
+from vistka.config.choices import DEFAULT_LICENCE_MODE, LICENCE_MODES
 
-LICENCES = click.Choice(["full", "excerpt", "link"])
+LICENCES = click.Choice(list(LICENCE_MODES))
 
 
 @click.group(invoke_without_command=True)
@@ -49,7 +50,7 @@ def _shorten(text: str, width: int) -> str:
 @click.option("--name", help="Source name (default: the site's title).")
 @click.option("--language", help="Language of the outlet's articles, e.g. uk (default: the page's lang).")
 @click.option("--homepage", default="", help="The outlet's home page (default: found).")
-@click.option("--licence", "licence_mode", type=LICENCES, default="full", show_default=True)
+@click.option("--licence", "licence_mode", type=LICENCES, default=DEFAULT_LICENCE_MODE, show_default=True)
 @click.option("--no-discover", is_flag=True, help="Take the URL as the feed without checking it.")
 def add_source(args: tuple[str, ...], name: str | None, language: str | None, homepage: str,
                licence_mode: str, no_discover: bool) -> None:

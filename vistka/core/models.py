@@ -7,13 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from vistka.config.options import ENGINES
+from vistka.config.choices import DEFAULT_LICENCE_MODE, ENGINES, LICENCE_MODES
 
-
-class LicenceMode(models.TextChoices):
-    FULL = "full", "Full text (the outlet's licence allows republishing)"
-    EXCERPT = "excerpt", "Excerpt: lead and opening, with a link to the original"
-    LINK = "link", "Link only: title and summary"
+# Declared in vistka/config/choices.py (with the CLI's, the API's and OPML import's default).
+LicenceMode = models.TextChoices("LicenceMode", [(value.upper(), (value, label)) for value, label in LICENCE_MODES.items()])
 
 
 class Source(models.Model):
@@ -26,7 +23,7 @@ class Source(models.Model):
     translation_engine = models.CharField(
         max_length=20, blank=True, choices=[(name, name) for name in ENGINES],
         help_text="Overrides VISTKA_TRANSLATION_ENGINE for this source; empty: the site's engine.")
-    licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=LicenceMode.EXCERPT)
+    licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=DEFAULT_LICENCE_MODE)
     active = models.BooleanField(default=True)
     extraction_rules = models.JSONField(
         default=dict, blank=True,

@@ -1,0 +1,20 @@
+"""Every fixed list of choices, declared once: licence modes (and their default), translation engines,
+QA flags. Django-free, so the CLI can offer them before Django is set up; the model fields, the
+admin, the API schemas, the CLI options, OPML import and the settings parser all read them from here.
+"""
+
+from __future__ import annotations
+
+# How much of an outlet's article vistka republishes (see vistka/core/licence.py), with the words the
+# admin shows. The default is the cautious one: full text only once an editor has the outlet's leave.
+LICENCE_MODES: dict[str, str] = {
+    "full": "Full text (the outlet's licence allows republishing)",
+    "excerpt": "Excerpt: lead and opening, with a link to the original",
+    "link": "Link only: title and summary",
+}
+DEFAULT_LICENCE_MODE = "excerpt"
+
+ENGINES = ("ctranslate2", "openai", "libretranslate", "none")
+
+# What the translation checks flag for an editor (vistka/pipeline/translate/quality.py).
+QA_FLAGS = ("number", "date", "cyrillic", "glossary", "length", "engine")
