@@ -83,3 +83,24 @@ def test_engines_and_qa_flags_are_declared_once():
     assert options.QA_FLAGS is choices.QA_FLAGS and quality.FLAG_KINDS is choices.QA_FLAGS
     field = models.Source._meta.get_field("translation_engine")
     assert [value for value, _label in field.choices] == list(choices.ENGINES)
+
+
+# --- slugs -------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_cyrillic_titles_get_transliterated_slugs(client):
+    from tests.factories import make_article, make_source
+    from vistka.core.models import Article, Story
+
+    source = make_source(name="Радіо Тест")
+    article = make_article(source, 1, translated=False, title="Київ: Зеленський зустрівся з Сирським")
+    assert article.get_absolute_url() == f"/article/{article.pk}/kyiv-zelenskyi-zustrivsia-z-syrskym/"
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert source.get_absolute_url() == f"/source/{source.pk}/radio-test/"
+    assert Story(pk=3, title="Обстріл Харкова").get_absolute_url() == "/story/3/obstril-kharkova/"
+    russian = make_article(make_source(name="Ru", language="ru", homepage="https://ru.example/"), 2,
+                           translated=False, title="Москва объявила")
+    assert russian.slug == "moskva-obyavila"
+    Article.objects.filter(pk=article.pk).update(slug="article")  # stored by an older version
+    assert Article.objects.get(pk=article.pk).display_slug == "kyiv-zelenskyi-zustrivsia-z-syrskym"
+    assert make_article(source, 3, translated=False, title="«»!").slug == "article"

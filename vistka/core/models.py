@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from vistka.config.choices import DEFAULT_LICENCE_MODE, ENGINES, LICENCE_MODES
+from vistka.core.slugs import make_slug
 
 # Declared in vistka/config/choices.py (with the CLI's, the API's and OPML import's default).
 LicenceMode = models.TextChoices("LicenceMode", [(value.upper(), (value, label)) for value, label in LICENCE_MODES.items()])
@@ -71,7 +71,7 @@ class Source(models.Model):
 
     @property
     def display_slug(self) -> str:
-        return slugify(self.name)[:100] or "source"
+        return make_slug(self.name, self.language, "source")
 
     def get_absolute_url(self) -> str:
         return reverse("source", kwargs={"pk": self.pk, "slug": self.display_slug})
@@ -93,7 +93,7 @@ class Story(models.Model):
 
     @property
     def display_slug(self) -> str:
-        return slugify(self.title)[:100] or "story"
+        return make_slug(self.title, fallback="story")
 
     def get_absolute_url(self) -> str:
         return reverse("story", kwargs={"pk": self.pk, "slug": self.display_slug})
@@ -186,7 +186,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug and self.title:
-            self.slug = slugify(self.title)[:100] or "article"
+            self.slug = make_slug(self.title, self.language, "article")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -196,7 +196,9 @@ class Article(models.Model):
     def display_slug(self) -> str:
         translation = self.translation
         if translation and translation.title:
-            return slugify(translation.title)[:100] or "article"
+            return make_slug(translation.title, translation.language, "article")
+        if self.slug == "article" and self.title:  # stored before titles were transliterated
+            return make_slug(self.title, self.language, "article")
         return self.slug or "article"
 
     @property
