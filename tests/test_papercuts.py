@@ -104,3 +104,22 @@ def test_cyrillic_titles_get_transliterated_slugs(client):
     Article.objects.filter(pk=article.pk).update(slug="article")  # stored by an older version
     assert Article.objects.get(pk=article.pk).display_slug == "kyiv-zelenskyi-zustrivsia-z-syrskym"
     assert make_article(source, 3, translated=False, title="«»!").slug == "article"
+
+
+# --- feed entry ids ----------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_feed_entry_ids_are_stable_permalinks(client):
+    import xml.etree.ElementTree as ET
+
+    from tests.factories import make_article, make_source
+
+    article = make_article(make_source(), 7)
+    permalink = f"http://testserver/article/{article.pk}/"
+    rss = ET.fromstring(client.get("/feed.rss").content)
+    guid = rss.find("channel/item/guid")
+    assert guid.text == permalink and guid.get("isPermaLink", "true") == "true"
+    atom = ET.fromstring(client.get("/feed.atom").content)
+    assert atom.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}id").text == permalink
+    assert client.get("/feed.json").json()["items"][0]["id"] == permalink
+    assert client.get(permalink).status_code == 301  # the permalink opens the article
