@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,92 @@ def test_feed_entry_ids_are_stable_permalinks(client):
     assert atom.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}id").text == permalink
     assert client.get("/feed.json").json()["items"][0]["id"] == permalink
     assert client.get(permalink).status_code == 301  # the permalink opens the article
+
+
+# --- one date format, the time zone labelled ----------------------------------------------------------
+
+@pytest.fixture
+def story_of_two_days(db):
+    from datetime import datetime, timedelta
+
+    from tests.factories import make_article, make_source
+    from vistka.core.models import Story
+
+    story = Story.objects.create(title="The story's own heading")
+    radio, ledger = make_source(), make_source(name="Ledger", language="en", homepage="https://ledger.example/")
+    start = datetime(2025, 1, 27, 8, 0, tzinfo=UTC)  # 10:00 in Kyiv
+    articles = [make_article(source, n, story=story) for n, source in enumerate([radio, ledger, radio, ledger], start=1)]
+    for n, article in enumerate(articles, start=1):
+        article.published_at = start + timedelta(hours=12 * n)
+        article.save()
+    return story, articles
+
+
+DATE_TIME = r"\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}, \d\d:\d\d EES?T"
+
+
+def test_every_page_shows_dates_in_one_format_with_the_zone(client, story_of_two_days):
+    import re
+
+    story, articles = story_of_two_days
+    pages = {"home": "/", "article": articles[0].get_absolute_url(), "story": story.get_absolute_url(),
+             "source": articles[0].source.get_absolute_url()}
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        shown = re.findall(r"<time datetime=\"[^\"]+\">([^<]+)</time>", html)
+        assert shown, name
+        for text in shown:
+            assert re.fullmatch(DATE_TIME, text) or re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", text) \
+                or re.fullmatch(r"\d\d:\d\d EES?T", text), (name, text)
+        assert "Times are Europe/Kyiv (EET) time." in html, name
+    article = client.get(pages["article"]).content.decode()
+    assert '<time datetime="2025-01-27T22:00:00+02:00">27 January 2025, 22:00 EET</time>' in article
+
+
+@pytest.mark.django_db
+def test_status_says_which_zone_its_times_are_in():
+    from datetime import datetime
+
+    from tests.factories import make_source
+    from vistka.core.status import status_lines
+
+    source = make_source()
+    source.last_success_at = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
+    source.save()
+    lines = status_lines()
+    assert lines[0] == "Times are in the site's time zone, Europe/Kyiv (EET)." or "Europe/Kyiv (EEST)" in lines[0]
+    assert any("last success 2025-06-01 12:30 EEST" in line for line in lines)
+
+
+# --- lists that number what they should ---------------------------------------------------------------
+
+def test_story_timeline_numbers_on_across_days(client, story_of_two_days):
+    import re
+
+    story, _articles = story_of_two_days
+    html = client.get(story.get_absolute_url()).content.decode()
+    starts = re.findall(r'<ol class="timeline" start="(\d+)">', html)
+    assert starts == ["1", "2", "4"]  # 27 Jan: one report; 28 Jan: two; 29 Jan: one (Kyiv days)
+
+
+@pytest.mark.django_db
+def test_an_empty_search_says_so_without_a_numbered_item(client):
+    from tests.factories import make_article, make_source
+
+    make_article(make_source(), 1)
+    html = client.get("/search/?q=zzzqqq").content.decode()
+    assert '<p class="empty">Nothing found. Try fewer or other words.</p>' in html
+    assert "<li>Nothing found" not in html and '<ol class="results"' not in html
+
+
+# --- the home page's top story ------------------------------------------------------------------------
+
+def test_a_top_story_is_headed_as_its_story_page_is(client, story_of_two_days):
+    import re
+
+    story, _articles = story_of_two_days
+    home = client.get("/").content.decode()
+    heading = re.search(r'<li class="top">.*?<h3><a href="([^"]+)">([^<]+)</a></h3>', home, re.S)
+    assert heading and heading.group(1) == story.get_absolute_url()
+    page = client.get(heading.group(1)).content.decode()
+    assert re.search(r"<h1>([^<]+)</h1>", page).group(1) == heading.group(2)

@@ -19,6 +19,7 @@ from vistka.site.forms import CommentForm
 from vistka.site.views.common import (
     article_cards,
     display_text,
+    display_title,
     language_name,
     paginate,
     published_articles,
@@ -65,7 +66,10 @@ def top_stories(limit: int = TOP_STORIES) -> list[dict]:
         story = stories.get(row["story_id"])
         if story is not None:
             story.reports, story.outlets, story.latest = row["reports"], row["outlets"], row["latest"]
-            top.append({"story": story, "lead": leads.get(story.pk)})
+            lead = leads.get(story.pk)
+            # The heading is the story's, as on the story page it links to; the lead report, when its
+            # title says something else, is a line of its own linking to that report.
+            top.append({"story": story, "lead": lead, "lead_title": display_title(lead) if lead else ""})
     return top
 
 
@@ -131,7 +135,7 @@ def story(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     outlets = sorted({item.source.name for item in articles})
     return render(request, "site/story.html", {"story": group, "page": page, "articles": articles,
                                                "outlets": outlets, "lead": _story_lead(articles),
-                                               "days": _by_day(articles)})
+                                               "days": _by_day(articles, page.start_index())})
 
 
 def _story_lead(articles: list[Article]) -> Article | None:
@@ -139,11 +143,16 @@ def _story_lead(articles: list[Article]) -> Article | None:
     return next((a for a in articles if a.duplicate_of_id is None), articles[0] if articles else None)
 
 
-def _by_day(articles: list[Article]) -> list[tuple]:
+def _by_day(articles: list[Article], first_number: int = 1) -> list[dict]:
+    """The timeline in days (of the site's time zone); each day's list goes on numbering from the last."""
     days: dict = {}
     for item in articles:
         days.setdefault(timezone.localtime(item.published_at).date() if item.published_at else None, []).append(item)
-    return list(days.items())
+    timeline, number = [], first_number
+    for day, items in days.items():
+        timeline.append({"date": day, "items": items, "start": number})
+        number += len(items)
+    return timeline
 
 
 @cached_page
