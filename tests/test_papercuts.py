@@ -213,3 +213,45 @@ def test_a_top_story_is_headed_as_its_story_page_is(client, story_of_two_days):
     assert heading and heading.group(1) == story.get_absolute_url()
     page = client.get(heading.group(1)).content.decode()
     assert re.search(r"<h1>([^<]+)</h1>", page).group(1) == heading.group(2)
+
+
+# --- unknown names are errors with a suggestion ---------------------------------------------------------
+
+@pytest.fixture
+def cli(monkeypatch):
+    """The CLI on the (already migrated) test database."""
+    for module in ("editor", "glossary", "pipeline", "sources"):
+        monkeypatch.setattr(f"vistka.cli.{module}.setup_django", lambda migrate=True: None)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return invoke
+
+
+@pytest.mark.django_db
+def test_unknown_source_names_are_errors_with_a_suggestion(cli):
+    from tests.factories import make_source
+
+    make_source(name="Svoboda")
+    for command in (["retranslate", "--source", "Svobda"], ["fetch", "--source", "svoboda "],
+                    ["sources", "pause", "Svobodaa"]):
+        outcome = cli(*command)
+        assert outcome.exit_code == 1, command
+        assert "no source named" in outcome.output and "did you mean 'Svoboda'?" in outcome.output, outcome.output
+    nothing_close = cli("retranslate", "--source", "Nope")
+    assert nothing_close.exit_code == 1 and "did you mean" not in nothing_close.output
+    assert "re-translated" not in nothing_close.output and "`vistka sources list`" in nothing_close.output
+
+
+@pytest.mark.django_db
+def test_an_unknown_glossary_language_is_an_error_with_a_suggestion(cli):
+    from vistka.core.models import GlossaryEntry
+
+    GlossaryEntry.objects.all().delete()  # the edition's glossary, loaded by a migration
+    empty = cli("glossary", "list", "--lang", "uk")
+    assert empty.exit_code == 1 and "vistka glossary load" in empty.output
+    GlossaryEntry.objects.create(source="Київ", target="Kyiv")
+    assert cli("glossary", "list", "--lang", "uk").output.startswith("Київ → Kyiv")
+    unknown = cli("glossary", "list", "--lang", "ukr")
+    assert unknown.exit_code == 1 and "did you mean 'uk'?" in unknown.output
+    assert "languages with entries: uk" in cli("glossary", "list", "--lang", "xx").output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 
 import click
@@ -49,3 +50,18 @@ def needs_migrate_first(args: list[str]) -> bool:
     """Whether `vistka manage ARGS` should bring the schema up to date before it runs."""
     command = next((arg for arg in args if not arg.startswith("-")), None)
     return command is not None and command not in MIGRATION_COMMANDS
+
+
+def no_such(kind: str, given: str, known: list[str], see: str) -> click.ClickException:
+    """The error for a name that matches nothing, with the closest known names as a suggestion:
+    `no source named 'Svobda'; did you mean 'Svoboda'? (see `vistka sources list`)`."""
+    by_folded = {name.casefold(): name for name in known}
+    close = [by_folded[name] for name in difflib.get_close_matches(given.casefold(), list(by_folded), n=3, cutoff=0.5)]
+    hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
+    return click.ClickException(f"no {kind} {given!r}{hint} (see {see})")
+
+
+def source_names() -> list[str]:
+    from vistka.core.models import Source
+
+    return list(Source.objects.values_list("name", flat=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli.base import setup_django
+from vistka.cli.base import no_such, setup_django, source_names
 
 
 @click.command()
@@ -19,7 +19,7 @@ def fetch(source_name: str | None) -> None:
     if source_name:
         sources = list(Source.objects.filter(name=source_name))
         if not sources:
-            raise click.ClickException(f"no source named {source_name!r}; see `vistka sources list`")
+            raise no_such("source named", source_name, source_names(), "`vistka sources list`")
     for report in run_once(sources, progress=True):
         if report.error:
             click.echo(f"{report.source}: FAILED — {report.error}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli.base import setup_django
+from vistka.cli.base import no_such, setup_django, source_names
 from vistka.config.choices import DEFAULT_LICENCE_MODE, LICENCE_MODES
 
 LICENCES = click.Choice(list(LICENCE_MODES))
@@ -90,7 +90,7 @@ def _set_active(name: str, active: bool) -> None:
     from vistka.core.models import Source
 
     if not Source.objects.filter(name=name).update(active=active):
-        raise click.ClickException(f"no source named {name!r}; see `vistka sources list`")
+        raise no_such("source named", name, source_names(), "`vistka sources list`")
     click.echo(f"{name}: {'resumed' if active else 'paused'}")
 
 
@@ -118,7 +118,7 @@ def remove(name: str) -> None:
 
     deleted, _ = Source.objects.filter(name=name).delete()
     if not deleted:
-        raise click.ClickException(f"no source named {name!r}; see `vistka sources list`")
+        raise no_such("source named", name, source_names(), "`vistka sources list`")
     click.echo(f"{name}: removed")
 
 
