@@ -255,3 +255,33 @@ def test_an_unknown_glossary_language_is_an_error_with_a_suggestion(cli):
     unknown = cli("glossary", "list", "--lang", "ukr")
     assert unknown.exit_code == 1 and "did you mean 'uk'?" in unknown.output
     assert "languages with entries: uk" in cli("glossary", "list", "--lang", "xx").output
+
+
+# --- the API answers in JSON; a favicon ------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_api_errors_are_json(client):
+    for path in ("/api/nothing-here", "/api/articles/", "/api/v2/articles/7", "/api"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json" and "no API endpoint" in response.json()["detail"]
+    wrong = client.delete("/api/articles")
+    assert wrong.status_code == 405 and wrong["Content-Type"] == "application/json"
+    assert wrong["Allow"] == "GET" and wrong.json()["detail"] == "Method DELETE not allowed here; allowed: GET"
+    missing = client.get("/api/articles/999999")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")
+    assert client.get("/api/articles").status_code == 200
+    assert client.get("/nothing-here/")["Content-Type"].startswith("text/html")  # the site keeps its own 404 page
+
+
+@pytest.mark.django_db
+def test_a_favicon_is_served(client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    icon = Image.open(BytesIO(b"".join(response.streaming_content)))
+    assert icon.format == "ICO" and (32, 32) in icon.info["sizes"]
+    assert '<link rel="icon" href="/favicon.ico"' in client.get("/").content.decode()
