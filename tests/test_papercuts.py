@@ -285,3 +285,26 @@ def test_a_favicon_is_served(client):
     icon = Image.open(BytesIO(b"".join(response.streaming_content)))
     assert icon.format == "ICO" and (32, 32) in icon.info["sizes"]
     assert '<link rel="icon" href="/favicon.ico"' in client.get("/").content.decode()
+
+
+# --- rel=canonical and the byline ------------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("licence", "override", "points_at"), [
+    ("full", "auto", "original"), ("excerpt", "auto", "site"), ("link", "auto", "site"),
+    ("excerpt", "original", "original"), ("full", "site", "site"),
+])
+def test_canonical_names_the_original_for_full_text_copies(client, licence, override, points_at):
+    import re
+
+    from tests.factories import make_article, make_source
+
+    source = make_source()
+    source.licence_mode, source.canonical = licence, override
+    source.save()
+    article = make_article(source, 1, authors=["Олена Петренко", "Ivan K."])
+    html = client.get(article.get_absolute_url()).content.decode()
+    canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', html)
+    ours = "http://testserver" + article.get_absolute_url()
+    assert canonical == [article.url if points_at == "original" else ours]
+    assert '<span class="byline">By <span lang="uk">Олена Петренко, Ivan K.</span></span>' in html

@@ -18,3 +18,12 @@ ENGINES = ("ctranslate2", "openai", "libretranslate", "none")
 
 # What the translation checks flag for an editor (vistka/pipeline/translate/quality.py).
 QA_FLAGS = ("number", "date", "cyrillic", "glossary", "length", "engine")
+
+# Where an article page's rel=canonical points (Source.canonical). "auto" follows the search engines'
+# rule for syndicated content: a full-text copy names the outlet's original, an excerpt is our own page.
+CANONICAL_MODES: dict[str, str] = {
+    "auto": "By licence mode: the original for full-text copies, this site for excerpts and links",
+    "original": "Always the outlet's original article",
+    "site": "Always this site's article page",
+}
+DEFAULT_CANONICAL_MODE = "auto"

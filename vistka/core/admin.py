@@ -65,7 +65,7 @@ class SourceAdmin(admin.ModelAdmin):
     readonly_fields = health_fields
     fieldsets = [
         (None, {"fields": ["name", "homepage", "feed_url", "language"]}),
-        ("Editorial policy", {"fields": ["licence_mode", "review_required", "active"]}),
+        ("Editorial policy", {"fields": ["licence_mode", "canonical", "review_required", "active"]}),
         ("Health", {"fields": health_fields}),
     ]
     actions = ["pause", "resume"]

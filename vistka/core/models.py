@@ -6,7 +6,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from vistka.config.choices import DEFAULT_LICENCE_MODE, ENGINES, LICENCE_MODES
+from vistka.config.choices import (
+    CANONICAL_MODES,
+    DEFAULT_CANONICAL_MODE,
+    DEFAULT_LICENCE_MODE,
+    ENGINES,
+    LICENCE_MODES,
+)
 from vistka.core.slugs import make_slug
 
 # Declared in vistka/config/choices.py (with the CLI's, the API's and OPML import's default).
@@ -24,6 +30,9 @@ class Source(models.Model):
         max_length=20, blank=True, choices=[(name, name) for name in ENGINES],
         help_text="Overrides VISTKA_TRANSLATION_ENGINE for this source; empty: the site's engine.")
     licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=DEFAULT_LICENCE_MODE)
+    canonical = models.CharField(
+        "rel=canonical", max_length=10, choices=list(CANONICAL_MODES.items()), default=DEFAULT_CANONICAL_MODE,
+        help_text="Where this outlet's article pages tell search engines the article's own address is.")
     active = models.BooleanField(default=True)
     extraction_rules = models.JSONField(
         default=dict, blank=True,

@@ -111,6 +111,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "comment_form": CommentForm(),
         "comments_moderated": settings.COMMENTS_MODERATED,
         "json_ld": seo.news_article_json_ld(request, item, display, len(comments)),
+        "canonical_url": seo.canonical_url(request, item),
     }
     return render(request, "site/article.html", context)
 
