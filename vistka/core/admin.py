@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from vistka.config.choices import DEFAULT_CANONICAL_MODE
 from vistka.core import translation_admin  # noqa: F401 (registers the translation desk)
 from vistka.core.models import (
     ApiToken,
@@ -39,6 +40,11 @@ class SourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["feed_url"].required = False
         self.fields["feed_url"].help_text = "Leave empty to discover it from the home page."
+        if "canonical" in self.fields:  # a form posted without it (a script, an older page) keeps the default
+            self.fields["canonical"].required = False
+
+    def clean_canonical(self):
+        return self.cleaned_data.get("canonical") or DEFAULT_CANONICAL_MODE
 
     def clean(self):
         cleaned = super().clean()
