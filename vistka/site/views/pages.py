@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -91,12 +91,30 @@ def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(item.get_absolute_url(), permanent=True)
 
 
+def can_preview(request: HttpRequest) -> bool:
+    """Editors may open an article that is not public (held, in review, rejected…) on the site itself."""
+    user = getattr(request, "user", None)
+    return bool(user and user.is_active and user.is_staff and user.has_perm("core.view_article"))
+
+
+def _article_or_preview(request: HttpRequest, pk: int) -> tuple[Article, bool]:
+    """The published article; for an editor, also one that is not public (then `preview` is True)."""
+    found = published_articles().filter(pk=pk).first()
+    if found is not None:
+        return found, False
+    if can_preview(request):
+        hidden = Article.objects.select_related("source", "story").filter(pk=pk).first()
+        if hidden is not None:
+            return hidden, True
+    raise Http404("No such article")
+
+
 @cached_page
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    item = get_object_or_404(published_articles(), pk=pk)
+    item, preview = _article_or_preview(request, pk)
     with_translation([item])
     if slug != item.display_slug:
-        return redirect(item.get_absolute_url(), permanent=True)
+        return redirect(item.get_absolute_url(), permanent=not preview)
     display = display_text(item)
     comments = list(item.comments.filter(approved=True))
     context = {
@@ -112,8 +130,15 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "comments_moderated": settings.COMMENTS_MODERATED,
         "json_ld": seo.news_article_json_ld(request, item, display, len(comments)),
         "canonical_url": seo.canonical_url(request, item),
+        "preview": preview,
     }
-    return render(request, "site/article.html", context)
+    response = render(request, "site/article.html", context)
+    if preview:
+        # An editor's view of a page that is not public: never stored by the page cache (editors carry a
+        # session cookie), by the browser or by a proxy, nor indexed.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def original(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
