@@ -62,3 +62,48 @@ def _content_type_id() -> int:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(Article).pk
+
+
+def test_the_review_item_page_shows_the_rendered_text_beside_the_original_and_decides(editor_client, held):
+    from vistka.core.models import Translation
+
+    Translation.objects.filter(article=held).update(
+        body_html="<p>The <strong>rendered</strong> body.</p>",
+        flags=[{"kind": "number", "detail": "14,5"}])
+    Article.objects.filter(pk=held.pk).update(error="source requires review; translation flagged for review: number")
+    second = make_article(held.source, 2, status=ArticleStatus.IN_REVIEW, error="")
+    page = editor_client.get(reverse("admin:core_reviewqueueitem_change", args=[held.pk])).content.decode()
+    assert "Its outlet, Radio Test, is set to have every article checked by an editor before it is published." in page
+    assert ("The quality checks flagged its machine translation: a number in the original is missing from the "
+            "translation (14,5).") in page
+    original, rendered = page.index('aria-label="The outlet\'s original"'), page.index('aria-label="As it will be published"')
+    assert original < page.index("<p>Тіло статті.</p>") < rendered < page.index("<p>The <strong>rendered</strong> body.</p>")
+    assert 'value="publish" class="publish">Publish</button>' in page and 'value="reject" class="reject">Reject</button>' in page
+    decide = reverse("admin:core_reviewqueueitem_decide", args=[held.pk])
+    assert editor_client.get(decide).status_code == 405
+    published = editor_client.post(decide, {"decision": "publish"})
+    assert published.status_code == 302
+    assert published["Location"] == reverse("admin:core_reviewqueueitem_change", args=[second.pk])  # the next one
+    assert Article.objects.get(pk=held.pk).status == ArticleStatus.PUBLISHED
+    second_page = editor_client.get(published["Location"]).content.decode()
+    assert "An editor held it (no rule did)." in second_page
+    rejected = editor_client.post(reverse("admin:core_reviewqueueitem_decide", args=[second.pk]), {"decision": "reject"})
+    assert rejected["Location"] == reverse("admin:core_reviewqueueitem_changelist")
+    assert Article.objects.get(pk=second.pk).status == ArticleStatus.REJECTED
+
+
+def test_empty_lists_say_so_in_words(editor_client, db):
+    queue = editor_client.get(reverse("admin:core_reviewqueueitem_changelist")).content.decode()
+    assert "Review queue is empty." in queue and "0 review queue" not in queue
+    sources = editor_client.get(reverse("admin:core_source_changelist")).content.decode()
+    assert "No sources yet." in sources and "0 sources" not in sources
+    make_article(make_source(), 1, status=ArticleStatus.IN_REVIEW)
+    filtered = editor_client.get(reverse("admin:core_reviewqueueitem_changelist") + "?q=nothing-like-it").content.decode()
+    assert "Nothing here matches." in filtered and "see all 1" in filtered
+
+
+@pytest.mark.django_db
+def test_status_says_the_review_queue_is_empty():
+    from vistka.core.status import desk_lines
+
+    assert "Review queue is empty" in desk_lines()

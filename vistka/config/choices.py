@@ -27,3 +27,13 @@ CANONICAL_MODES: dict[str, str] = {
     "site": "Always this site's article page",
 }
 DEFAULT_CANONICAL_MODE = "auto"
+
+# Each QA flag in words, for the editor who decides on a held article.
+QA_FLAG_MEANINGS: dict[str, str] = {
+    "number": "a number in the original is missing from the translation",
+    "date": "a month named in the original is not named in the translation",
+    "cyrillic": "Cyrillic letters were left in the translation",
+    "glossary": "a glossary term did not get its established form",
+    "length": "the translation is much shorter or longer than the original (a clause dropped or invented?)",
+    "engine": "the engine returned nothing for a sentence",
+}

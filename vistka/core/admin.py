@@ -7,6 +7,9 @@ merge/split are separate admin classes owned by their stages.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from vistka.config.choices import DEFAULT_CANONICAL_MODE
@@ -27,6 +30,19 @@ from vistka.core.models import (
 from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
 from vistka.pipeline.discover import DiscoveryError, discover
 from vistka.pipeline.fetch import FetchPolicy
+
+
+class EmptyState:
+    """A list page that, when empty, says so in words (empty_title, empty_help) instead of "0 <things>"."""
+
+    change_list_template = "admin/vistka_change_list.html"
+    empty_title = ""
+    empty_help = ""
+
+    def changelist_view(self, request, extra_context=None):
+        words = {"empty_title": self.empty_title or f"No {self.model._meta.verbose_name_plural} yet.",
+                 "empty_help": self.empty_help}
+        return super().changelist_view(request, {**words, **(extra_context or {})})
 
 
 class SourceForm(forms.ModelForm):
@@ -59,8 +75,10 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EmptyState, admin.ModelAdmin):
     form = SourceForm
+    empty_title = "No sources yet."
+    empty_help = "Add one with “Add source” (its home page is enough), or `vistka sources add URL` on the server."
     list_display = ["name", "language", "licence_mode", "review_required", "active", "health", "last_success_at",
                     "consecutive_failures", "entries_per_day", "next_poll_at"]
     list_editable = ["licence_mode", "review_required", "active"]
@@ -115,7 +133,9 @@ class StatusActions:
 
 
 @admin.register(Article)
-class ArticleAdmin(StatusActions, admin.ModelAdmin):
+class ArticleAdmin(EmptyState, StatusActions, admin.ModelAdmin):
+    empty_title = "No articles yet."
+    empty_help = "Articles arrive when the sources are polled: `vistka fetch`, or `vistka run` on a schedule."
     list_display = ["title", "source", "language", "status", "error", "published_at", "story", "story_locked"]
     list_filter = ["status", "source", "language", "story_locked"]
     search_fields = ["title", "url"]
@@ -152,7 +172,10 @@ class ArticleAdmin(StatusActions, admin.ModelAdmin):
 
 
 @admin.register(ReviewQueueItem)
-class ReviewQueueAdmin(StatusActions, admin.ModelAdmin):
+class ReviewQueueAdmin(EmptyState, StatusActions, admin.ModelAdmin):
+    empty_title = "Review queue is empty."
+    empty_help = ("Articles wait here for an editor when their outlet is set to “review every article”, or when "
+                  "the quality checks flag their machine translation. Nothing needs you now.")
     list_display = ["title", "source", "why", "fetched_at", "original"]
     list_filter = ["source"]
     search_fields = ["title"]
@@ -166,6 +189,41 @@ class ReviewQueueAdmin(StatusActions, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from vistka.core.review_desk import review_context
+
+        item = self.get_object(request, object_id)
+        extra = {"review": review_context(item)} if item is not None else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [path("<int:pk>/decide/", decide, name="core_reviewqueueitem_decide"), *super().get_urls()]
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The Publish and Reject buttons of the review item page; then on to the next article waiting."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        decision = request.POST.get("decision")
+        queryset = self.get_queryset(request).filter(pk=pk)
+        item = queryset.first()
+        if item is None or decision not in ("publish", "reject"):
+            self.message_user(request, "That article is no longer in the review queue.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:core_reviewqueueitem_changelist"))
+        if not self.has_change_permission(request, item):
+            raise PermissionDenied
+        if decision == "publish":
+            approve_articles(queryset)
+            self.message_user(request, format_html("Published “{}”.", item.title), messages.SUCCESS)
+        else:
+            reject_articles(queryset)
+            self.message_user(request, format_html("Rejected “{}”: it stays off the site.", item.title),
+                              messages.WARNING)
+        following = self.get_queryset(request).order_by("fetched_at", "pk").first()
+        if following is None:
+            return HttpResponseRedirect(reverse("admin:core_reviewqueueitem_changelist"))
+        return HttpResponseRedirect(reverse("admin:core_reviewqueueitem_change", args=[following.pk]))
 
     @admin.display(description="Why it waits", ordering="error")
     def why(self, obj):
@@ -186,7 +244,9 @@ class StoryArticleInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(EmptyState, admin.ModelAdmin):
+    empty_title = "No stories yet."
+    empty_help = "Published articles about the same event are grouped into stories as they arrive."
     list_display = ["title", "article_count", "updated_at"]
     search_fields = ["title"]
     inlines = [StoryArticleInline]
@@ -208,7 +268,8 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(EmptyState, admin.ModelAdmin):
+    empty_title = "No comments yet."
     list_display = ["name", "short_text", "article", "created_at", "approved"]
     list_filter = ["approved", "created_at"]
     search_fields = ["name", "text"]

@@ -39,7 +39,8 @@ def desk_lines() -> list[str]:
     from vistka.core.dashboard import CHART_DAYS, source_health, throughput
 
     queue = Counter(Article.objects.filter(status=ArticleStatus.IN_REVIEW).values_list("error", flat=True))
-    lines = [f"Review queue: {sum(queue.values())}"]
+    waiting = sum(queue.values())
+    lines = [f"Review queue: {waiting}" if waiting else "Review queue is empty"]
     lines += [f"  {n} in review: {reason or 'held by an editor'}" for reason, n in queue.most_common()]
     lines.append(f"Fetch success (last {CHART_DAYS} days):")
     for row in source_health():
