@@ -107,3 +107,58 @@ def test_status_says_the_review_queue_is_empty():
     from vistka.core.status import desk_lines
 
     assert "Review queue is empty" in desk_lines()
+
+
+# --- the source list at 1280 px, in a real browser ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.test_browser import browser as launched  # the same headless Chromium the site's tests use
+
+    yield from launched.__wrapped__()
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_source_list_shows_health_without_scrolling_at_1280px(browser, live_server):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.test_browser import ARTIFACTS
+    from vistka.core.models import Source
+
+    now = timezone.now()
+    for n, name in enumerate(["Українська правда — новини України та світу", "Radio Svoboda (Ukrainian Service)",
+                              "Kyiv Independent", "Suspilne Novyny: Regional Desk, Kharkiv"]):
+        source = make_source(name=name, homepage=f"https://outlet{n}.example/")
+        source.licence_mode = ["full", "excerpt", "link", "excerpt"][n]
+        source.last_polled_at = source.last_success_at = now - timedelta(hours=n + 1)
+        source.next_poll_at, source.entries_per_day = now + timedelta(minutes=20), 12.5 * n
+        if n == 3:
+            source.consecutive_failures, source.failing_since = 7, now - timedelta(days=3)
+            source.last_error = "HTTP 503 from https://outlet3.example/rss.xml after 3 retries (Service Unavailable)"
+        source.save()
+    create_editor("deskie", "deskie@example.org", "correct horse battery")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "deskie")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + reverse("admin:core_source_changelist"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "admin-sources-1280.png"))
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page is {overflow} px wider than the window"
+    # The admin scrolls a wide table inside its own box: that must not be needed either.
+    hidden = page.evaluate("(() => { const box = document.querySelector('#changelist .results');"
+                           " return box.scrollWidth - box.clientWidth; })()")
+    assert hidden <= 0, f"the source table scrolls sideways by {hidden} px"
+    cells = page.locator("td.field-health")
+    assert cells.count() == Source.objects.count()
+    right = page.locator("#changelist .results").bounding_box()
+    for index in range(cells.count()):
+        box = cells.nth(index).bounding_box()
+        assert box and box["x"] + box["width"] <= min(1280, right["x"] + right["width"]) + 1
+    assert "FLAGGED: failing since" in page.locator("#result_list").inner_text()
+    context.close()

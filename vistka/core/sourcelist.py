@@ -71,7 +71,7 @@ def health_rows() -> list[dict[str, str]]:
         rows.append({
             "source": source.name,
             "state": health_state(source, now),
-            "last success": _when(source.last_success_at, now),
+            "last success": when_in_words(source.last_success_at, now),
             "failures": str(source.consecutive_failures),
             "new/day": f"{source.entries_per_day:.1f}",
             "next poll": _next_poll(source, now),
@@ -85,10 +85,10 @@ def _next_poll(source: Source, now) -> str:
         return "-"
     if source.next_poll_at is None or source.next_poll_at <= now:
         return "due now"
-    return _when(source.next_poll_at, now)
+    return when_in_words(source.next_poll_at, now)
 
 
-def _when(moment, now) -> str:
+def when_in_words(moment, now) -> str:
     if moment is None:
         return "never"
     seconds = (moment - now).total_seconds()
