@@ -36,7 +36,8 @@ def test_editors_preview_an_article_that_is_not_public(client, editor_client, he
     page = editor_client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Preview — not public." in html and "in review</strong>: source requires review" in html
+    assert "Preview — not public." in html
+    assert "in review</strong>: Its outlet, Radio Test, is set to have every article checked" in html
     assert reverse("admin:core_reviewqueueitem_change", args=[held.pk]) in html
     assert page["Cache-Control"] == "private, no-store" and "noindex" in page["X-Robots-Tag"]
     assert '<meta name="robots" content="noindex, nofollow">' in html and 'id="comments"' not in html
@@ -161,4 +162,46 @@ def test_the_source_list_shows_health_without_scrolling_at_1280px(browser, live_
         box = cells.nth(index).bounding_box()
         assert box and box["x"] + box["width"] <= min(1280, right["x"] + right["width"]) + 1
     assert "FLAGGED: failing since" in page.locator("#result_list").inner_text()
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_review_item_page_and_the_preview_in_a_browser(browser, live_server):
+    from tests.test_browser import ARTIFACTS
+    from vistka.core.models import Translation
+
+    source = make_source()
+    item = make_article(source, 1, status=ArticleStatus.IN_REVIEW,
+                        error="source requires review; translation flagged for review: number",
+                        body_html="<p>Ворог атакував Харків 14,5 тисячами дронів.</p><p>Друге речення тексту.</p>")
+    Translation.objects.filter(article=item).update(
+        body_html="<p>The enemy attacked Kharkiv with drones.</p><p>The second sentence.</p>",
+        flags=[{"kind": "number", "detail": "14,5"}])
+    create_editor("deskie", "deskie@example.org", "correct horse battery")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "deskie")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + reverse("admin:core_reviewqueueitem_change", args=[item.pk]))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "admin-review-item-1280.png"))
+    original, rendered = page.locator(".review-side > section").all()
+    left, right = original.bounding_box(), rendered.bounding_box()
+    assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2  # side by side
+    assert page.get_by_role("button", name="Publish").is_visible()
+    assert page.get_by_role("button", name="Reject").is_visible()
+    page.goto(live_server.url + item.get_absolute_url())
+    page.screenshot(path=str(ARTIFACTS / "article-preview-1280.png"))
+    assert page.locator(".preview-banner").is_visible()
+    page.goto(live_server.url + reverse("admin:core_reviewqueueitem_change", args=[item.pk]))
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_load_state()
+    assert "Review queue is empty." in page.content() and "Published “Headline 1”." in page.content()
+    page.screenshot(path=str(ARTIFACTS / "admin-review-queue-empty-1280.png"))
+    assert errors == []
     context.close()

@@ -33,6 +33,11 @@ from vistka.pipeline.discover import DiscoveryError, discover
 from vistka.pipeline.fetch import FetchPolicy
 
 
+def display_title(article: Article) -> str:
+    """The title as the site shows it (the translation's, when there is one)."""
+    return article.translation.title if article.translation else article.title
+
+
 class EmptyState:
     """A list page that, when empty, says so in words (empty_title, empty_help) instead of "0 <things>"."""
 
@@ -256,10 +261,10 @@ class ReviewQueueAdmin(EmptyState, StatusActions, admin.ModelAdmin):
             raise PermissionDenied
         if decision == "publish":
             approve_articles(queryset)
-            self.message_user(request, format_html("Published “{}”.", item.title), messages.SUCCESS)
+            self.message_user(request, format_html("Published “{}”.", display_title(item)), messages.SUCCESS)
         else:
             reject_articles(queryset)
-            self.message_user(request, format_html("Rejected “{}”: it stays off the site.", item.title),
+            self.message_user(request, format_html("Rejected “{}”: it stays off the site.", display_title(item)),
                               messages.WARNING)
         following = self.get_queryset(request).order_by("fetched_at", "pk").first()
         if following is None:

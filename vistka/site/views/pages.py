@@ -131,6 +131,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "json_ld": seo.news_article_json_ld(request, item, display, len(comments)),
         "canonical_url": seo.canonical_url(request, item),
         "preview": preview,
+        "preview_reasons": _readable_reasons(item) if preview and item.status == ArticleStatus.IN_REVIEW else [],
     }
     response = render(request, "site/article.html", context)
     if preview:
@@ -162,6 +163,12 @@ def story(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     return render(request, "site/story.html", {"story": group, "page": page, "articles": articles,
                                                "outlets": outlets, "lead": _story_lead(articles),
                                                "days": _by_day(articles, page.start_index())})
+
+
+def _readable_reasons(item: Article) -> list[str]:
+    from vistka.core.review_desk import readable_reasons
+
+    return readable_reasons(item)
 
 
 def _story_lead(articles: list[Article]) -> Article | None:
