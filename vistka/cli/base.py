@@ -7,9 +7,9 @@ import os
 
 import click
 
-# `vistka manage` commands that work on the migrations themselves (or need no database): run as asked,
+# `vistka manage` commands that work on the migrations themselves, or need no database: run as asked,
 # with no migrate first.
-MIGRATION_COMMANDS = frozenset({"migrate", "makemigrations", "showmigrations", "sqlmigrate", "squashmigrations",
+RUN_WITHOUT_MIGRATE = frozenset({"migrate", "makemigrations", "showmigrations", "sqlmigrate", "squashmigrations",
                                 "optimizemigration", "help", "version", "check", "diffsettings", "collectstatic"})
 
 
@@ -49,7 +49,7 @@ def unapplied_migrations() -> list[str]:
 def needs_migrate_first(args: list[str]) -> bool:
     """Whether `vistka manage ARGS` should bring the schema up to date before it runs."""
     command = next((arg for arg in args if not arg.startswith("-")), None)
-    return command is not None and command not in MIGRATION_COMMANDS
+    return command is not None and command not in RUN_WITHOUT_MIGRATE
 
 
 def no_such(kind: str, given: str, known: list[str], see: str) -> click.ClickException:
