@@ -41,6 +41,9 @@ def test_editors_preview_an_article_that_is_not_public(client, editor_client, he
     assert reverse("admin:core_reviewqueueitem_change", args=[held.pk]) in html
     assert page["Cache-Control"] == "private, no-store" and "noindex" in page["X-Robots-Tag"]
     assert '<meta name="robots" content="noindex, nofollow">' in html and 'id="comments"' not in html
+    original = editor_client.get(reverse("article_original", args=[held.pk, held.display_slug]))
+    assert original.status_code == 200 and original["Cache-Control"] == "private, no-store"
+    assert client.get(original.request["PATH_INFO"]).status_code == 404
     assert client.get(url).status_code == 404  # nothing the editor saw was kept for the public
     assert Client().get(url).status_code == 404
 

@@ -261,11 +261,18 @@ def test_an_unknown_glossary_language_is_an_error_with_a_suggestion(cli):
 
 @pytest.mark.django_db
 def test_api_errors_are_json(client):
-    for path in ("/api/nothing-here", "/api/articles/", "/api/v2/articles/7", "/api"):
+    assert client.get("/api")["Location"] == "/api/"  # to the API's documentation
+    for path in ("/api/nothing-here", "/api/articles/", "/api/v2/articles/7"):
         response = client.get(path)
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json" and "no API endpoint" in response.json()["detail"]
-    wrong = client.delete("/api/articles")
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)  # as a program calls the API: no CSRF cookie or token
+    for method in ("post", "put", "delete"):
+        answer = getattr(strict, method)("/api/nowhere")
+        assert answer.status_code == 404 and answer["Content-Type"] == "application/json", method
+    wrong = strict.delete("/api/articles")
     assert wrong.status_code == 405 and wrong["Content-Type"] == "application/json"
     assert wrong["Allow"] == "GET" and wrong.json()["detail"] == "Method DELETE not allowed here; allowed: GET"
     missing = client.get("/api/articles/999999")

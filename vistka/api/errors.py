@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 DOCS = "/api/"
 
 
+@csrf_exempt  # a program's POST to a wrong path gets this answer, not the CSRF failure page
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     """Every /api/ path no endpoint matched."""
     return JsonResponse({"detail": f"Not found: no API endpoint {request.path}; the endpoints are listed at {DOCS}"},

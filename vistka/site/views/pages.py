@@ -134,22 +134,26 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "preview_reasons": _readable_reasons(item) if preview and item.status == ArticleStatus.IN_REVIEW else [],
     }
     response = render(request, "site/article.html", context)
-    if preview:
-        # An editor's view of a page that is not public: never stored by the page cache (editors carry a
-        # session cookie), by the browser or by a proxy, nor indexed.
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex, nofollow"
+    return _not_stored(response) if preview else response
+
+
+def _not_stored(response: HttpResponse) -> HttpResponse:
+    """An editor's view of a page that is not public: never stored by the page cache (editors carry a
+    session cookie), by the browser or by a proxy, nor indexed."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
 def original(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    item = get_object_or_404(published_articles(), pk=pk)
+    item, preview = _article_or_preview(request, pk)
     with_translation([item])
     shown = shown_text(item, settings.EXCERPT_WORDS, original=True)
     # Shown only, never saved: the original text is cut to the licence like the translation is.
     item.lead, item.body_html = shown.lead, shown.body_html
-    return render(request, "site/original.html",
-                  {"article": item, "original_language_name": language_name(item.language)})
+    response = render(request, "site/original.html", {"article": item, "preview": preview,
+                                                      "original_language_name": language_name(item.language)})
+    return _not_stored(response) if preview else response
 
 
 @cached_page
