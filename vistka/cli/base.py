@@ -58,7 +58,7 @@ def no_such(kind: str, given: str, known: list[str], see: str) -> click.ClickExc
     by_folded = {name.casefold(): name for name in known}
     close = [by_folded[name] for name in difflib.get_close_matches(given.casefold(), list(by_folded), n=3, cutoff=0.5)]
     hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
-    return click.ClickException(f"no {kind} {given!r}{hint} (see {see})")
+    return click.ClickException(f"no {kind} {given!r}{hint} ({see})")
 
 
 def source_names() -> list[str]:

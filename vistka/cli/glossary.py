@@ -43,7 +43,7 @@ def list_entries(lang: str) -> None:
         if not languages:
             raise click.ClickException("the glossary is empty; load the edition's with `vistka glossary load`")
         raise no_such("glossary entries for the language", lang, languages,
-                      f"the languages with entries: {', '.join(languages)}")
+                      f"languages with entries: {', '.join(languages)}")
     for entry in entries:
         variants = f"  (replaces: {', '.join(entry.variants)})" if entry.variants else ""
         click.echo(f"{entry.source} → {entry.target} [{entry.kind}, {entry.target_lang}]{variants}")

@@ -19,7 +19,7 @@ def fetch(source_name: str | None) -> None:
     if source_name:
         sources = list(Source.objects.filter(name=source_name))
         if not sources:
-            raise no_such("source named", source_name, source_names(), "`vistka sources list`")
+            raise no_such("source named", source_name, source_names(), "see `vistka sources list`")
     for report in run_once(sources, progress=True):
         if report.error:
             click.echo(f"{report.source}: FAILED — {report.error}")

@@ -90,7 +90,7 @@ def _set_active(name: str, active: bool) -> None:
     from vistka.core.models import Source
 
     if not Source.objects.filter(name=name).update(active=active):
-        raise no_such("source named", name, source_names(), "`vistka sources list`")
+        raise no_such("source named", name, source_names(), "see `vistka sources list`")
     click.echo(f"{name}: {'resumed' if active else 'paused'}")
 
 
@@ -118,7 +118,7 @@ def remove(name: str) -> None:
 
     deleted, _ = Source.objects.filter(name=name).delete()
     if not deleted:
-        raise no_such("source named", name, source_names(), "`vistka sources list`")
+        raise no_such("source named", name, source_names(), "see `vistka sources list`")
     click.echo(f"{name}: removed")
 
 
