@@ -315,3 +315,14 @@ def test_canonical_names_the_original_for_full_text_copies(client, licence, over
     ours = "http://testserver" + article.get_absolute_url()
     assert canonical == [article.url if points_at == "original" else ours]
     assert '<span class="byline">By <span lang="uk">Олена Петренко, Ivan K.</span></span>' in html
+
+
+def test_no_module_spells_a_list_of_choices_again():
+    import re
+
+    package = Path(__file__).resolve().parent.parent / "vistka"
+    spelt = re.compile(r"""["']full["'],\s*["']excerpt["']|["']ctranslate2["'],\s*["']openai["']|"""
+                       r"""["']number["'],\s*["']date["'],\s*["']cyrillic["']|default=["'](full|excerpt|link)["']""")
+    again = [str(path.relative_to(package)) for path in package.rglob("*.py")
+             if "migrations" not in path.parts and path.name != "choices.py" and spelt.search(path.read_text())]
+    assert again == [], f"declare lists of choices in vistka/config/choices.py, not in {again}"
