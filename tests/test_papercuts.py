@@ -322,7 +322,9 @@ def test_no_module_spells_a_list_of_choices_again():
 
     package = Path(__file__).resolve().parent.parent / "vistka"
     spelt = re.compile(r"""["']full["'],\s*["']excerpt["']|["']ctranslate2["'],\s*["']openai["']|"""
-                       r"""["']number["'],\s*["']date["'],\s*["']cyrillic["']|default=["'](full|excerpt|link)["']""")
+                       r"""["']number["'],\s*["']date["'],\s*["']cyrillic["']|"""
+                       r"""(^|[^=!<>])=\s*["'](full|excerpt|link)["']|or ["'](full|excerpt|link)["']|"""
+                       r"""get\([^)]*, ["'](full|excerpt|link)["']\)""", re.M)
     again = [str(path.relative_to(package)) for path in package.rglob("*.py")
              if "migrations" not in path.parts and path.name != "choices.py" and spelt.search(path.read_text())]
     assert again == [], f"declare lists of choices in vistka/config/choices.py, not in {again}"
