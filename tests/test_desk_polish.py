@@ -198,6 +198,14 @@ def test_the_review_item_page_and_the_preview_in_a_browser(browser, live_server)
     assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2  # side by side
     assert page.get_by_role("button", name="Publish").is_visible()
     assert page.get_by_role("button", name="Reject").is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the two texts stack, nothing overflows
+    page.reload()
+    page.screenshot(path=str(ARTIFACTS / "admin-review-item-390.png"), full_page=True)
+    original, rendered = page.locator(".review-side > section").all()
+    assert original.bounding_box()["y"] + original.bounding_box()["height"] <= rendered.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_role("button", name="Publish").is_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + item.get_absolute_url())
     page.screenshot(path=str(ARTIFACTS / "article-preview-1280.png"))
     assert page.locator(".preview-banner").is_visible()
@@ -208,3 +216,11 @@ def test_the_review_item_page_and_the_preview_in_a_browser(browser, live_server)
     page.screenshot(path=str(ARTIFACTS / "admin-review-queue-empty-1280.png"))
     assert errors == []
     context.close()
+
+
+def test_editors_cannot_delete_an_article_through_the_review_queue(editor_client, held):
+    page = editor_client.get(reverse("admin:core_reviewqueueitem_change", args=[held.pk])).content.decode()
+    assert "deletelink" not in page
+    assert editor_client.post(reverse("admin:core_reviewqueueitem_delete", args=[held.pk]),
+                              {"post": "yes"}).status_code == 403
+    assert Article.objects.filter(pk=held.pk).exists()
