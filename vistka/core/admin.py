@@ -240,7 +240,7 @@ class ReviewQueueAdmin(EmptyState, StatusActions, admin.ModelAdmin):
         from vistka.core.review_desk import review_context
 
         item = self.get_object(request, object_id)
-        extra = {"review": review_context(item)} if item is not None else {}
+        extra = {"review": review_context(item), "title": "Review this article"} if item is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def get_urls(self):
