@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -68,7 +69,8 @@ def test_review_queue_end_to_end(sample_server, editor_client):
     held = list(Article.objects.filter(source=ledger))
     assert held and all(a.status == ArticleStatus.IN_REVIEW for a in held)
     assert all(a.error == "source requires review" for a in held)
-    assert editor_client.get(held[0].get_absolute_url()).status_code == 404
+    assert Client().get(held[0].get_absolute_url()).status_code == 404  # the public: not found
+    assert "Preview — not public." in editor_client.get(held[0].get_absolute_url()).content.decode()
     assert editor_client.get(f"/api/articles/{held[0].pk}").status_code == 404
 
     queue = editor_client.get(reverse("admin:core_reviewqueueitem_changelist")).content.decode()
@@ -103,7 +105,8 @@ def test_clean_articles_publish_without_an_editor():
 
 
 @pytest.mark.django_db
-def test_withdrawal_takes_an_article_off_pages_and_api_at_once(editor_client, client):
+def test_withdrawal_takes_an_article_off_pages_and_api_at_once(editor_client):
+    client = Client()  # a reader (editors see a preview of what is not public)
     source = make_source()
     article, other = make_article(source, 1), make_article(source, 2)
     url = article.get_absolute_url()

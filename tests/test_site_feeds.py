@@ -52,7 +52,7 @@ def test_json_feed_follows_the_spec(client, published, kind):
     assert response["Content-Type"].startswith("application/feed+json")
     document = json.loads(response.content)
     jsonschema.validate(document, SCHEMA, format_checker=jsonschema.FormatChecker())
-    item = next(entry for entry in document["items"] if entry["id"] == str(translated.pk))
+    item = next(entry for entry in document["items"] if entry["id"] == f"http://testserver/article/{translated.pk}/")
     assert item["title"] == "Headline 1" and item["external_url"] == translated.url
     assert item["authors"] == [{"name": "Olena P."}] and item["tags"] == ["Energy"]
     assert document["feed_url"].endswith(f"{feed_paths(radio)[kind]}.json")

@@ -8,7 +8,10 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field, HttpUrl
 
+from vistka.config.choices import DEFAULT_LICENCE_MODE, LICENCE_MODES
 from vistka.core.weburl import http_url
+
+LicenceModeName = Literal[tuple(LICENCE_MODES)]  # the modes as the API schema lists them
 
 
 class SourceOut(Schema):
@@ -30,13 +33,13 @@ class SourceIn(Schema):
     feed_url: HttpUrl
     homepage: HttpUrl | None = None
     language: str = Field(pattern=r"^[a-z]{2,3}$")
-    licence_mode: Literal["full", "excerpt", "link"] = "excerpt"
+    licence_mode: LicenceModeName = DEFAULT_LICENCE_MODE
     review_required: bool = False
 
 
 class SourcePatch(Schema):
     active: bool | None = None
-    licence_mode: Literal["full", "excerpt", "link"] | None = None
+    licence_mode: LicenceModeName | None = None
     review_required: bool | None = None
 
 

@@ -8,6 +8,7 @@ import os
 import click
 
 from vistka.cli.base import setup_django
+from vistka.config.choices import DEFAULT_LICENCE_MODE
 
 
 @click.command()
@@ -78,7 +79,7 @@ def configure_sample_sources(base_url: str) -> list:
         source, _ = Source.objects.update_or_create(
             name=outlet["name"],
             defaults={"homepage": base_url + outlet["homepage"], "feed_url": base_url + outlet["feed"],
-                      "language": outlet["language"], "licence_mode": outlet.get("licence", "full"),
+                      "language": outlet["language"], "licence_mode": outlet.get("licence", DEFAULT_LICENCE_MODE),
                       "active": True},
         )
         sources.append(source)

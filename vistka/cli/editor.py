@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli.base import setup_django
+from vistka.cli.base import no_such, setup_django, source_names
 
 
 @click.command()
@@ -35,7 +35,8 @@ def apitoken(username: str, name: str) -> None:
 
     user = User.objects.filter(username=username, is_staff=True).first()
     if user is None:
-        raise click.ClickException(f"no staff user named {username!r}; create one with `vistka createeditor`")
+        staff = list(User.objects.filter(is_staff=True).values_list("username", flat=True))
+        raise no_such("staff user named", username, staff, "create one with `vistka createeditor`")
     click.echo(issue_token(user, name))
 
 
@@ -47,6 +48,8 @@ def retranslate(source_name: str | None, restart: bool) -> None:
     setup_django()
     from vistka.core.retranslate import retranslate_articles
 
+    if source_name is not None and source_name not in source_names():
+        raise no_such("source named", source_name, source_names(), "see `vistka sources list`")
     outcome = retranslate_articles(source_name, restart=restart, progress=True)
     if outcome.resumed_from:
         click.echo(f"resumed after article {outcome.resumed_from}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vistka.cli.base import setup_django
+from vistka.cli.base import no_such, setup_django
 
 
 @click.group()
@@ -37,6 +37,13 @@ def list_entries(lang: str) -> None:
     setup_django()
     from vistka.core.models import GlossaryEntry
 
-    for entry in GlossaryEntry.objects.filter(source_lang=lang):
+    entries = GlossaryEntry.objects.filter(source_lang=lang)
+    if not entries.exists():
+        languages = sorted(set(GlossaryEntry.objects.values_list("source_lang", flat=True)))
+        if not languages:
+            raise click.ClickException("the glossary is empty; load the edition's with `vistka glossary load`")
+        raise no_such("glossary entries for the language", lang, languages,
+                      f"languages with entries: {', '.join(languages)}")
+    for entry in entries:
         variants = f"  (replaces: {', '.join(entry.variants)})" if entry.variants else ""
         click.echo(f"{entry.source} → {entry.target} [{entry.kind}, {entry.target_lang}]{variants}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli.base import setup_django
+from vistka.cli.base import no_such, setup_django, source_names
 
 
 @click.command()
@@ -19,7 +19,7 @@ def fetch(source_name: str | None) -> None:
     if source_name:
         sources = list(Source.objects.filter(name=source_name))
         if not sources:
-            raise click.ClickException(f"no source named {source_name!r}; see `vistka sources list`")
+            raise no_such("source named", source_name, source_names(), "see `vistka sources list`")
     for report in run_once(sources, progress=True):
         if report.error:
             click.echo(f"{report.source}: FAILED — {report.error}")
@@ -101,8 +101,11 @@ def serve(host: str, port: int) -> None:
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def manage(ctx: click.Context) -> None:
-    """Run a Django management command, e.g. `vistka manage createsuperuser`."""
-    setup_django(migrate=False)
+    """Run a Django management command, e.g. `vistka manage createsuperuser` (on a new data directory
+    the database is migrated first)."""
+    from vistka.cli.base import needs_migrate_first
+
+    setup_django(migrate=needs_migrate_first(ctx.args))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["vistka manage", *ctx.args])

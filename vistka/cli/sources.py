@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from vistka.cli.base import setup_django
+from vistka.cli.base import no_such, setup_django, source_names
+from vistka.config.choices import DEFAULT_LICENCE_MODE, LICENCE_MODES
 
-LICENCES = click.Choice(["full", "excerpt", "link"])
+LICENCES = click.Choice(list(LICENCE_MODES))
 
 
 @click.group(invoke_without_command=True)
@@ -49,7 +50,7 @@ def _shorten(text: str, width: int) -> str:
 @click.option("--name", help="Source name (default: the site's title).")
 @click.option("--language", help="Language of the outlet's articles, e.g. uk (default: the page's lang).")
 @click.option("--homepage", default="", help="The outlet's home page (default: found).")
-@click.option("--licence", "licence_mode", type=LICENCES, default="full", show_default=True)
+@click.option("--licence", "licence_mode", type=LICENCES, default=DEFAULT_LICENCE_MODE, show_default=True)
 @click.option("--no-discover", is_flag=True, help="Take the URL as the feed without checking it.")
 def add_source(args: tuple[str, ...], name: str | None, language: str | None, homepage: str,
                licence_mode: str, no_discover: bool) -> None:
@@ -89,7 +90,7 @@ def _set_active(name: str, active: bool) -> None:
     from vistka.core.models import Source
 
     if not Source.objects.filter(name=name).update(active=active):
-        raise click.ClickException(f"no source named {name!r}; see `vistka sources list`")
+        raise no_such("source named", name, source_names(), "see `vistka sources list`")
     click.echo(f"{name}: {'resumed' if active else 'paused'}")
 
 
@@ -117,7 +118,7 @@ def remove(name: str) -> None:
 
     deleted, _ = Source.objects.filter(name=name).delete()
     if not deleted:
-        raise click.ClickException(f"no source named {name!r}; see `vistka sources list`")
+        raise no_such("source named", name, source_names(), "see `vistka sources list`")
     click.echo(f"{name}: removed")
 
 

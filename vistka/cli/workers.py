@@ -14,7 +14,7 @@ from vistka.cli.base import setup_django
 @click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
 def worker(queues: str, concurrency: int, pool: str) -> None:
     """Start a Celery worker running the pipeline's stage tasks."""
-    setup_django(migrate=False)
+    setup_django(migrate=False, require_schema=True)  # many workers start at once: none migrates
     from vistka.workers import tasks  # noqa: F401  (registers the tasks)
     from vistka.workers.app import configure_from_settings
 

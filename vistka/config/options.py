@@ -42,8 +42,7 @@ def _parse_engine(raw: str) -> str:
     return value
 
 
-ENGINES = ("ctranslate2", "openai", "libretranslate", "none")
-QA_FLAGS = ("number", "date", "cyrillic", "glossary", "length", "engine")  # = quality.FLAG_KINDS (a test checks)
+from vistka.config.choices import ENGINES, QA_FLAGS  # noqa: E402 (declared with the other lists of choices)
 
 
 def _parse_flags(raw: str) -> list[str]:

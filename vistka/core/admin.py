@@ -7,8 +7,13 @@ merge/split are separate admin classes owned by their stages.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
+from vistka.config.choices import DEFAULT_CANONICAL_MODE, LICENCE_MODES
 from vistka.core import translation_admin  # noqa: F401 (registers the translation desk)
 from vistka.core.models import (
     ApiToken,
@@ -29,6 +34,24 @@ from vistka.pipeline.discover import DiscoveryError, discover
 from vistka.pipeline.fetch import FetchPolicy
 
 
+def display_title(article: Article) -> str:
+    """The title as the site shows it (the translation's, when there is one)."""
+    return article.translation.title if article.translation else article.title
+
+
+class EmptyState:
+    """A list page that, when empty, says so in words (empty_title, empty_help) instead of "0 <things>"."""
+
+    change_list_template = "admin/vistka_change_list.html"
+    empty_title = ""
+    empty_help = ""
+
+    def changelist_view(self, request, extra_context=None):
+        words = {"empty_title": self.empty_title or f"No {self.model._meta.verbose_name_plural} yet.",
+                 "empty_help": self.empty_help}
+        return super().changelist_view(request, {**words, **(extra_context or {})})
+
+
 class SourceForm(forms.ModelForm):
     """Adding a source by its home page: the feed is discovered when the editor leaves it empty."""
 
@@ -40,6 +63,11 @@ class SourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["feed_url"].required = False
         self.fields["feed_url"].help_text = "Leave empty to discover it from the home page."
+        if "canonical" in self.fields:  # a form posted without it (a script, an older page) keeps the default
+            self.fields["canonical"].required = False
+
+    def clean_canonical(self):
+        return self.cleaned_data.get("canonical") or DEFAULT_CANONICAL_MODE
 
     def clean(self):
         cleaned = super().clean()
@@ -54,10 +82,14 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EmptyState, admin.ModelAdmin):
     form = SourceForm
-    list_display = ["name", "language", "licence_mode", "review_required", "active", "health", "last_success_at",
-                    "consecutive_failures", "entries_per_day", "next_poll_at"]
+    empty_title = "No sources yet."
+    empty_help = "Add one with “Add source” (its home page is enough), or `vistka sources add URL` on the server."
+    # Health first and every column narrow, so the list reads at 1280 px without scrolling sideways
+    # (failures and the next poll are in the health words; the full record is on the source's page).
+    list_display = ["outlet", "health", "last_success", "licence_mode", "review_required", "active"]
+    list_display_links = ["outlet"]
     list_editable = ["licence_mode", "review_required", "active"]
     list_filter = ["active", "language", "licence_mode", "review_required"]
     search_fields = ["name", "homepage", "feed_url"]
@@ -66,16 +98,54 @@ class SourceAdmin(admin.ModelAdmin):
     readonly_fields = health_fields
     fieldsets = [
         (None, {"fields": ["name", "homepage", "feed_url", "language"]}),
-        ("Editorial policy", {"fields": ["licence_mode", "review_required", "active"]}),
+        ("Editorial policy", {"fields": ["licence_mode", "canonical", "review_required", "active"]}),
         ("Health", {"fields": health_fields}),
     ]
     actions = ["pause", "resume"]
 
-    @admin.display(description="health")
-    def health(self, source: Source) -> str:
-        from vistka.pipeline.health import health_state
+    class Media:
+        css = {"all": ["core/admin-desk.css"]}
 
-        return health_state(source)
+    @admin.display(description="health", ordering="consecutive_failures")
+    def health(self, source: Source) -> str:
+        from vistka.pipeline.health import health_state, is_flagged
+
+        state = health_state(source)
+        tone = ("paused" if not source.active else "bad" if is_flagged(source) or source.consecutive_failures
+                else "warn" if source.last_warning or source.last_success_at is None else "ok")
+        problem = source.last_error or source.last_warning
+        detail = format_html('<small title="{}">{}</small>', problem, Truncator(problem).chars(70)) if problem else ""
+        return format_html('<span class="health health-{}">{}</span>{}', tone, state, detail)
+
+    @admin.display(description="last success", ordering="last_success_at")
+    def last_success(self, source: Source) -> str:
+        from django.utils import timezone
+
+        from vistka.core.sourcelist import when_in_words
+
+        rate = format_html("<small>{} new/day</small>", f"{source.entries_per_day:.1f}")
+        if source.last_success_at is None:
+            return format_html("never{}", rate)
+        exact = f"{timezone.localtime(source.last_success_at):%Y-%m-%d %H:%M %Z}"
+        return format_html('<span title="{}">{}</span>{}', exact, when_in_words(source.last_success_at, timezone.now()),
+                           rate)
+
+    @admin.display(description="outlet", ordering="name")
+    def outlet(self, source: Source) -> str:
+        return format_html('{} <small class="lang">{}</small>', source.name, source.language)
+
+    def get_changelist_form(self, request, **kwargs):
+        base = super().get_changelist_form(request, **kwargs)
+
+        class CompactRow(base):
+            """The list's licence select by mode name only; the full wording is on the source's page."""
+
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                if "licence_mode" in self.fields:
+                    self.fields["licence_mode"].choices = [(mode, mode) for mode in LICENCE_MODES]
+
+        return CompactRow
 
     @admin.action(description="Pause selected sources (stop polling)")
     def pause(self, request, queryset):
@@ -110,7 +180,9 @@ class StatusActions:
 
 
 @admin.register(Article)
-class ArticleAdmin(StatusActions, admin.ModelAdmin):
+class ArticleAdmin(EmptyState, StatusActions, admin.ModelAdmin):
+    empty_title = "No articles yet."
+    empty_help = "Articles arrive when the sources are polled: `vistka fetch`, or `vistka run` on a schedule."
     list_display = ["title", "source", "language", "status", "error", "published_at", "story", "story_locked"]
     list_filter = ["status", "source", "language", "story_locked"]
     search_fields = ["title", "url"]
@@ -147,7 +219,10 @@ class ArticleAdmin(StatusActions, admin.ModelAdmin):
 
 
 @admin.register(ReviewQueueItem)
-class ReviewQueueAdmin(StatusActions, admin.ModelAdmin):
+class ReviewQueueAdmin(EmptyState, StatusActions, admin.ModelAdmin):
+    empty_title = "Review queue is empty."
+    empty_help = ("Articles wait here for an editor when their outlet is set to “review every article”, or when "
+                  "the quality checks flag their machine translation. Nothing needs you now.")
     list_display = ["title", "source", "why", "fetched_at", "original"]
     list_filter = ["source"]
     search_fields = ["title"]
@@ -161,6 +236,41 @@ class ReviewQueueAdmin(StatusActions, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from vistka.core.review_desk import review_context
+
+        item = self.get_object(request, object_id)
+        extra = {"review": review_context(item), "title": "Review this article"} if item is not None else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [path("<int:pk>/decide/", decide, name="core_reviewqueueitem_decide"), *super().get_urls()]
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The Publish and Reject buttons of the review item page; then on to the next article waiting."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        decision = request.POST.get("decision")
+        queryset = self.get_queryset(request).filter(pk=pk)
+        item = queryset.first()
+        if item is None or decision not in ("publish", "reject"):
+            self.message_user(request, "That article is no longer in the review queue.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:core_reviewqueueitem_changelist"))
+        if not self.has_change_permission(request, item):
+            raise PermissionDenied
+        if decision == "publish":
+            approve_articles(queryset)
+            self.message_user(request, format_html("Published “{}”.", display_title(item)), messages.SUCCESS)
+        else:
+            reject_articles(queryset)
+            self.message_user(request, format_html("Rejected “{}”: it stays off the site.", display_title(item)),
+                              messages.WARNING)
+        following = self.get_queryset(request).order_by("fetched_at", "pk").first()
+        if following is None:
+            return HttpResponseRedirect(reverse("admin:core_reviewqueueitem_changelist"))
+        return HttpResponseRedirect(reverse("admin:core_reviewqueueitem_change", args=[following.pk]))
 
     @admin.display(description="Why it waits", ordering="error")
     def why(self, obj):
@@ -182,7 +292,9 @@ class StoryArticleInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(EmptyState, admin.ModelAdmin):
+    empty_title = "No stories yet."
+    empty_help = "Published articles about the same event are grouped into stories as they arrive."
     list_display = ["title", "article_count", "updated_at"]
     search_fields = ["title"]
     inlines = [StoryArticleInline]
@@ -204,7 +316,8 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(EmptyState, admin.ModelAdmin):
+    empty_title = "No comments yet."
     list_display = ["name", "short_text", "article", "created_at", "approved"]
     list_filter = ["approved", "created_at"]
     search_fields = ["name", "text"]

@@ -11,7 +11,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db.models import Q
 
 EDITOR_GROUP = "editor"
-WITHHELD = Q(content_type__model="apitoken") | Q(codename__in=["delete_source", "delete_article"])
+# The review queue is a proxy of Article with permissions of its own: deleting there deletes the article.
+WITHHELD = Q(content_type__model="apitoken") | Q(codename__in=["delete_source", "delete_article", "delete_reviewqueueitem"])
 
 
 def ensure_editor_group() -> Group:

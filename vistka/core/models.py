@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
-from vistka.config.options import ENGINES
+from vistka.config.choices import (
+    CANONICAL_MODES,
+    DEFAULT_CANONICAL_MODE,
+    DEFAULT_LICENCE_MODE,
+    ENGINES,
+    LICENCE_MODES,
+)
+from vistka.core.slugs import make_slug
 
-
-class LicenceMode(models.TextChoices):
-    FULL = "full", "Full text (the outlet's licence allows republishing)"
-    EXCERPT = "excerpt", "Excerpt: lead and opening, with a link to the original"
-    LINK = "link", "Link only: title and summary"
+# Declared in vistka/config/choices.py (with the CLI's, the API's and OPML import's default).
+LicenceMode = models.TextChoices("LicenceMode", [(value.upper(), (value, label)) for value, label in LICENCE_MODES.items()])
 
 
 class Source(models.Model):
@@ -26,7 +29,10 @@ class Source(models.Model):
     translation_engine = models.CharField(
         max_length=20, blank=True, choices=[(name, name) for name in ENGINES],
         help_text="Overrides VISTKA_TRANSLATION_ENGINE for this source; empty: the site's engine.")
-    licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=LicenceMode.EXCERPT)
+    licence_mode = models.CharField(max_length=10, choices=LicenceMode.choices, default=DEFAULT_LICENCE_MODE)
+    canonical = models.CharField(
+        "rel=canonical", max_length=10, choices=list(CANONICAL_MODES.items()), default=DEFAULT_CANONICAL_MODE,
+        help_text="Where this outlet's article pages tell search engines the article's own address is.")
     active = models.BooleanField(default=True)
     extraction_rules = models.JSONField(
         default=dict, blank=True,
@@ -74,7 +80,7 @@ class Source(models.Model):
 
     @property
     def display_slug(self) -> str:
-        return slugify(self.name)[:100] or "source"
+        return make_slug(self.name, self.language, "source")
 
     def get_absolute_url(self) -> str:
         return reverse("source", kwargs={"pk": self.pk, "slug": self.display_slug})
@@ -96,7 +102,7 @@ class Story(models.Model):
 
     @property
     def display_slug(self) -> str:
-        return slugify(self.title)[:100] or "story"
+        return make_slug(self.title, fallback="story")
 
     def get_absolute_url(self) -> str:
         return reverse("story", kwargs={"pk": self.pk, "slug": self.display_slug})
@@ -189,7 +195,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug and self.title:
-            self.slug = slugify(self.title)[:100] or "article"
+            self.slug = make_slug(self.title, self.language, "article")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -199,7 +205,9 @@ class Article(models.Model):
     def display_slug(self) -> str:
         translation = self.translation
         if translation and translation.title:
-            return slugify(translation.title)[:100] or "article"
+            return make_slug(translation.title, translation.language, "article")
+        if self.slug == "article" and self.title:  # stored before titles were transliterated
+            return make_slug(self.title, self.language, "article")
         return self.slug or "article"
 
     @property

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from vistka.config.choices import DEFAULT_LICENCE_MODE
 from vistka.core.models import Source
 
 
@@ -14,7 +15,7 @@ class SourceListError(ValueError):
     """A source cannot be saved; the message says which field is wrong."""
 
 
-def save_source(name: str, feed_url: str, language: str, homepage: str = "", licence: str = "full",
+def save_source(name: str, feed_url: str, language: str, homepage: str = "", licence: str = DEFAULT_LICENCE_MODE,
                 active: bool | None = None) -> tuple[Source, bool]:
     """Create or update the source called `name`; (source, created)."""
     source = Source.objects.filter(name=name).first()
@@ -45,7 +46,7 @@ def import_outlines(outlines: Iterable, default_language: str) -> tuple[int, int
             continue
         try:
             _source, was_created = save_source(outline.name[:200], outline.feed_url, language[:8],
-                                               outline.homepage, outline.licence or "full")
+                                               outline.homepage, outline.licence or DEFAULT_LICENCE_MODE)
         except SourceListError as error:
             problems.append(f"{outline.name}: {error}")
             continue
@@ -70,7 +71,7 @@ def health_rows() -> list[dict[str, str]]:
         rows.append({
             "source": source.name,
             "state": health_state(source, now),
-            "last success": _when(source.last_success_at, now),
+            "last success": when_in_words(source.last_success_at, now),
             "failures": str(source.consecutive_failures),
             "new/day": f"{source.entries_per_day:.1f}",
             "next poll": _next_poll(source, now),
@@ -84,10 +85,10 @@ def _next_poll(source: Source, now) -> str:
         return "-"
     if source.next_poll_at is None or source.next_poll_at <= now:
         return "due now"
-    return _when(source.next_poll_at, now)
+    return when_in_words(source.next_poll_at, now)
 
 
-def _when(moment, now) -> str:
+def when_in_words(moment, now) -> str:
     if moment is None:
         return "never"
     seconds = (moment - now).total_seconds()

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Count
+from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, Source
 
 
 def status_lines() -> list[str]:
-    lines = ["Sources:"]
+    from vistka.site.templatetags.sitedates import zone_label
+
+    lines = [f"Times are in the site's time zone, {zone_label()}.", "Sources:"]
     from vistka.pipeline.health import health_state
 
     for source in Source.objects.annotate(n=Count("articles")):
         state = health_state(source) + (f": {source.last_error}" if source.last_error else "")
-        last = source.last_success_at.strftime("%Y-%m-%d %H:%M") if source.last_success_at else "never"
+        last = f"{timezone.localtime(source.last_success_at):%Y-%m-%d %H:%M %Z}" if source.last_success_at else "never"
         paused = "" if source.active else " (paused)"
         lines.append(f"  {source.name}{paused} [{source.language}] {source.n} articles, last success {last}, {state}")
     counts = Counter(Article.objects.values_list("status", flat=True))
@@ -36,7 +39,8 @@ def desk_lines() -> list[str]:
     from vistka.core.dashboard import CHART_DAYS, source_health, throughput
 
     queue = Counter(Article.objects.filter(status=ArticleStatus.IN_REVIEW).values_list("error", flat=True))
-    lines = [f"Review queue: {sum(queue.values())}"]
+    waiting = sum(queue.values())
+    lines = [f"Review queue: {waiting}" if waiting else "Review queue is empty"]
     lines += [f"  {n} in review: {reason or 'held by an editor'}" for reason, n in queue.most_common()]
     lines.append(f"Fetch success (last {CHART_DAYS} days):")
     for row in source_health():

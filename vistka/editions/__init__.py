@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from vistka.config.choices import LICENCE_MODES
+
 EDITIONS_DIR = Path(__file__).resolve().parent
-LICENCES = ("full", "excerpt", "link")
+LICENCES = tuple(LICENCE_MODES)
 CHECKED = ("public code", "unconfirmed")
 FIELDS = {"name", "homepage", "feed_url", "language", "licence", "checked"}
 

@@ -45,7 +45,7 @@ def health_state(source: Source, now: datetime | None = None) -> str:
     if not source.active:
         return "paused"
     if is_flagged(source, now):
-        return f"FLAGGED: failing since {source.failing_since:%Y-%m-%d %H:%M}"
+        return f"FLAGGED: failing since {timezone.localtime(source.failing_since):%Y-%m-%d %H:%M %Z}"
     if source.consecutive_failures:
         return f"failing ({source.consecutive_failures}x)"
     if source.last_success_at is None:

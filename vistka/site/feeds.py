@@ -75,6 +75,12 @@ def feed_spec(kind: str, key: str = "") -> FeedSpec:
     raise Http404("No such feed")
 
 
+def entry_id(request: HttpRequest, article: Article) -> str:
+    """A feed entry's id: the article's short permalink (https://site/article/12/), which stays the same
+    when its title, slug or translation changes, and is a URI as Atom requires (a bare number is not)."""
+    return request.build_absolute_uri(reverse("article_short", kwargs={"pk": article.pk}))
+
+
 def _latest(queryset) -> list[Article]:
     return with_translation(list(queryset[:FEED_SIZE]))
 
@@ -83,7 +89,10 @@ class ArticleFeed(Feed):
     feed_type = Rss201rev2Feed
 
     def get_object(self, request, kind, key=""):
-        return feed_spec(kind, key)
+        spec = feed_spec(kind, key)
+        for article in spec.articles:
+            article._entry_id = entry_id(request, article)
+        return spec
 
     def title(self, spec):
         return spec.title
@@ -114,10 +123,10 @@ class ArticleFeed(Feed):
         return item.get_absolute_url()
 
     def item_guid(self, item):
-        return str(item.pk)
+        return item._entry_id
 
     def item_guid_is_permalink(self, item):
-        return False
+        return True  # it opens the article (redirecting to its current address)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -146,14 +155,15 @@ def json_feed(request: HttpRequest, spec: FeedSpec) -> HttpResponse:
         "home_page_url": absolute(spec.page_url),
         "feed_url": absolute(spec.feed_path + ".json"),
         "language": settings.SITE_LANGUAGE,
-        "items": [_json_item(absolute, item) for item in spec.articles],
+        "items": [_json_item(request, item) for item in spec.articles],
     }
     return HttpResponse(json.dumps(document, ensure_ascii=False), content_type="application/feed+json; charset=utf-8")
 
 
-def _json_item(absolute, item: Article) -> dict:
+def _json_item(request: HttpRequest, item: Article) -> dict:
+    absolute = request.build_absolute_uri
     entry = {
-        "id": str(item.pk),
+        "id": entry_id(request, item),
         "url": absolute(item.get_absolute_url()),
         "external_url": http_url(item.url),
         "title": item_title(item),

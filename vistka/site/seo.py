@@ -9,11 +9,23 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
-from vistka.core.models import Article
+from vistka.core.models import Article, LicenceMode
 from vistka.core.weburl import http_url
 
 # As Django's json_script does: nothing in the data can close the <script> element.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def canonical_url(request: HttpRequest, item: Article) -> str:
+    """The address an article page names as rel=canonical. A full-text copy names the outlet's original
+    (search engines' rule for syndicated content: the original ranks, not the copy); an excerpt or a
+    link is a page of our own and names itself. The outlet's `canonical` setting can fix either."""
+    mode = item.source.canonical
+    if mode == "auto":
+        mode = "original" if item.source.licence_mode == LicenceMode.FULL else "site"
+    if mode == "original":
+        return item.canonical_url or item.url
+    return request.build_absolute_uri(item.get_absolute_url())
 
 
 def news_article_json_ld(request: HttpRequest, item: Article, display: dict, comment_count: int) -> SafeString:

@@ -41,6 +41,9 @@ def _article_deleted(sender, instance: Article, **kwargs) -> None:
 
 def _articles_taken_down(sender, article_ids: list[int], **kwargs) -> None:
     fulltext.remove(*article_ids)
+    # Taken down by a queryset update, which sends no post_save: the cached pages (the article's own, the
+    # lists showing it) must go stale here, or a reader keeps getting them until the cache expires.
+    _content_changed(sender)
 
 
 def connect() -> None:

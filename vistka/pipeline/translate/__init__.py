@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vistka.config.choices import ENGINES
+
 from .article_html import plan_body_translation
 from .base import (
     Engine,
@@ -33,7 +35,7 @@ __all__ = [
     "TranslationUnavailable", "get_engine", "normalize_language", "split_sentences", "translate_article",
 ]
 
-ENGINE_NAMES = ("ctranslate2", "openai", "libretranslate", "none")
+ENGINE_NAMES = ENGINES
 
 
 class IdentityEngine:

@@ -27,7 +27,7 @@ class TranslationError(Exception):
 
 @runtime_checkable
 class Engine(Protocol):
-    name: str  # "none", "ctranslate2", "openai", "libretranslate"
+    name: str  # one of vistka.config.choices.ENGINES
     model_id: str  # identifies the model for provenance, e.g. "argos:uk_en-1.9"
 
     def translate_texts(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:

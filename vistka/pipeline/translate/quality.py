@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from vistka.config.choices import QA_FLAGS
+
 from .base import normalize_language
 from .glossary import Glossary
 
-FLAG_KINDS = ("number", "date", "cyrillic", "glossary", "length", "engine")
+FLAG_KINDS = QA_FLAGS
 CYRILLIC_LANGUAGES = frozenset({"uk", "ru", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg"})
 LENGTH_RATIO_RANGE = (0.4, 2.5)  # translation chars / source chars; uk→en is usually ≈ 0.9–1.2
 MIN_CHARS_FOR_LENGTH = 25  # short segments ("Фото: автор") vary too much to judge

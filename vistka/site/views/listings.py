@@ -8,9 +8,11 @@ from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from vistka.core.models import Source, Topic
 from vistka.site.caching import cached_page
+from vistka.site.templatetags.sitedates import shown_text
 from vistka.site.views.common import article_cards, paginate
 
 
@@ -62,11 +64,11 @@ def _period(year: int, month: int | None, day: int | None) -> tuple[date, date, 
     try:
         if day is not None:
             start = date(year, month, day)
-            return start, start + timedelta(days=1), start.strftime("%-d %B %Y")
+            return start, start + timedelta(days=1), shown_text(start, "date")  # as every page writes a day
         if month is not None:
             start = date(year, month, 1)
             last = calendar.monthrange(year, month)[1]
-            return start, start + timedelta(days=last), start.strftime("%B %Y")
+            return start, start + timedelta(days=last), format_date(start, "F Y")
         return date(year, 1, 1), date(year + 1, 1, 1), str(year)
     except (ValueError, OverflowError):
         raise Http404("No such date") from None

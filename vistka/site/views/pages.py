@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from vistka.site.forms import CommentForm
 from vistka.site.views.common import (
     article_cards,
     display_text,
+    display_title,
     language_name,
     paginate,
     published_articles,
@@ -66,7 +67,10 @@ def top_stories(limit: int = TOP_STORIES) -> list[dict]:
         story = stories.get(row["story_id"])
         if story is not None:
             story.reports, story.outlets, story.latest = row["reports"], row["outlets"], row["latest"]
-            top.append({"story": story, "lead": leads.get(story.pk)})
+            lead = leads.get(story.pk)
+            # The heading is the story's, as on the story page it links to; the lead report, when its
+            # title says something else, is a line of its own linking to that report.
+            top.append({"story": story, "lead": lead, "lead_title": display_title(lead) if lead else ""})
     return top
 
 
@@ -88,12 +92,30 @@ def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(item.get_absolute_url(), permanent=True)
 
 
+def can_preview(request: HttpRequest) -> bool:
+    """Editors may open an article that is not public (held, in review, rejected…) on the site itself."""
+    user = getattr(request, "user", None)
+    return bool(user and user.is_active and user.is_staff and user.has_perm("core.view_article"))
+
+
+def _article_or_preview(request: HttpRequest, pk: int) -> tuple[Article, bool]:
+    """The published article; for an editor, also one that is not public (then `preview` is True)."""
+    found = published_articles().filter(pk=pk).first()
+    if found is not None:
+        return found, False
+    if can_preview(request):
+        hidden = Article.objects.select_related("source", "story").filter(pk=pk).first()
+        if hidden is not None:
+            return hidden, True
+    raise Http404("No such article")
+
+
 @cached_page
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    item = get_object_or_404(published_articles(), pk=pk)
+    item, preview = _article_or_preview(request, pk)
     with_translation([item])
     if slug != item.display_slug:
-        return redirect(item.get_absolute_url(), permanent=True)
+        return redirect(item.get_absolute_url(), permanent=not preview)
     display = display_text(item)
     comments = list(item.comments.filter(approved=True))
     context = {
@@ -108,18 +130,31 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "comment_form": CommentForm(),
         "comments_moderated": settings.COMMENTS_MODERATED,
         "json_ld": seo.news_article_json_ld(request, item, display, len(comments)),
+        "canonical_url": seo.canonical_url(request, item),
+        "preview": preview,
+        "preview_reasons": _readable_reasons(item) if preview and item.status == ArticleStatus.IN_REVIEW else [],
     }
-    return render(request, "site/article.html", context)
+    response = render(request, "site/article.html", context)
+    return _not_stored(response) if preview else response
+
+
+def _not_stored(response: HttpResponse) -> HttpResponse:
+    """An editor's view of a page that is not public: never stored by the page cache (editors carry a
+    session cookie), by the browser or by a proxy, nor indexed."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def original(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    item = get_object_or_404(published_articles(), pk=pk)
+    item, preview = _article_or_preview(request, pk)
     with_translation([item])
     shown = shown_text(item, settings.EXCERPT_WORDS, original=True)
     # Shown only, never saved: the original text is cut to the licence like the translation is.
     item.lead, item.body_html = shown.lead, shown.body_html
-    return render(request, "site/original.html",
-                  {"article": item, "original_language_name": language_name(item.language)})
+    response = render(request, "site/original.html", {"article": item, "preview": preview,
+                                                      "original_language_name": language_name(item.language)})
+    return _not_stored(response) if preview else response
 
 
 @cached_page
@@ -132,7 +167,13 @@ def story(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     outlets = sorted({item.source.name for item in articles})
     return render(request, "site/story.html", {"story": group, "page": page, "articles": articles,
                                                "outlets": outlets, "lead": _story_lead(articles),
-                                               "days": _by_day(articles)})
+                                               "days": _by_day(articles, page.start_index())})
+
+
+def _readable_reasons(item: Article) -> list[str]:
+    from vistka.core.review_desk import readable_reasons
+
+    return readable_reasons(item)
 
 
 def _story_lead(articles: list[Article]) -> Article | None:
@@ -140,11 +181,16 @@ def _story_lead(articles: list[Article]) -> Article | None:
     return next((a for a in articles if a.duplicate_of_id is None), articles[0] if articles else None)
 
 
-def _by_day(articles: list[Article]) -> list[tuple]:
+def _by_day(articles: list[Article], first_number: int = 1) -> list[dict]:
+    """The timeline in days (of the site's time zone); each day's list goes on numbering from the last."""
     days: dict = {}
     for item in articles:
         days.setdefault(timezone.localtime(item.published_at).date() if item.published_at else None, []).append(item)
-    return list(days.items())
+    timeline, number = [], first_number
+    for day, items in days.items():
+        timeline.append({"date": day, "items": items, "start": number})
+        number += len(items)
+    return timeline
 
 
 @cached_page
