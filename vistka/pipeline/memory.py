@@ -87,6 +87,12 @@ def editors_engine() -> MemoryEngine:
     return MemoryEngine(MemoryOnlyEngine(EDITORS, EDITORS_MODEL))
 
 
+def has_editors_translations(source_lang: str, target_lang: str) -> bool:
+    return TranslationMemory.objects.filter(
+        engine=EDITORS, model_id=EDITORS_MODEL, source_lang=normalize_language(source_lang),
+        target_lang=normalize_language(target_lang)).exists()
+
+
 def is_editors(engine_name: str) -> bool:
     return engine_name == EDITORS
 

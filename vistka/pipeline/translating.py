@@ -18,7 +18,13 @@ from django.db import transaction
 
 from vistka.core.models import Article, Translation
 from vistka.pipeline.glossaries import glossary_for
-from vistka.pipeline.memory import MemoryEngine, MemoryOnlyEngine, editors_engine, is_editors
+from vistka.pipeline.memory import (
+    MemoryEngine,
+    MemoryOnlyEngine,
+    editors_engine,
+    has_editors_translations,
+    is_editors,
+)
 from vistka.pipeline.sanitize import sanitize_html
 from vistka.pipeline.translate import (
     Ctranslate2Settings,
@@ -76,6 +82,8 @@ def translate_into_site_language(article: Article) -> tuple[bool, str]:
 
 def translate_by_editors(article: Article) -> tuple[TranslatedArticle, list[Flag]] | None:
     """The article in the editors' own translation when their memory holds every segment, else None."""
+    if not has_editors_translations(article.language, settings.SITE_LANGUAGE):
+        return None  # the usual case outside the sample edition: no need to split the article
     try:
         return translate_with(article, editors_engine(), glossary=False)
     except (TranslationUnavailable, TranslationError):
