@@ -26,6 +26,7 @@ from vistka.pipeline.memory import import_editors_translations
 from vistka.pipeline.run import resume_unfinished, run_once
 from vistka.pipeline.segments import correct_segments, segment_rows
 from vistka.pipeline.translate.packages import install_package, remove_package
+from vistka.pipeline.translating import translate_into_site_language
 from vistka.samples import load_gold, load_translations, translation_pairs
 from vistka.samples.server import outlets
 
@@ -119,6 +120,10 @@ def test_outlets_are_named_by_their_own_domains(edition, client):
         assert f"— writes {domain}" in visible, article_id
         if article.source.licence_mode != "full":
             assert f"Read the full article at {domain} →" in visible, article_id
+        source_page = _visible_text(client.get(article.source.get_absolute_url()).content.decode())
+        assert domain in source_page and "127.0.0.1" not in source_page
+    about = _visible_text(client.get("/about/").content.decode())
+    assert all(domain in about for domain in domains.values()) and "127.0.0.1" not in about
 
 
 def _visible_text(page: str) -> str:
@@ -153,6 +158,10 @@ def test_installing_a_model_later_translates_what_the_editors_did_not(edition, t
     install_package("uk", "en", settings.TRANSLATION_PACKAGES_DIR, from_path=tiny_package, progress=False)
     try:
         resume_unfinished()
+        # With an engine at hand, an article the editors translated keeps their translation.
+        covered = Article.objects.get(pk=edition["articles"]["dnipro-sumy-strike"].pk)
+        assert translate_into_site_language(covered) == (True, "")
+        assert covered.translations.get().engine == EDITORS
     finally:
         remove_package("uk", "en", settings.TRANSLATION_PACKAGES_DIR)
     held_out = Article.objects.get(pk=edition["articles"][HELD_OUT_ID].pk)
