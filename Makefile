@@ -20,9 +20,12 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The site on PORT, the sample outlets on OUTLETS_PORT: `make demo PORT=8080 OUTLETS_PORT=8081`.
+PORT ?= 8000
+OUTLETS_PORT ?= 8001
+
 demo: $(STAMP)
-	-$(BIN)/vistka translate install uk en
-	$(BIN)/vistka demo
+	@$(BIN)/vistka demo --install-model --port $(PORT) --outlets-port $(OUTLETS_PORT)
 
 # Debian's Chromium for the browser tests; skipped (tests then say why) where it cannot be installed.
 browser-deps:

@@ -17,6 +17,8 @@ def kinds(source: str, translated: str, glossary: Glossary | None = None) -> lis
     ("Збитки сягнули 1 200 000 гривень.", "Losses reached 1,200,000 hryvnias."),
     ("Музей відзначив 80-річчя 27 січня 2025 року.", "The museum marked its 80th anniversary on January 27, 2025."),
     ("Фото: автор", "Photo: author"),
+    ("Знадобиться щонайменше 200 тисяч миротворців.", "It would take at least 200,000 peacekeepers."),
+    ("Завод переробляє 17 млн тонн на рік.", "The plant processes 17,000,000 tonnes a year."),
 ])
 def test_faithful_translations_have_no_flags(source: str, translated: str) -> None:
     assert kinds(source, translated) == []
@@ -24,6 +26,10 @@ def test_faithful_translations_have_no_flags(source: str, translated: str) -> No
 
 def test_missing_number() -> None:
     assert kinds("Ставку підвищили до 14,5% з 13,5%.", "The rate was raised to 14% from 13.5%.") == [("number", "14,5")]
+
+
+def test_a_count_in_thousands_must_still_match() -> None:
+    assert kinds("Знадобиться 200 тисяч військових.", "It would take 300,000 troops.") == [("number", "200")]
 
 
 def test_missing_date() -> None:

@@ -43,6 +43,14 @@ class SourcePatch(Schema):
     review_required: bool | None = None
 
 
+class TranslationOut(Schema):
+    provenance: Literal["editors", "machine"] = Field(
+        description='"editors": translated by people (the editors\' translation memory); "machine": by an engine.')
+    engine: str = Field(description="The machine-translation engine; empty for the editors' translations.")
+    model_id: str
+    reviewed: bool = Field(description="An editor has checked (or written) this translation.")
+
+
 class ArticleOut(Schema):
     id: int
     url: str = Field(description="The article's page on this site.")
@@ -55,6 +63,7 @@ class ArticleOut(Schema):
     licence_mode: str
     truncated: bool = Field(description="True when only an excerpt or a summary is given: follow original_url.")
     translated: bool
+    translation: TranslationOut | None = Field(description="Who translated the text shown; null when untranslated.")
     published_at: datetime | None
     story_id: int | None
 

@@ -37,5 +37,16 @@ def article_record(article: Article, request) -> dict:
                    "language": source.language, "licence_mode": source.licence_mode, "active": source.active},
         "language": article.language, "title": text.title, "lead": text.lead, "body_html": text.body_html,
         "licence_mode": text.mode, "truncated": text.truncated, "translated": text.translated,
+        "translation": translation_record(article) if text.translated else None,
         "published_at": article.published_at, "story_id": article.story_id,
     }
+
+
+def translation_record(article: Article) -> dict | None:
+    """Who translated the shown text: the editors, or which machine-translation engine and model."""
+    translation = article.translation
+    if translation is None:
+        return None
+    by_editors = translation.provenance == "editors"
+    return {"provenance": translation.provenance, "engine": "" if by_editors else translation.engine,
+            "model_id": "" if by_editors else translation.model_id, "reviewed": translation.reviewed}

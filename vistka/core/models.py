@@ -223,6 +223,9 @@ class Article(models.Model):
         return found
 
 
+EDITORS = "editors"  # Translation.engine of a translation written by people (the editors' memory), not a machine
+
+
 class Translation(models.Model):
     """An article translated into the site language, with the engine that did it."""
 
@@ -245,6 +248,11 @@ class Translation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} [{self.language}, {self.engine}]"
+
+    @property
+    def provenance(self) -> str:
+        """Who translated it, as readers are told: "editors" (people) or "machine" (an engine)."""
+        return "editors" if self.engine == EDITORS else "machine"
 
 
 class TranslationMemory(models.Model):

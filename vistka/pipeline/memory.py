@@ -4,6 +4,11 @@ so they win over the engine's output the next time the segment appears.
 
 Segments are keyed by the sha256 of their text as sent to the engine (after glossary substitution),
 together with the engine, the model and the language pair: a new model starts a fresh memory.
+
+The editors' memory (engine EDITORS) holds translations people wrote, imported in bulk (the sample
+edition ships one: vistka/samples/translations/). An article whose every segment it holds is
+published as translated by the editors, without any engine; it is keyed by the outlet's own text,
+not by the glossary-substituted one, because no engine sees it.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
-from vistka.core.models import TranslationMemory
+from vistka.core.models import EDITORS, TranslationMemory
 from vistka.pipeline.translate import Engine, TranslationUnavailable, normalize_language
+
+EDITORS_MODEL = "editors"  # the editors' memory is one scope, whatever edition it was imported for
 
 
 def segment_hash(text: str) -> str:
@@ -73,6 +80,41 @@ class MemoryOnlyEngine:
     def translate_texts(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
         raise TranslationUnavailable(f"{len(texts)} segment(s) are not in the translation memory of "
                                      f"{self.name} ({self.model_id})")
+
+
+def editors_engine() -> MemoryEngine:
+    """Translates only from the editors' memory; TranslationUnavailable when a segment is missing."""
+    return MemoryEngine(MemoryOnlyEngine(EDITORS, EDITORS_MODEL))
+
+
+def has_editors_translations(source_lang: str, target_lang: str) -> bool:
+    return TranslationMemory.objects.filter(
+        engine=EDITORS, model_id=EDITORS_MODEL, source_lang=normalize_language(source_lang),
+        target_lang=normalize_language(target_lang)).exists()
+
+
+def is_editors(engine_name: str) -> bool:
+    return engine_name == EDITORS
+
+
+@transaction.atomic
+def import_editors_translations(pairs: list[tuple[str, str]], source_lang: str, target_lang: str) -> int:
+    """Store people's translations of segments in the editors' memory (a changed one replaces the old);
+    returns how many pairs were new or changed."""
+    source, target = normalize_language(source_lang), normalize_language(target_lang)
+    wanted = {segment_hash(text): (text, translation) for text, translation in pairs if text.strip()
+              and translation.strip()}
+    scope = Q(engine=EDITORS, model_id=EDITORS_MODEL, source_lang=source, target_lang=target)
+    stored = dict(TranslationMemory.objects.filter(scope, source_hash__in=list(wanted))
+                  .values_list("source_hash", "target_text"))
+    changed = [key for key, (_text, translation) in wanted.items() if key in stored and stored[key] != translation]
+    for key in changed:
+        TranslationMemory.objects.filter(scope, source_hash=key).update(target_text=wanted[key][1])
+    TranslationMemory.objects.bulk_create(
+        [TranslationMemory(engine=EDITORS, model_id=EDITORS_MODEL, source_lang=source, target_lang=target,
+                           source_hash=key, source_text=text, target_text=translation, corrected=True)
+         for key, (text, translation) in wanted.items() if key not in stored], ignore_conflicts=True)
+    return len(changed) + sum(1 for key in wanted if key not in stored)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from vistka.core.models import Translation, TranslationMemory
 from vistka.pipeline.glossaries import glossary_for
-from vistka.pipeline.memory import remember_correction, segment_hash
+from vistka.pipeline.memory import is_editors, remember_correction, segment_hash
 from vistka.pipeline.translate import article_segments, normalize_language
 
 
@@ -23,7 +23,7 @@ class SegmentRow:
 def segment_rows(translation: Translation) -> list[SegmentRow]:
     """Every sentence of the article with its remembered translation (the engine's or an editor's)."""
     article = translation.article
-    glossary = glossary_for(article.language, settings.SITE_LANGUAGE)
+    glossary = _glossary_of(translation)
     sources = article_segments(article.title, article.lead, article.body_html)
     keys = {source: segment_hash(glossary.prepare(source)) for source in sources}
     memory = {row.source_hash: row for row in TranslationMemory.objects.filter(
@@ -41,12 +41,28 @@ def correct_segments(translation: Translation, corrections: dict[str, str]) -> T
     from vistka.pipeline.translating import retranslate_from_memory
 
     article = translation.article
-    glossary = glossary_for(article.language, settings.SITE_LANGUAGE)
+    glossary = _glossary_of(translation)
     for source, corrected in corrections.items():
         # The memory is keyed by the text the engine saw: the sentence after glossary substitution.
         remember_correction(translation.engine, translation.model_id, article.language, settings.SITE_LANGUAGE,
                             glossary.prepare(source), corrected)
     return retranslate_from_memory(translation)
+
+
+class _NoGlossary:
+    """The editors' memory is keyed by the outlet's own sentences: nothing is substituted."""
+
+    def prepare(self, text: str) -> str:
+        return text
+
+    def enforce(self, text: str) -> str:
+        return text
+
+
+def _glossary_of(translation: Translation):
+    if is_editors(translation.engine):
+        return _NoGlossary()
+    return glossary_for(translation.article.language, settings.SITE_LANGUAGE)
 
 
 def _scope(translation: Translation, source_lang: str) -> Q:

@@ -4,6 +4,9 @@ The engine (the site's, or the source's own) is wrapped twice: the glossary subs
 enforces terms around the translation memory, which sends the engine only segments it has never
 seen. The result is checked (QA flags) and stored with its engine, model and flags in one
 transaction; a failing engine stores nothing, so the article waits and is retried on the next run.
+
+Before any engine, the editors' memory is asked (memory.py): an article it covers entirely is stored
+as translated by the editors (engine "editors", reviewed), whatever engine is configured.
 """
 
 from __future__ import annotations
@@ -15,7 +18,13 @@ from django.db import transaction
 
 from vistka.core.models import Article, Translation
 from vistka.pipeline.glossaries import glossary_for
-from vistka.pipeline.memory import MemoryEngine, MemoryOnlyEngine
+from vistka.pipeline.memory import (
+    MemoryEngine,
+    MemoryOnlyEngine,
+    editors_engine,
+    has_editors_translations,
+    is_editors,
+)
 from vistka.pipeline.sanitize import sanitize_html
 from vistka.pipeline.translate import (
     Ctranslate2Settings,
@@ -57,6 +66,10 @@ def _http_settings(url: str, api_key: str, model: str = "") -> HttpEngineSetting
 
 def translate_into_site_language(article: Article) -> tuple[bool, str]:
     """(True, "") when a translation is stored; (False, why) when the article must wait."""
+    by_editors = translate_by_editors(article)
+    if by_editors is not None:
+        store_translation(article, *by_editors, reviewed=True)
+        return True, ""
     try:
         engine = MemoryEngine(engine_for(article.language, engine_name_for(article)))
         result, flags = translate_with(article, engine)
@@ -67,20 +80,32 @@ def translate_into_site_language(article: Article) -> tuple[bool, str]:
     return True, ""
 
 
+def translate_by_editors(article: Article) -> tuple[TranslatedArticle, list[Flag]] | None:
+    """The article in the editors' own translation when their memory holds every segment, else None."""
+    if not has_editors_translations(article.language, settings.SITE_LANGUAGE):
+        return None  # the usual case outside the sample edition: no need to split the article
+    try:
+        return translate_with(article, editors_engine(), glossary=False)
+    except (TranslationUnavailable, TranslationError):
+        return None
+
+
 def retranslate_from_memory(translation: Translation) -> Translation:
     """Rebuild a translation from the memory alone (after an editor corrected segments in it)."""
     article = translation.article
-    result, flags = translate_with(article, MemoryEngine(MemoryOnlyEngine(translation.engine, translation.model_id)))
+    result, flags = translate_with(article, MemoryEngine(MemoryOnlyEngine(translation.engine, translation.model_id)),
+                                   glossary=not is_editors(translation.engine))
     return store_translation(article, result, flags, reviewed=True)
 
 
-def translate_with(article: Article, engine: Engine) -> tuple[TranslatedArticle, list[Flag]]:
-    """The article translated (glossary applied) and its QA flags; raises if the engine fails."""
-    glossary = glossary_for(article.language, settings.SITE_LANGUAGE)
-    wrapped = GlossaryEngine(engine, glossary) if len(glossary) else engine
+def translate_with(article: Article, engine: Engine, glossary: bool = True) -> tuple[TranslatedArticle, list[Flag]]:
+    """The article translated (glossary applied unless the editors' memory translates) and its QA flags;
+    raises if the engine fails. The flags always check the glossary's terms."""
+    terms = glossary_for(article.language, settings.SITE_LANGUAGE)
+    wrapped = GlossaryEngine(engine, terms) if glossary and len(terms) else engine
     result = translate_article(article.title, article.lead, article.body_html, article.language,
                                settings.SITE_LANGUAGE, wrapped)
-    return result, check_segments(result.segments, article.language, settings.SITE_LANGUAGE, glossary)
+    return result, check_segments(result.segments, article.language, settings.SITE_LANGUAGE, terms)
 
 
 def store_translation(article: Article, result: TranslatedArticle, flags: list[Flag],

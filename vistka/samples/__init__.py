@@ -19,6 +19,7 @@ CORPUS_DIR = SAMPLES_DIR / "corpus"
 GOLD_PATH = SAMPLES_DIR / "gold.json"
 STORIES_PATH = SAMPLES_DIR / "stories.json"
 OUTLETS_PATH = SAMPLES_DIR / "outlets.yaml"
+TRANSLATIONS_DIR = SAMPLES_DIR / "translations"
 BASE_PLACEHOLDER = "{{BASE}}"
 
 
@@ -46,6 +47,22 @@ def load_stories() -> list[dict]:
     return json.loads(STORIES_PATH.read_text(encoding="utf-8"))
 
 
+def load_translations() -> dict[str, list[tuple[str, str]]]:
+    """The editors' translations of the Ukrainian articles: article id → [(uk sentence, en sentence)]."""
+    import yaml
+
+    articles: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted(TRANSLATIONS_DIR.glob("*.yaml")):
+        for article_id, pairs in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            articles[article_id] = [(pair["uk"], pair["en"]) for pair in pairs]
+    return articles
+
+
+def translation_pairs() -> list[tuple[str, str]]:
+    """Every distinct (Ukrainian, English) sentence pair of the editors' translations."""
+    return list(dict.fromkeys(pair for pairs in load_translations().values() for pair in pairs))
+
+
 def __getattr__(name: str):
     # lazy, so that ``python -m vistka.samples.server`` does not import the module twice
     if name in ("SampleOutletServer", "outlets"):
@@ -63,9 +80,12 @@ __all__ = [
     "SAMPLES_DIR",
     "SITE_DIR",
     "STORIES_PATH",
+    "TRANSLATIONS_DIR",
     "SampleOutletServer",
     "load_gold",
     "load_stories",
+    "load_translations",
     "outlets",
     "substitute_base",
+    "translation_pairs",
 ]

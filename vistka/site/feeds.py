@@ -49,8 +49,14 @@ def item_description(article: Article) -> str:
     parts = [f"<p><strong>{escape(shown['lead'])}</strong></p>"] if shown["lead"] else []
     parts.append(shown["body_html"])
     parts.append(f'<p>Originally published by <a href="{escape(http_url(article.url))}">{escape(article.source.name)}</a>'
-                 f"{' (machine-translated)' if shown['translated'] else ''}.</p>")
+                 f"{_translated_note(shown)}.</p>")
     return "\n".join(parts)
+
+
+def _translated_note(shown: dict) -> str:
+    if not shown["translated"]:
+        return ""
+    return " (translated by the editors)" if shown["provenance"] == "editors" else " (machine-translated)"
 
 
 def item_title(article: Article) -> str:

@@ -46,6 +46,9 @@ def news_article_json_ld(request: HttpRequest, item: Article, display: dict, com
                       "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(static("site/logo.png"))}},
         "commentCount": comment_count,
     }
+    if display["translated"]:
+        data["translationOfWork"] = {"@type": "NewsArticle", "url": item.url, "inLanguage": item.language}
+        data["translator"] = _translator(display)
     if item.authors:
         data["author"] = [{"@type": "Person", "name": name} for name in item.authors]
     if item.image_file:
@@ -53,3 +56,11 @@ def news_article_json_ld(request: HttpRequest, item: Article, display: dict, com
     if display["lead"]:
         data["description"] = display["lead"][:300]
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))
+
+
+def _translator(display: dict) -> dict:
+    """schema.org `translator`: the site's editors, or the machine-translation software."""
+    if display.get("provenance") == "editors":
+        return {"@type": "Organization", "name": f"{settings.SITE_NAME} editors"}
+    model = f" ({display['model_id']})" if display.get("model_id") else ""
+    return {"@type": "SoftwareApplication", "name": f"machine translation: {display.get('engine', '')}{model}"}

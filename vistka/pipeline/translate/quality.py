@@ -77,6 +77,7 @@ def missing_numbers(source: str, translated: str) -> list[str]:
     """Numbers of `source` (as written there) whose value does not appear in `translated`."""
     present = {_normalize_number(number) for number in _NUMBER.findall(translated)}
     present |= {part for number in present for part in number.split(".")}  # "2024.12.5" style dates
+    present |= {short for number in present for short in _without_thousands(number)}  # "200 тисяч" = "200,000"
     return [number for number in dict.fromkeys(_NUMBER.findall(source))
             if _normalize_number(number) not in present]
 
@@ -84,6 +85,16 @@ def missing_numbers(source: str, translated: str) -> list[str]:
 def missing_months(source: str, translated: str) -> list[str]:
     return [month for pattern, month in _MONTH_WORDS
             if pattern.search(source) and not re.search(month[:3], translated, re.IGNORECASE)]
+
+
+def _without_thousands(number: str) -> list[str]:
+    """"200000" → ["200"], "3000000" → ["3000", "3"]: a count written with a word for thousands or
+    millions in the source ("200 тисяч", "3 млн") is the same count written out in the translation."""
+    shorter = []
+    while number.isdigit() and number.endswith("000") and len(number) > 3:
+        number = number[:-3]
+        shorter.append(number)
+    return shorter
 
 
 def _normalize_number(number: str) -> str:

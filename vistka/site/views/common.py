@@ -82,7 +82,8 @@ def display_text(item: Article) -> dict:
     return {"title": shown.title, "lead": shown.lead, "body_html": shown.body_html,
             "translated": shown.translated, "truncated": shown.truncated, "licence_mode": shown.mode,
             "engine": translation.engine if translation else "",
-            "model_id": translation.model_id if translation else ""}
+            "model_id": translation.model_id if translation else "",
+            "provenance": translation.provenance if translation and shown.translated else ""}
 
 
 def display_title(item: Article) -> str:
