@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
-from vistka.pipeline import grouping, health, images, publish, schedule, settle, tagging, translating
+from vistka.pipeline import figures, grouping, health, images, publish, schedule, settle, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
@@ -117,12 +117,12 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
         extracted = _fetch_and_extract(entry, policy, source.extraction_rules, page)
     except (FetchError, ExtractionError) as error:
         return _store_failure(source, entry, existing, str(error))
+    lead_image = _store_images(extracted, policy)
     try:
-        article = _store_article(source, entry, extracted, existing)
+        article = _store_article(source, entry, extracted, existing, lead_image)
     except IntegrityError:
         log.info("%s: %s is already stored under another entry", source.name, entry.link)
         return None
-    _attach_image(article, policy)
     then(article)
     return article
 
@@ -197,7 +197,8 @@ def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dic
 
 
 @transaction.atomic
-def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, existing: Article | None) -> Article:
+def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, existing: Article | None,
+                   lead_image: images.StoredImage | None = None) -> Article:
     article = existing or Article(source=source, guid=entry.guid)
     if existing is None:
         article._site_translation = False  # a new article has no translation yet: publishing need not look
@@ -210,6 +211,8 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.published_at = extracted.published or entry.published or timezone.now()
     article.updated_at = extracted.updated
     article.image_url = extracted.image
+    if lead_image is not None:
+        article.image_file, article.image_width, article.image_height = lead_image.name, lead_image.width, lead_image.height
     article.read_also = extracted.read_also
     article.language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
     article.content_hash = hashlib.sha256(extracted.text.encode()).hexdigest()
@@ -221,16 +224,25 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     return article
 
 
-def _attach_image(article: Article, policy: FetchPolicy) -> None:
-    if not article.image_url:
-        return
+def _store_images(extracted: Extracted, policy: FetchPolicy) -> images.StoredImage | None:
+    """Our own copies of the lead picture and of every picture in the body, before anything is stored:
+    readers never load an image from the outlet. A picture that cannot be had leaves the body with its
+    caption and credit; no image failure fails the article."""
+    lead = _stored_or_none(extracted.image, policy) if extracted.image else None
+    extracted.body_html = figures.localise_images(
+        extracted.body_html, lambda url: _stored_or_none(url, policy), skip={lead.name} if lead else set(),
+        limit=settings.BODY_IMAGES_MAX)
+    return lead
+
+
+def _stored_or_none(url: str, policy: FetchPolicy) -> images.StoredImage | None:
     try:
-        stored = images.store_lead_image(article.image_url, settings.MEDIA_ROOT, policy)
+        return images.store_image(url, settings.MEDIA_ROOT, policy)
     except images.ImageError as error:
-        log.info("image skipped for %s: %s", article.url, error)
-        return
-    article.image_file, article.image_width, article.image_height = stored.name, stored.width, stored.height
-    article.save(update_fields=["image_file", "image_width", "image_height"])
+        log.info("image left out: %s", error)
+    except Exception:  # an image is never worth an article: anything unexpected is logged and skipped
+        log.exception("image left out: %s could not be stored", url)
+    return None
 
 
 def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:

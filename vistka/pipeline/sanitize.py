@@ -11,7 +11,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "decoding"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
@@ -23,7 +23,16 @@ def sanitize_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_our_srcset,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow",
         strip_comments=True,
     )
+
+
+def _only_our_srcset(tag: str, attribute: str, value: str) -> str | None:
+    """A srcset is only ever one we wrote (figures.localise_images): every candidate on this site.
+    The sanitiser checks the schemes of src and href, not of srcset's addresses."""
+    if attribute == "srcset" and not all(candidate.strip().startswith("/media/") for candidate in value.split(",")):
+        return None
+    return value
