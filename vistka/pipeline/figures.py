@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -35,6 +36,7 @@ CAPTION_CLASS = re.compile(r"caption|credit|copyright|photographer|(?:image|phot
 HIDDEN_CLASS = re.compile(r"off-?screen|visually-?hidden|sr-only|screen-?reader", re.IGNORECASE)
 WRAPPER_LEVELS = 4  # how far up from a picture a figure-like wrapper (a caption-classed box) may be
 FIGURE_LEVELS = 8  # and its <figure> (players nest pictures deeply)
+HOLDER_ELEMENTS = 80  # a figure-like wrapper is small: bigger ones are sections of the page
 MAX_CAPTION_CHARS = 600  # longer "captions" are article text that happens to sit in a caption box
 TARGET_WIDTH = 1280  # the srcset candidate wanted: the smallest at least this wide, else the widest
 
@@ -73,6 +75,8 @@ def real_address(image: lxml.html.HtmlElement, url: str) -> str:
 def parse_srcset(value: str) -> list[tuple[str, float, str]]:
     """(address, number, unit) of each candidate of a srcset; unit 'w' (width) or 'x' (density)."""
     candidates = []
+    if not value:
+        return candidates
     # Candidates are separated by a comma *followed by whitespace* (addresses may hold commas).
     for part in re.split(r",\s+", value.strip()):
         pieces = part.strip().rstrip(",").split()
@@ -157,7 +161,7 @@ def _caption_elements(image: lxml.html.HtmlElement) -> list[lxml.html.HtmlElemen
     picture and its captions, or else the caption-classed element right after the picture."""
     wrapper = _wrapper(image)
     if wrapper is not None:
-        return _caption_boxes(wrapper, image)
+        return _boxes_within(wrapper, image)
     holder = image
     while holder.getnext() is None and holder.getparent() is not None and len(holder.getparent()) == 1 \
             and not _bare_text(holder.getparent()):
@@ -170,22 +174,22 @@ def _wrapper(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     for level, ancestor in enumerate(image.iterancestors()):
         if level >= FIGURE_LEVELS or ancestor.tag in ("body", "article", "main", "section"):
             return None
-        if len(ancestor.xpath(".//img")) > 1:
-            return None
+        if next(islice(ancestor.iter("img"), 1, None), None) is not None:
+            return None  # a second picture: this is no longer one picture's wrapper
         if ancestor.tag == "figure":
             return ancestor
-        if level >= WRAPPER_LEVELS:
+        if level >= WRAPPER_LEVELS or ancestor.xpath("count(.//*)") > HOLDER_ELEMENTS:
             continue
-        boxes = _caption_boxes(ancestor, image)
-        if boxes and len(_bare_text(ancestor)) == sum(len(_bare_text(box)) for box in boxes):
+        within = _boxes_within(ancestor, image)
+        if within and len(_bare_text(ancestor)) == sum(len(_bare_text(box)) for box in within):
             return ancestor  # a picture holder: nothing in it but the picture and its captions
     return None
 
 
-def _caption_boxes(wrapper: lxml.html.HtmlElement, image: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    boxes = [element for element in wrapper.iter()
-             if element is not wrapper and _is_caption_box(element) and not _holds(element, image)]
-    return [box for box in boxes if not any(ancestor in boxes for ancestor in box.iterancestors())]
+def _boxes_within(wrapper: lxml.html.HtmlElement, image: lxml.html.HtmlElement) -> list:
+    found = [element for element in wrapper.xpath(".//figcaption | .//*[@class or @itemprop]")
+             if _is_caption_box(element) and not _holds(element, image)]
+    return [box for box in found if not any(ancestor in found for ancestor in box.iterancestors())]
 
 
 def _is_caption_box(element: lxml.html.HtmlElement) -> bool:
