@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import functools
 import io
+import os
+import re
+import tarfile
+import zlib
+from pathlib import Path
 
 from PIL import Image
 
@@ -88,3 +93,39 @@ def outlet_routes() -> dict:
 
 def outlet() -> LocalServer:
     return LocalServer(outlet_routes())
+
+
+# Real pages (Mozilla Readability's test pages, in ../shared/corpora or VISTKA_CORPORA) served as a
+# local outlet: every address on the page is pointed at the mirror, which answers every picture
+# request with a generated photo. Nothing from the corpus is copied into the repository.
+CORPORA = Path(os.environ.get("VISTKA_CORPORA", Path(__file__).resolve().parent.parent.parent / "shared/corpora"))
+READABILITY_ARCHIVE = CORPORA / "readability-test-pages.tar.xz"
+_HOST = re.compile(r"(?:https?:)?//([a-z0-9-]+(?:\.[a-z0-9-]+)+)/", re.IGNORECASE)
+
+
+def readability_page(name: str) -> bytes:
+    with tarfile.open(READABILITY_ARCHIVE) as archive:
+        return archive.extractfile(f"readability-test-pages/{name}/source.html").read()
+
+
+class Mirror(dict):
+    """Routes for LocalServer: the page at /page.html, a photo for any other path but robots.txt."""
+
+    def __init__(self, page: bytes):
+        super().__init__()
+        self.page = page
+
+    def get(self, path, default=None):
+        if path == "/page.html":
+            return reply(200, self.page, {"Content-Type": "text/html; charset=utf-8"})
+        if path == "/robots.txt":
+            return None
+        shade = zlib.crc32(path.encode()) & 0xFFFFFF
+        return reply(200, jpeg(1200, 800, (shade >> 16, (shade >> 8) & 255, shade & 255)), {"Content-Type": "image/jpeg"})
+
+
+def mirrored_outlet(name: str) -> LocalServer:
+    server = LocalServer({})
+    html = readability_page(name).decode("utf-8", "replace")
+    server.routes = Mirror(_HOST.sub(lambda match: f"{server.base_url}/{match.group(1)}/", html).encode())
+    return server

@@ -104,11 +104,11 @@ def served_pictures(body_html: str) -> list[str]:
     return re.findall(r'<img[^>]*\bsrc="([^"]+)"', body_html)
 
 
-def ingest_bridge_page(server, then=None) -> Article:
-    source = make_source("The Local", "en", f"{server.base_url}/")
+def ingest_bridge_page(server, then=None, path="/news/bridge.html", guid="bridge") -> Article:
+    source = make_source(f"The Local {guid}", "en", f"{server.base_url}/")
     source.licence_mode = LicenceMode.FULL  # the site shows the whole body
     source.save(update_fields=["licence_mode"])
-    entry = FeedEntry(guid="bridge", link=f"{server.base_url}/news/bridge.html", title="Bridge plans unveiled")
+    entry = FeedEntry(guid=guid, link=f"{server.base_url}{path}", title="Bridge plans unveiled")
     return ingest_entry(source, entry, FetchPolicy(allow_hosts=["127.0.0.1"]), then=then or (lambda article: None))
 
 
