@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests import picture_pages
-from tests.factories import make_source
+from tests.factories import make_article, make_source
 from vistka.core.models import Article, ArticleStatus, LicenceMode
 from vistka.pipeline.extract import extract_article
 from vistka.pipeline.feeds import FeedEntry
@@ -150,3 +150,20 @@ def test_the_worker_task_stores_pictures_the_same_way(monkeypatch):
         article_id = tasks.ingest_entry_task.run(source.pk, tasks.entry_to_dict(entry))
     assert [article.pk for article in processed] == [article_id]
     assert_every_picture_is_ours(Article.objects.get(pk=article_id))
+
+
+@pytest.mark.django_db
+def test_feeds_carry_our_pictures_with_absolute_addresses(client):
+    source = make_source("The Local", "en", "https://local.example/")
+    source.licence_mode = LicenceMode.FULL
+    source.save(update_fields=["licence_mode"])
+    picture = stored("f")
+    body = localise_images('<figure><img src="https://local.example/f.jpg"><figcaption>F</figcaption></figure>',
+                           {"https://local.example/f.jpg": picture}.get)
+    make_article(source, 1, translated=False, body_html=f"<p>Text.</p>{body}")
+    rss = client.get("/feed.rss").content.decode()
+    feed = client.get("/feed.json").json()
+    absolute = f"http://testserver{picture.url}"
+    assert f'src="{absolute}"' in feed["items"][0]["content_html"]
+    assert "http://testserver/media/images/00000000000000000000000f-320.jpg 320w" in feed["items"][0]["content_html"]
+    assert f'src="{absolute}"' in rss and 'src="/media/' not in rss
