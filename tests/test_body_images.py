@@ -167,3 +167,33 @@ def test_feeds_carry_our_pictures_with_absolute_addresses(client):
     assert f'src="{absolute}"' in feed["items"][0]["content_html"]
     assert "http://testserver/media/images/00000000000000000000000f-320.jpg 320w" in feed["items"][0]["content_html"]
     assert f'src="{absolute}"' in rss and 'src="/media/' not in rss
+
+
+@pytest.mark.django_db
+def test_articles_stored_with_outlet_pictures_get_ours(tmp_path):
+    from click.testing import CliRunner
+
+    from vistka.cli import main
+    from vistka.core.models import Translation
+
+    with picture_pages.outlet() as server:
+        source = make_source("The Local", "en", f"{server.base_url}/")
+        old_body = (f'<p>Text.</p><figure><img src="{server.base_url}/img/river.jpg"><figcaption>River</figcaption>'
+                    f'</figure><figure><img src="{server.base_url}/img/missing.jpg"><figcaption>Gone</figcaption></figure>')
+        article = make_article(source, 1, translated=False, body_html=old_body, image_url=f"{server.base_url}/img/lead.jpg")
+        Translation.objects.create(article=article, language="uk", title="Т", lead="Л", body_html=old_body,
+                                   engine="ctranslate2", model_id="test-model")
+        untouched = make_article(source, 2, translated=False, body_html="<p>No pictures.</p>")
+        result = CliRunner().invoke(main, ["localise-images"])
+        again = CliRunner().invoke(main, ["localise-images"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "1 article(s) now show only our own pictures"
+    assert again.output.splitlines()[-1] == "0 article(s) now show only our own pictures"  # nothing left to do
+    assert [path for path, _ in server.requests].count("/img/missing.jpg") == 1  # tried once for both bodies
+    article.refresh_from_db()
+    for body in (article.body_html, article.translations.get().body_html):
+        assert body_pictures(body) == [(body_pictures(article.body_html)[0][0], "River")]
+        assert body_pictures(body)[0][0].startswith("/media/images/") and "Gone" not in body
+    assert article.image_file and (Path(settings.MEDIA_ROOT) / article.image_file).is_file()
+    untouched.refresh_from_db()
+    assert untouched.body_html == "<p>No pictures.</p>"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from vistka.pipeline.pending import triage
 from vistka.pipeline.prefetch import PagePrefetcher
 
 log = logging.getLogger("vistka.pipeline")
+OUTLET_PICTURE = re.compile(r'<img[^>]*\ssrc="(?!/media/)')
 
 
 @dataclass
@@ -228,11 +230,56 @@ def _store_images(extracted: Extracted, policy: FetchPolicy) -> images.StoredIma
     """Our own copies of the lead picture and of every picture in the body, before anything is stored:
     readers never load an image from the outlet. A picture that cannot be had leaves the body with its
     caption and credit; no image failure fails the article."""
-    lead = _stored_or_none(extracted.image, policy) if extracted.image else None
-    extracted.body_html = figures.localise_images(
-        extracted.body_html, lambda url: _stored_or_none(url, policy), skip={lead.name} if lead else set(),
-        limit=settings.BODY_IMAGES_MAX)
+    store = _picture_store(policy)
+    lead = store(extracted.image) if extracted.image else None
+    extracted.body_html = figures.localise_images(extracted.body_html, store, skip={lead.name} if lead else set(),
+                                                  limit=settings.BODY_IMAGES_MAX)
     return lead
+
+
+def localise_stored_images(articles: Iterable[Article], policy: FetchPolicy | None = None) -> int:
+    """Give articles stored before pictures were copied (or whose copies failed) our own pictures:
+    the lead picture and those of the body and of its translations; returns how many changed."""
+    store = _picture_store(policy or FetchPolicy.from_settings())
+    changed = 0
+    for article in articles:
+        lead = store(article.image_url) if article.image_url and not article.image_file else None
+        keep = {article.image_file} if article.image_file else {lead.name} if lead else set()
+
+        def localise(html: str, keep=keep) -> str:
+            if not OUTLET_PICTURE.search(html):
+                return html
+            return figures.localise_images(html, store, skip=keep, limit=settings.BODY_IMAGES_MAX)
+
+        fields = {"body_html": localise(article.body_html)}
+        if lead is not None:
+            fields.update(image_file=lead.name, image_width=lead.width, image_height=lead.height)
+        fields = {name: value for name, value in fields.items() if getattr(article, name) != value}
+        for translation in article.translations.all():
+            body = localise(translation.body_html)
+            if body != translation.body_html:
+                translation.body_html = body
+                translation.save(update_fields=["body_html"])
+                changed += not fields
+        if fields:
+            for name, value in fields.items():
+                setattr(article, name, value)
+            article.save(update_fields=list(fields))
+            changed += 1
+    return changed
+
+
+def _picture_store(policy: FetchPolicy) -> Callable[[str], images.StoredImage | None]:
+    """Store pictures by address, each address tried once per call site (a failure is not retried
+    for the same picture in a translation or later in the body)."""
+    tried: dict[str, images.StoredImage | None] = {}
+
+    def store(url: str) -> images.StoredImage | None:
+        if url not in tried:
+            tried[url] = _stored_or_none(url, policy)
+        return tried[url]
+
+    return store
 
 
 def _stored_or_none(url: str, policy: FetchPolicy) -> images.StoredImage | None:
