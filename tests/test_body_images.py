@@ -197,3 +197,21 @@ def test_articles_stored_with_outlet_pictures_get_ours(tmp_path):
     assert article.image_file and (Path(settings.MEDIA_ROOT) / article.image_file).is_file()
     untouched.refresh_from_db()
     assert untouched.body_html == "<p>No pictures.</p>"
+
+
+def test_a_captioned_picture_becomes_a_block_figure_and_the_text_around_it_stays():
+    from vistka.pipeline.body import clean_body
+
+    tree = lxml.html.document_fromstring(
+        '<html><body><article><p><a href="/a-large.jpg"><img src="/a.jpg" alt="A"></a></p>'
+        '<p class="photo-credit">Photo: A</p>'
+        '<p>Before <span class="image"><img src="/b.jpg"><span class="caption">Cap B</span></span> after.</p>'
+        '<p>Plain <img src="/c.jpg"> picture.</p></article></body></html>')
+    prepare_images(tree, PAGE_URL)
+    body = clean_body(tree.find(".//article"), PAGE_URL)
+    assert body.html == (
+        '<figure><img src="https://outlet.example/a.jpg" alt="A"><figcaption>Photo: A</figcaption></figure>'
+        '<p>Before  after.</p>'
+        '<figure><img src="https://outlet.example/b.jpg"><figcaption>Cap B</figcaption></figure>'
+        '<p>Plain <img src="https://outlet.example/c.jpg"> picture.</p>')
+    assert body.text == "Before after.\n\nPlain picture."
