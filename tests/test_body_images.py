@@ -61,7 +61,8 @@ def test_srcset_candidates():
 def test_placeholders_without_a_real_picture_leave():
     tree = lxml.html.document_fromstring(
         '<html><body><p>Text <img src="data:image/gif;base64,R0lGOD" class="lazy"> more</p>'
-        '<p><img data-src="/img/{width}/x.jpg"></p><p><img src="/real.jpg"></p></body></html>')
+        '<p><img data-src="/img/{width}/x.jpg"></p><p><img src="/real.jpg"></p>'
+        '<noscript><img src="https://tracker.example/pixel.gif?id=1" width="1" height="1"></noscript></body></html>')
     prepare_images(tree, PAGE_URL)
     assert [image.get("src") for image in tree.iter("img")] == ["https://outlet.example/real.jpg"]
     assert tree.find(".//p").text_content() == "Text  more"

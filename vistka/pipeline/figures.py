@@ -46,8 +46,8 @@ def prepare_images(tree: lxml.html.HtmlElement, url: str) -> None:
     _use_noscript_copies(tree)
     for image in list(tree.iter("img")):
         address = real_address(image, url)
-        if not address:
-            image.drop_tree()  # a placeholder whose picture cannot be found would show as a broken box
+        if not address or _declared_tiny(image):
+            image.drop_tree()  # a placeholder without a real picture, or a tracking pixel
             continue
         for attribute in (*SRCSET_ATTRIBUTES, *LAZY_SRC_ATTRIBUTES, "sizes", "title"):
             image.attrib.pop(attribute, None)
@@ -96,6 +96,11 @@ def best_candidate(candidates: list[tuple[str, float, str]]) -> str:
         return wide_enough[0] if wide_enough else widths[-1][1]
     densities = sorted((number, address) for address, number, unit in candidates)
     return densities[-1][1] if densities else ""
+
+
+def _declared_tiny(image: lxml.html.HtmlElement) -> bool:
+    """A picture that says it is at most 2 px on a side (a tracking pixel, a spacer): never fetched."""
+    return any((image.get(side) or "").strip() in ("0", "1", "2", "0px", "1px", "2px") for side in ("width", "height"))
 
 
 def _usable(value: str) -> bool:
