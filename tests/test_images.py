@@ -1,33 +1,109 @@
-"""Lead images: fetched once, shrunk, stored under our media root with their size."""
+"""Images: fetched once through the fetch guard and limits, recognised by their bytes, stored in widths."""
 
 from __future__ import annotations
 
+import functools
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests.http_servers import LocalServer, reply
 from vistka.pipeline.fetch import FetchPolicy
-from vistka.pipeline.images import MAX_WIDTH, ImageError, store_lead_image
+from vistka.pipeline.images import MAX_WIDTH, WIDTHS, ImageError, srcset, store_bytes, store_image
+from vistka.pipeline.images import store_lead_image as store_lead
+
+POLICY = FetchPolicy(allow_hosts=["127.0.0.1"])
 
 
-def png(width: int, height: int) -> bytes:
+def picture(width: int, height: int, kind: str = "PNG", mode: str = "RGB", color=(200, 30, 30)) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, "PNG")
+    Image.new(mode, (width, height), color).save(buffer, kind)
     return buffer.getvalue()
 
 
-def test_large_image_is_resized_stored_once_and_reused(tmp_path):
-    routes = {"/big.png": reply(200, png(2000, 1000), {"Content-Type": "image/png"}),
-              "/notimage": reply(200, b"<html>nope</html>", {"Content-Type": "text/html"})}
-    policy = FetchPolicy(allow_hosts=["127.0.0.1"])
+def stored_files(media: Path) -> list[str]:
+    return sorted(str(path.relative_to(media)) for path in (media / "images").glob("*")) if media.exists() else []
+
+
+def test_large_image_is_stored_in_the_layouts_widths_once_and_reused(tmp_path):
+    big = picture(2000, 1000)
+    routes = {"/big.png": reply(200, big, {"Content-Type": "image/png"}),
+              "/same-bytes-elsewhere": reply(200, big, {"Content-Type": "image/png"})}
     with LocalServer(routes) as server:
-        stored = store_lead_image(f"{server.base_url}/big.png", tmp_path, policy)
-        again = store_lead_image(f"{server.base_url}/big.png", tmp_path, policy)
-        with pytest.raises(ImageError, match="not a readable image|not an image vistka can read"):
-            store_lead_image(f"{server.base_url}/notimage", tmp_path, policy)
+        stored = store_lead(f"{server.base_url}/big.png", tmp_path, POLICY)
+        again = store_image(f"{server.base_url}/big.png", tmp_path, POLICY)
+        files = stored_files(tmp_path)
+        twin = store_image(f"{server.base_url}/same-bytes-elsewhere", tmp_path, POLICY)
     assert (stored.width, stored.height) == (MAX_WIDTH, MAX_WIDTH // 2) and again == stored
-    assert [path for path, _ in server.requests].count("/big.png") == 1  # the second call reused the file
+    assert [path for path, _ in server.requests].count("/big.png") == 1  # the second call used the index
+    assert twin == stored and stored_files(tmp_path) == files  # one picture, two addresses: stored once
+    stem = stored.name.rsplit("-", 1)[0]
+    assert files == sorted(f"{stem}-{width}.jpg" for width in WIDTHS)
+    for width in WIDTHS:
+        with Image.open(tmp_path / f"{stem}-{width}.jpg") as saved:
+            assert saved.format == "JPEG" and saved.size == (width, width // 2)
+    assert stored.srcset == ", ".join(f"/media/{stem}-{width}.jpg {width}w" for width in WIDTHS)
+    assert stored.url == f"/media/{stored.name}"
+
+
+def test_a_small_image_is_never_enlarged(tmp_path):
+    stored = store_bytes(picture(700, 350, "JPEG"), tmp_path)
+    assert (stored.width, stored.height) == (700, 350)
+    assert srcset(stored.name, stored.width).split(", ") == [
+        f"/media/{stored.name.rsplit('-', 1)[0]}-{width}.jpg {width}w" for width in (320, 640, 700)]
+    assert srcset("images/0123456789abcdef01234567.jpg", 960) == ""  # stored before widths: src alone
+
+
+def test_the_bytes_decide_not_the_content_type_header(tmp_path):
+    routes = {"/photo": reply(200, picture(400, 300, "JPEG"), {"Content-Type": "text/plain"}),
+              "/page.jpg": reply(200, b"<html><body>Not found</body></html>", {"Content-Type": "image/jpeg"})}
+    with LocalServer(routes) as server:
+        stored = store_image(f"{server.base_url}/photo", tmp_path, POLICY)
+        with pytest.raises(ImageError, match="not a readable image"):
+            store_image(f"{server.base_url}/page.jpg", tmp_path, POLICY)
+    assert (stored.width, stored.height) == (400, 300)
+
+
+def test_transparent_parts_become_white_not_black(tmp_path):
+    stored = store_bytes(picture(100, 100, "PNG", "RGBA", (0, 0, 0, 0)), tmp_path)
     with Image.open(tmp_path / stored.name) as saved:
-        assert saved.format == "JPEG" and saved.size == (stored.width, stored.height)
+        assert min(saved.getpixel((50, 50))) > 245
+
+
+@functools.cache
+def pixel_bomb() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(buffer, "PNG")  # 144 megapixels in a few kilobytes
+    return buffer.getvalue()
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><script>alert(1)</script></svg>'
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("/missing.jpg", "HTTP 404"),
+    ("/bomb.png", "too large to decode|not a readable image"),
+    ("/huge.jpg", "byte limit"),
+    ("/truncated.jpg", "not a readable image"),
+    ("/pixel.gif", "a decoration"),
+    ("/drawing.svg", "not a readable image"),
+    ("/to-private", "refused: 10.0.0.1"),
+    ("/to-metadata", "refused: 169.254.169.254"),
+])
+def test_images_vistka_must_not_store_are_refused_with_a_reason(tmp_path, path, reason):
+    jpeg = picture(800, 600, "JPEG")
+    routes = {
+        "/bomb.png": reply(200, pixel_bomb(), {"Content-Type": "image/png"}),
+        "/huge.jpg": reply(200, jpeg + b"\0" * 300_000, {"Content-Type": "image/jpeg"}),
+        "/truncated.jpg": reply(200, jpeg[: len(jpeg) // 3], {"Content-Type": "image/jpeg"}),
+        "/pixel.gif": reply(200, picture(1, 1, "GIF"), {"Content-Type": "image/gif"}),
+        "/drawing.svg": reply(200, SVG, {"Content-Type": "image/svg+xml"}),
+        "/to-private": reply(302, b"", {"Location": "http://10.0.0.1/photo.jpg"}),
+        "/to-metadata": reply(302, b"", {"Location": "http://169.254.169.254/latest/photo.jpg"}),
+    }
+    policy = FetchPolicy(allow_hosts=["127.0.0.1"], max_body_bytes=200_000)
+    with LocalServer(routes) as server, pytest.raises(ImageError, match=reason):
+        store_image(f"{server.base_url}{path}", tmp_path, policy)
+    assert stored_files(tmp_path) == []

@@ -26,6 +26,7 @@ COMMANDS = [
     editor.createeditor,
     editor.apitoken,
     editor.retranslate,
+    editor.localise_images,
     glossary.glossary,
     stories.stories,
     workers.worker,

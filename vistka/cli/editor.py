@@ -57,3 +57,20 @@ def retranslate(source_name: str | None, restart: bool) -> None:
         raise click.ClickException(f"interrupted after {outcome.done} of {outcome.total}; "
                                    "run the same command again to resume")
     click.echo(f"{outcome.done} article(s) re-translated")
+
+
+@click.command("localise-images")
+@click.option("--source", "source_name", help="Only this source's articles.")
+def localise_images(source_name: str | None) -> None:
+    """Copy the pictures of articles stored with the outlet's picture addresses to our /media/ (and
+    drop those that cannot be had, with their captions): readers never load a picture from an outlet."""
+    setup_django()
+    from vistka.core.models import Article
+    from vistka.pipeline.run import localise_stored_images
+
+    articles = Article.objects.filter(body_html__contains="<img") | Article.objects.exclude(image_url="").filter(
+        image_file="")
+    if source_name:
+        articles = articles.filter(source__name=source_name)
+    changed = localise_stored_images(articles.distinct().iterator(chunk_size=200))
+    click.echo(f"{changed} article(s) now show only our own pictures")

@@ -150,6 +150,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_FETCH_AHEAD", 4, int,
            "Article pages of one feed fetched ahead, in background threads, while earlier entries are "
            "processed (embedded runs; 0: one at a time). Per-host limits apply to them as to any fetch."),
+    Option("VISTKA_BODY_IMAGES_MAX", 20, int,
+           "Pictures of one article body copied to our media folder, at most (later ones are left out "
+           "with their captions; each is one request to the outlet, under the per-host limits)."),
     Option("VISTKA_FETCH_OBEY_ROBOTS", True, _parse_bool,
            "Obey each site's robots.txt for article pages (a disallowed article is skipped, with the reason)."),
     Option("VISTKA_POLL_MIN_INTERVAL", 300, int, "Shortest time, in seconds, between two polls of one source."),

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from vistka.pipeline.figures import build_figures
 from vistka.pipeline.sanitize import sanitize_html
 
 BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre")
@@ -43,6 +44,7 @@ def clean_body(container: lxml.html.HtmlElement, url: str, *, title: str = "", l
     for element in body.xpath("|".join(f".//{tag}" for tag in JUNK)):
         if element.getparent() is not None:
             element.drop_tree()
+    build_figures(body)  # captions carried on their pictures (figures.prepare_images) become figcaptions
     _drop_lead_image(body, lead_image)
     _drop_repeated_head(body, title, lead)
     _drop_empty_figures(body)

@@ -17,7 +17,7 @@ import lxml.html
 import trafilatura
 from trafilatura.htmlprocessing import build_html_output
 
-from vistka.pipeline import structured
+from vistka.pipeline import figures, structured
 from vistka.pipeline.body import Body, clean_body
 from vistka.pipeline.decode import page_base, parse_page
 from vistka.pipeline.fallback import (
@@ -67,6 +67,7 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
     except ValueError as error:
         raise ExtractionError(f"{url}: {error}") from None
     page_url, url = url, page_base(tree, url)
+    figures.prepare_images(tree, url)  # lazy-loaded pictures get their address, captions ride on them
     try:
         rule = rule_for(page_url, rule_override) if use_rules else None
     except RuleError as error:

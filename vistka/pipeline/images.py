@@ -1,57 +1,188 @@
-"""Lead images: downloaded once, resized, and served from our own site (readers never hit the outlet)."""
+"""Images: downloaded once, resized to the widths the site shows, and served from our own /media/.
+
+Readers never load an image from an outlet (the site's CSP is `img-src 'self'`). Each image is
+fetched through the fetcher's address guard and size limits, decoded by Pillow only when its pixel
+count is sane (decompression bombs), recognised by its bytes (never by the Content-Type header),
+and stored as JPEG under MEDIA_ROOT/images/ in a few widths:
+
+    images/<content hash>-<width>.jpg      one file per width in WIDTHS below the image's own width,
+                                           plus the image's own width when that is smaller than
+                                           the largest (the largest file is the one `name` holds)
+
+Files are named by their content, so one picture reached through two addresses is stored once; a
+small index (MEDIA_ROOT/image-urls/, not served) maps each address already fetched to its files, so
+a re-run or a second article with the same picture fetches nothing.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+import json
+import os
+import re
+import threading
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
 
-MAX_WIDTH = 960
+# The widths the layout shows an image at, in pixels: a card thumbnail (120 CSS px at 2x), a phone,
+# the article column (46rem = 736 CSS px) at 1x, and the column on a high-density screen.
+# Changing them changes the names of new files only; stored names keep the widths they were made with.
+WIDTHS = (320, 640, 960, 1280)
 MAX_SOURCE_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
+MIN_SIDE = 48  # smaller pictures are tracking pixels, spacers and icons, not article images
+WEB_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF")  # those this Pillow reads; never SVG (it can hold scripts)
+JPEG_QUALITY = 82
+# `sizes` for an image shown across the article column (main: 46rem wide, 1rem padding each side).
+ARTICLE_SIZES = "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
+_VARIANT_NAME = re.compile(r"^(images/[0-9a-f]{24})-(\d+)\.jpg$")
+MAX_WIDTH = WIDTHS[-1]
 
 
-@dataclass
+@dataclass(frozen=True)
 class StoredImage:
-    name: str  # relative to the media root
+    name: str  # the largest file, relative to the media root
     width: int
     height: int
 
+    @property
+    def url(self) -> str:
+        return f"/media/{self.name}"
+
+    @property
+    def srcset(self) -> str:
+        return srcset(self.name, self.width)
+
 
 class ImageError(Exception):
-    """The image could not be fetched or decoded."""
+    """The image could not be fetched, was refused, or could not be decoded."""
+
+
+def srcset(name: str, width: int | None) -> str:
+    """The srcset of a stored image from its name and width ('' for names from before the widths)."""
+    match = _VARIANT_NAME.match(name or "")
+    if not match or not width:
+        return ""
+    stem = match.group(1)
+    return ", ".join(f"/media/{stem}-{each}.jpg {each}w" for each in variant_widths(width))
+
+
+def variant_widths(width: int) -> list[int]:
+    """The widths stored for an image `width` pixels wide after the first shrink (never enlarged)."""
+    return [each for each in WIDTHS if each < width] + [width]
+
+
+def store_image(url: str, media_root: Path, policy: FetchPolicy) -> StoredImage:
+    """Fetch url (once: the index remembers it), store its widths, return the largest file."""
+    media_root = Path(media_root)
+    known = _indexed(url, media_root)
+    if known is not None:
+        return known
+    try:
+        content = fetch(url, policy).content  # no `expect`: Pillow decides what the bytes are
+    except FetchError as error:
+        raise ImageError(str(error)) from None
+    stored = store_bytes(content, media_root, url)
+    _remember(url, stored, media_root)
+    return stored
 
 
 def store_lead_image(url: str, media_root: Path, policy: FetchPolicy) -> StoredImage:
-    """Fetch url, shrink it to MAX_WIDTH, save as JPEG named by the URL's hash (so a re-run reuses it)."""
-    name = f"images/{hashlib.sha256(url.encode()).hexdigest()[:24]}.jpg"
-    target = media_root / name
-    if target.exists():
-        with Image.open(target) as existing:
-            return StoredImage(name, *existing.size)
-    try:
-        content = fetch(url, policy, expect="image").content
-    except FetchError as error:
-        raise ImageError(str(error)) from None
-    image = _decode(content, url)
-    image.thumbnail((MAX_WIDTH, MAX_WIDTH * 2))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".tmp")
-    image.convert("RGB").save(temporary, "JPEG", quality=82, optimize=True, progressive=True)
-    temporary.replace(target)
-    return StoredImage(name, *image.size)
+    """The article's lead picture: stored like every other image."""
+    return store_image(url, media_root, policy)
 
 
-def _decode(content: bytes, url: str) -> Image.Image:
+def store_bytes(content: bytes, media_root: Path, label: str = "image") -> StoredImage:
+    """Decode content (refusing bombs and non-images) and write its widths, unless already there."""
+    stem = f"images/{hashlib.sha256(content).hexdigest()[:24]}"
+    image = _decode(content, label)
+    largest = _shrunk(image, MAX_WIDTH)
+    stored = StoredImage(f"{stem}-{largest.width}.jpg", largest.width, largest.height)
+    if (media_root / stored.name).exists():
+        return stored  # the same picture, reached through another address
+    for width in reversed(variant_widths(largest.width)):  # the largest last: its file marks completion
+        _write_jpeg(_shrunk(largest, width), media_root / f"{stem}-{width}.jpg")
+    return stored
+
+
+def _decode(content: bytes, label: str) -> Image.Image:
     try:
-        image = Image.open(io.BytesIO(content))
+        image = Image.open(io.BytesIO(content), formats=_readable_formats())
         if image.width * image.height > MAX_SOURCE_PIXELS:
-            raise ImageError(f"{url} is {image.width}x{image.height} pixels, too large to decode")
+            raise ImageError(f"{label} is {image.width}x{image.height} pixels, too large to decode")
+        if min(image.width, image.height) < MIN_SIDE:
+            raise ImageError(f"{label} is {image.width}x{image.height} pixels: a decoration, not a picture")
+        if image.format == "JPEG":  # decode at the smallest scale that still gives MAX_WIDTH (fast, less memory)
+            image.draft("RGB", (MAX_WIDTH, max(1, MAX_WIDTH * image.height // image.width)))
         image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ImageError(f"{label} is not a readable image: {error}") from None
+    return _flattened(ImageOps.exif_transpose(image))
+
+
+def _readable_formats() -> list[str]:
+    Image.init()
+    return [name for name in WEB_FORMATS if name in Image.OPEN]
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """RGB for JPEG; transparent parts become white (dropping alpha alone would turn them black)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _shrunk(image: Image.Image, width: int) -> Image.Image:
+    if image.width <= width:
         return image
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ImageError(f"{url} is not a readable image: {error}") from None
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _write_jpeg(image: Image.Image, target: Path) -> None:
+    with _replacing(target) as temporary:
+        image.save(temporary, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+
+
+class _replacing:
+    """Write to a temporary file of this process and thread, then move it into place: readers and
+    other workers see a whole file or none."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.temporary = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+
+    def __enter__(self) -> Path:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        return self.temporary
+
+    def __exit__(self, failed, *_exc) -> None:
+        if failed:
+            self.temporary.unlink(missing_ok=True)
+        else:
+            self.temporary.replace(self.target)
+
+
+def _index_path(url: str, media_root: Path) -> Path:
+    return media_root / "image-urls" / f"{hashlib.sha256(url.encode()).hexdigest()[:32]}.json"
+
+
+def _indexed(url: str, media_root: Path) -> StoredImage | None:
+    path = _index_path(url, media_root)
+    try:
+        stored = StoredImage(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    return stored if (media_root / stored.name).exists() else None
+
+
+def _remember(url: str, stored: StoredImage, media_root: Path) -> None:
+    with _replacing(_index_path(url, media_root)) as temporary:
+        temporary.write_text(json.dumps(asdict(stored)))

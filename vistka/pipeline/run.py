@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
-from vistka.pipeline import grouping, health, images, publish, schedule, settle, tagging, translating
+from vistka.pipeline import figures, grouping, health, images, publish, schedule, settle, tagging, translating
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
@@ -30,6 +31,7 @@ from vistka.pipeline.pending import triage
 from vistka.pipeline.prefetch import PagePrefetcher
 
 log = logging.getLogger("vistka.pipeline")
+OUTLET_PICTURE = re.compile(r'<img[^>]*\ssrc="(?!/media/)')
 
 
 @dataclass
@@ -117,12 +119,12 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
         extracted = _fetch_and_extract(entry, policy, source.extraction_rules, page)
     except (FetchError, ExtractionError) as error:
         return _store_failure(source, entry, existing, str(error))
+    lead_image = _store_images(extracted, policy)
     try:
-        article = _store_article(source, entry, extracted, existing)
+        article = _store_article(source, entry, extracted, existing, lead_image)
     except IntegrityError:
         log.info("%s: %s is already stored under another entry", source.name, entry.link)
         return None
-    _attach_image(article, policy)
     then(article)
     return article
 
@@ -197,7 +199,8 @@ def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dic
 
 
 @transaction.atomic
-def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, existing: Article | None) -> Article:
+def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, existing: Article | None,
+                   lead_image: images.StoredImage | None = None) -> Article:
     article = existing or Article(source=source, guid=entry.guid)
     if existing is None:
         article._site_translation = False  # a new article has no translation yet: publishing need not look
@@ -210,6 +213,8 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.published_at = extracted.published or entry.published or timezone.now()
     article.updated_at = extracted.updated
     article.image_url = extracted.image
+    if lead_image is not None:
+        article.image_file, article.image_width, article.image_height = lead_image.name, lead_image.width, lead_image.height
     article.read_also = extracted.read_also
     article.language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
     article.content_hash = hashlib.sha256(extracted.text.encode()).hexdigest()
@@ -221,16 +226,70 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     return article
 
 
-def _attach_image(article: Article, policy: FetchPolicy) -> None:
-    if not article.image_url:
-        return
+def _store_images(extracted: Extracted, policy: FetchPolicy) -> images.StoredImage | None:
+    """Our own copies of the lead picture and of every picture in the body, before anything is stored:
+    readers never load an image from the outlet. A picture that cannot be had leaves the body with its
+    caption and credit; no image failure fails the article."""
+    store = _picture_store(policy)
+    lead = store(extracted.image) if extracted.image else None
+    extracted.body_html = figures.localise_images(extracted.body_html, store, skip={lead.name} if lead else set(),
+                                                  limit=settings.BODY_IMAGES_MAX)
+    return lead
+
+
+def localise_stored_images(articles: Iterable[Article], policy: FetchPolicy | None = None) -> int:
+    """Give articles stored before pictures were copied (or whose copies failed) our own pictures:
+    the lead picture and those of the body and of its translations; returns how many changed."""
+    store = _picture_store(policy or FetchPolicy.from_settings())
+    changed = 0
+    for article in articles:
+        lead = store(article.image_url) if article.image_url and not article.image_file else None
+        keep = {article.image_file} if article.image_file else {lead.name} if lead else set()
+
+        def localise(html: str, keep=keep) -> str:
+            if not OUTLET_PICTURE.search(html):
+                return html
+            return figures.localise_images(html, store, skip=keep, limit=settings.BODY_IMAGES_MAX)
+
+        fields = {"body_html": localise(article.body_html)}
+        if lead is not None:
+            fields.update(image_file=lead.name, image_width=lead.width, image_height=lead.height)
+        fields = {name: value for name, value in fields.items() if getattr(article, name) != value}
+        for translation in article.translations.all():
+            body = localise(translation.body_html)
+            if body != translation.body_html:
+                translation.body_html = body
+                translation.save(update_fields=["body_html"])
+                changed += not fields
+        if fields:
+            for name, value in fields.items():
+                setattr(article, name, value)
+            article.save(update_fields=list(fields))
+            changed += 1
+    return changed
+
+
+def _picture_store(policy: FetchPolicy) -> Callable[[str], images.StoredImage | None]:
+    """Store pictures by address, each address tried once per call site (a failure is not retried
+    for the same picture in a translation or later in the body)."""
+    tried: dict[str, images.StoredImage | None] = {}
+
+    def store(url: str) -> images.StoredImage | None:
+        if url not in tried:
+            tried[url] = _stored_or_none(url, policy)
+        return tried[url]
+
+    return store
+
+
+def _stored_or_none(url: str, policy: FetchPolicy) -> images.StoredImage | None:
     try:
-        stored = images.store_lead_image(article.image_url, settings.MEDIA_ROOT, policy)
+        return images.store_image(url, settings.MEDIA_ROOT, policy)
     except images.ImageError as error:
-        log.info("image skipped for %s: %s", article.url, error)
-        return
-    article.image_file, article.image_width, article.image_height = stored.name, stored.width, stored.height
-    article.save(update_fields=["image_file", "image_width", "image_height"])
+        log.info("image left out: %s", error)
+    except Exception:  # an image is never worth an article: anything unexpected is logged and skipped
+        log.exception("image left out: %s could not be stored", url)
+    return None
 
 
 def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:

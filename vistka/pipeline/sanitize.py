@@ -13,7 +13,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "decoding"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
@@ -26,15 +26,23 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
-        attribute_filter=_web_images_only,
+        attribute_filter=_image_addresses,
         link_rel="noopener nofollow",
         strip_comments=True,
     )
 
 
-def _web_images_only(tag: str, attribute: str, value: str) -> str | None:
-    """An image loads from an http(s) address or not at all (no data: or other schemes, nor a
-    relative address that would load from this site)."""
-    if tag == "img" and attribute == "src":
-        return http_url(value) or None
+OUR_PICTURES = "/media/images/"  # where images.py stores every picture we serve
+
+
+def _image_addresses(tag: str, attribute: str, value: str) -> str | None:
+    """An image loads from one of our stored pictures (figures.localise_images) or, before that step,
+    from an http(s) address; never from data: or other schemes, nor from another address on this site.
+    A srcset is only ever one we wrote: every candidate ours (nh3 checks no scheme inside srcset)."""
+    if tag != "img":
+        return value
+    if attribute == "src":
+        return value if value.startswith(OUR_PICTURES) else (http_url(value) or None)
+    if attribute == "srcset" and not all(candidate.strip().startswith(OUR_PICTURES) for candidate in value.split(",")):
+        return None
     return value

@@ -7,6 +7,7 @@ All three formats are built from one `FeedSpec`, and every item carries the text
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,11 +44,12 @@ def _shown(article: Article) -> dict:
     return article._feed_display
 
 
-def item_description(article: Article) -> str:
-    """The HTML a feed item carries: the lead, the body and a link to the original report."""
+def item_description(article: Article, site: str = "") -> str:
+    """The HTML a feed item carries: the lead, the body and a link to the original report.
+    `site` (scheme://host) makes our pictures' addresses absolute: a feed reader is elsewhere."""
     shown = _shown(article)
     parts = [f"<p><strong>{escape(shown['lead'])}</strong></p>"] if shown["lead"] else []
-    parts.append(shown["body_html"])
+    parts.append(absolute_media(shown["body_html"], site))
     parts.append(f'<p>Originally published by <a href="{escape(http_url(article.url))}">{escape(article.source.name)}</a>'
                  f"{_translated_note(shown)}.</p>")
     return "\n".join(parts)
@@ -57,6 +59,11 @@ def _translated_note(shown: dict) -> str:
     if not shown["translated"]:
         return ""
     return " (translated by the editors)" if shown["provenance"] == "editors" else " (machine-translated)"
+
+
+def absolute_media(html: str, site: str) -> str:
+    """Our pictures' /media/ addresses (src and srcset candidates, as figures.py writes them) on `site`."""
+    return re.sub(r'(src="|srcset="|, )/media/', lambda match: f"{match.group(1)}{site}/media/", html) if site else html
 
 
 def item_title(article: Article) -> str:
@@ -98,6 +105,7 @@ class ArticleFeed(Feed):
         spec = feed_spec(kind, key)
         for article in spec.articles:
             article._entry_id = entry_id(request, article)
+            article._feed_site = request.build_absolute_uri("/").rstrip("/")  # item_description gets the item alone
         return spec
 
     def title(self, spec):
@@ -123,7 +131,7 @@ class ArticleFeed(Feed):
         return item_title(item)
 
     def item_description(self, item):
-        return item_description(item)
+        return item_description(item, getattr(item, "_feed_site", ""))
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -173,7 +181,7 @@ def _json_item(request: HttpRequest, item: Article) -> dict:
         "url": absolute(item.get_absolute_url()),
         "external_url": http_url(item.url),
         "title": item_title(item),
-        "content_html": item_description(item),
+        "content_html": item_description(item, absolute("/").rstrip("/")),
         "authors": [{"name": name} for name in item.authors] or [{"name": item.source.name}],
         "tags": [topic.name for topic in item.topics.all()],
     }
