@@ -9,6 +9,7 @@ failing together do not return together) up to the maximum; Retry-After is never
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -27,7 +28,7 @@ RESUME_EVERY = 900.0  # seconds between two retries of held articles in `vistka 
 
 def poll_interval(entries_per_day: float, failures: int, minimum: float, maximum: float,
                   retry_after: float | None = None, rng: random.Random | None = None) -> float:
-    """Seconds until the next poll."""
+    """Seconds until the next poll; Retry-After is obeyed up to `maximum` (a source is never parked longer)."""
     rng = rng or random
     if failures:
         base = minimum * (2 ** min(failures, 20))
@@ -37,7 +38,8 @@ def poll_interval(entries_per_day: float, failures: int, minimum: float, maximum
         base = maximum
     interval = min(max(base, minimum), maximum) * rng.uniform(1 - JITTER, 1 + JITTER)
     interval = min(max(interval, minimum), maximum)
-    return max(interval, retry_after or 0.0)
+    asked = retry_after if retry_after is not None and math.isfinite(retry_after) else 0.0
+    return max(interval, min(asked, maximum))
 
 
 def publishing_rate(source: Source, now: datetime) -> float:
