@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -120,7 +121,7 @@ def _ingest_isolated(source: Source, entry: FeedEntry, policy: FetchPolicy, new:
     except Exception as error:  # noqa: BLE001 - the boundary of one entry
         log.exception("%s: entry %s failed unexpectedly", source.name, entry.link)
         existing = Article.objects.filter(source=source, guid=entry.guid).first()
-        return _store_failure(source, entry, existing, f"internal error: {type(error).__name__}: {error}")
+        return store_failure(source, entry, existing, f"internal error: {type(error).__name__}: {error}")
 
 
 def _record_source_failure(source: Source, message: str) -> None:
@@ -163,7 +164,7 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
         check_robots(entry.link, policy)
         extracted = _fetch_and_extract(entry, policy, source.extraction_rules, page, source.time_zone)
     except (FetchError, ExtractionError) as error:
-        return _store_failure(source, entry, existing, str(error))
+        return store_failure(source, entry, existing, str(error))
     try:
         article = _store_article(source, entry, extracted, existing)
     except IntegrityError:
@@ -267,6 +268,34 @@ def after_pass() -> None:
             log.exception("%s failed; it runs again after the next pass", step.__name__)
 
 
+def retry_quarantined(sources: Iterable[Source] | None = None, articles=None) -> list[Article]:
+    """Give every quarantined article (of the given sources) one fresh try now, its attempts counted
+    from zero again: a stored one is processed again, one never stored is fetched again. Each is
+    isolated as in a poll; returns the articles with their new status."""
+    policy = FetchPolicy.from_settings()
+    held = (articles if articles is not None else Article.objects.all()).filter(status=ArticleStatus.QUARANTINED)
+    held = held.select_related("source").order_by("pk")
+    if sources is not None:
+        held = held.filter(source__in=list(sources))
+    retried = []
+    for article in held:
+        article.fetch_attempts = 0
+        if article.body_html:
+            article.status, article.error = ArticleStatus.FETCHED, ""
+            article.save(update_fields=["status", "error", "fetch_attempts"])
+            process_isolated(article)
+        else:
+            # Due at once: the backoff (schedule.retry_due) counts from a fetch long enough ago.
+            article.status = ArticleStatus.FAILED
+            article.fetched_at = timezone.now() - timedelta(seconds=settings.POLL_MAX_INTERVAL)
+            article.save(update_fields=["status", "fetch_attempts", "fetched_at"])
+            entry = FeedEntry(guid=article.guid, link=article.url, title=article.title, published=article.published_at)
+            _ingest_isolated(article.source, entry, policy, False, None, None)
+        article.refresh_from_db()
+        retried.append(article)
+    return retried
+
+
 def _progress_bar(enabled: bool):
     from tqdm import tqdm
 
@@ -325,7 +354,7 @@ def _attach_image(article: Article, policy: FetchPolicy) -> None:
     article.save(update_fields=["image_file", "image_width", "image_height"])
 
 
-def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:
+def store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:
     log.warning("%s: %s", source.name, message)
     article = existing or Article(source=source, guid=entry.guid, url=entry.link, title=entry.title[:1000],
                                   published_at=dates.clamp_to_plausible(entry.published))

@@ -73,7 +73,8 @@ def due_sources(now: datetime | None = None) -> list[Source]:
 
 
 def run_due(now: datetime | None = None) -> list:
-    """Poll every due source once; returns their PollReports."""
+    """Poll every due source once; returns their PollReports. poll_source catches each source's own
+    failures (fault isolation), so one bad source never ends the pass for the ones after it."""
     from vistka.pipeline.fetch import FetchPolicy
     from vistka.pipeline.run import poll_source
 
@@ -104,7 +105,7 @@ def run_scheduler(stop: threading.Event, cap: float = 60.0, resume_every: float 
                 log.info("%s: %s", report.source, report.error or f"{report.new} new of {report.entries}")
             if time.monotonic() - last_resume >= resume_every:
                 last_resume = time.monotonic()
-                resume_unfinished()
+                resume_unfinished()  # each held article isolated: one that keeps failing is quarantined
         except Exception:  # one broken pass must not end the scheduler of a long-running process
             log.exception("scheduler pass failed; trying again later")
         stop.wait(seconds_until_next(cap=cap))
