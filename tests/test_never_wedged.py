@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -276,3 +277,165 @@ def test_vistka_fetch_on_a_fresh_data_dir_polls_every_source_and_says_which_fail
     assert status.returncode == 0, status.stderr
     assert f"{len(EXPECTED_ERRORS)} of {len(FAULT_FEEDS)} sources failing; last 24 h: " \
            f"{len(FAULT_FEEDS) - len(EXPECTED_ERRORS)} polls ok, {len(EXPECTED_ERRORS)} failed" in status.stdout
+
+
+# --- Feeds: JSON Feed (the specification's own examples), DOCTYPEs anywhere, Content-Type.
+
+JSON_FEED_1_1_EXAMPLE = b"""{
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "My Example Feed",
+    "home_page_url": "https://example.org/",
+    "feed_url": "https://example.org/feed.json",
+    "items": [
+        {
+            "id": "2",
+            "content_text": "This is a second item.",
+            "url": "https://example.org/second-item"
+        },
+        {
+            "id": "1",
+            "content_html": "<p>Hello, world!</p>",
+            "url": "https://example.org/initial-post"
+        }
+    ]
+}"""
+JSON_FEED_1_0_PODCAST_EXAMPLE = b"""{
+    "version": "https://jsonfeed.org/version/1",
+    "user_comment": "This is a podcast feed. You can add this feed to your podcast client using the following URL: http://therecord.co/feed.json",
+    "title": "The Record",
+    "home_page_url": "http://therecord.co/",
+    "feed_url": "http://therecord.co/feed.json",
+    "author": {"name": "Brent Simmons", "url": "http://example.org/"},
+    "items": [
+        {
+            "id": "http://therecord.co/chris-parrish",
+            "title": "Special #1 - Chris Parrish",
+            "url": "http://therecord.co/chris-parrish",
+            "content_text": "Chris has worked at Adobe and as a founder of Rogue Sheep.",
+            "content_html": "Chris has worked at <a href=\\"http://adobe.com/\\">Adobe</a> and as a founder of Rogue Sheep.",
+            "summary": "Brent interviews Chris Parrish, co-host of The Record and one-half of Aged & Distilled.",
+            "date_published": "2014-05-09T14:04:00-07:00",
+            "attachments": [
+                {
+                    "url": "http://therecord.co/downloads/The-Record-sp1e1-ChrisParrish.m4a",
+                    "mime_type": "audio/x-m4a",
+                    "size_in_bytes": 89970236,
+                    "duration_in_seconds": 6629
+                }
+            ]
+        }
+    ]
+}"""
+
+
+def test_json_feed_1_1_specification_example():
+    from vistka.pipeline.feeds import read_feed
+
+    parsed = read_feed(JSON_FEED_1_1_EXAMPLE, "https://example.org/feed.json", "application/feed+json")
+    assert [(entry.guid, entry.link) for entry in parsed.entries] == [
+        ("2", "https://example.org/second-item"), ("1", "https://example.org/initial-post")]
+    assert parsed.entries[0].summary == "This is a second item."
+    assert parsed.entries[1].content_html == "<p>Hello, world!</p>" and parsed.warnings == []
+
+
+def test_json_feed_1_0_specification_podcast_example():
+    from vistka.pipeline.feeds import read_feed
+
+    (entry,) = read_feed(JSON_FEED_1_0_PODCAST_EXAMPLE, "http://therecord.co/feed.json").entries
+    assert entry.guid == "http://therecord.co/chris-parrish" and entry.title == "Special #1 - Chris Parrish"
+    assert entry.published == datetime(2014, 5, 9, 21, 4, tzinfo=UTC)
+    assert entry.summary.startswith("Brent interviews") and entry.authors == ["Brent Simmons"]
+    assert 'href="http://adobe.com/"' in entry.content_html
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    (b'{"items": []}', "without a JSON Feed version"), (b"{not json", "not valid JSON"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": 5}', "no items list"), (b"[1, 2]", "not an object"),
+])
+def test_json_that_is_not_a_json_feed_says_why(document, message):
+    from vistka.pipeline.feeds import FeedError, read_feed
+
+    with pytest.raises(FeedError, match=message):
+        read_feed(document, "https://o.example/feed.json", "application/json")
+
+
+def test_a_valid_empty_feed_is_a_success_with_no_entries():
+    from vistka.pipeline.feeds import read_feed
+
+    for document in (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>',
+                     b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>',
+                     b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": []}'):
+        parsed = read_feed(document, "https://o.example/feed", "application/xml")
+        assert parsed.entries == [] and parsed.warnings == []
+
+
+def test_the_content_type_is_given_to_feedparser():
+    from vistka.pipeline.feeds import read_feed
+
+    document = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title>'
+                b"<link>https://o.example/a</link></item></channel></rss>")
+    assert read_feed(document, "https://o.example/feed", "application/rss+xml; charset=windows-1251").warnings == []
+
+
+@pytest.mark.parametrize("offset", [0, 70_000, 1_000_000])
+def test_no_doctype_anywhere_can_expand_entities(offset):
+    from vistka.pipeline.feeds import read_feed, without_doctypes
+
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(10))
+    document = (f'<?xml version="1.0"?><!-- {"x" * offset} --><!DOCTYPE rss [{laughs}]><rss version="2.0"><channel>'
+                f"<title>t</title><item><title>&l9;</title><link>https://o.example/a</link></item>"
+                f'<!DOCTYPE again [<!ENTITY x SYSTEM "file:///etc/passwd">]></channel></rss>').encode()
+    stripped = without_doctypes(document)
+    assert b"<!ENTITY" not in stripped and b"<!DOCTYPE" not in stripped
+    started = time.monotonic()
+    (entry,) = read_feed(document, "https://o.example/feed", "application/rss+xml").entries
+    assert len(entry.title) < 100 and "lol" not in entry.title and time.monotonic() - started < 5
+
+
+def test_an_unterminated_doctype_ends_the_document():
+    from vistka.pipeline.feeds import without_doctypes
+
+    assert without_doctypes(b"<rss><!DOCTYPE x [<!ENTITY a 'b'>") == b"<rss>"
+    assert without_doctypes(b"<rss><!doctype x>" * 3) == b"<rss>" * 3
+
+
+# --- Numbers an outlet sends are capped.
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("120", 120.0), ("99999999999999999999", 604800.0), ("3000000000", 604800.0), ("9" * 5000, 604800.0),
+    ("Wed, 21 Oct 2099 07:28:00 GMT", 604800.0), ("Mon, 01 Jan 0001 00:00:00 GMT", None), ("-5", None),
+    ("１２０", None), ("soon", None), ("", None),
+])
+def test_retry_after_is_capped(header, expected):
+    from vistka.pipeline.fetch.response import parse_retry_after
+
+    value = parse_retry_after(header)
+    assert value == expected or (expected is None and (value is None or value == 0.0)), value
+
+
+@pytest.mark.parametrize("retry_after", [1e20, 3e9, float("inf"), float("nan"), None, 0.0])
+def test_poll_interval_never_overflows_nor_passes_the_maximum(retry_after):
+    from vistka.pipeline.schedule import poll_interval
+
+    interval = poll_interval(0, 30, 300, 86400, retry_after)
+    assert 300 <= interval <= 86400
+    timezone.now() + timedelta(seconds=interval)  # no OverflowError
+
+
+def test_content_length_of_thousands_of_digits_is_refused_not_converted():
+    import httpx
+
+    from vistka.pipeline.fetch.errors import FetchError
+    from vistka.pipeline.fetch.response import read_limited
+
+    response = httpx.Response(200, headers={"content-length": "9" * 5000}, content=b"x")
+    with pytest.raises(FetchError, match="over the 10-byte limit"):
+        read_limited(response, "https://o.example/", 10, 100)
+
+
+def test_a_host_is_never_deferred_for_more_than_a_week():
+    from vistka.pipeline.fetch.limiter import MAX_DEFER, InProcessHostLimiter
+
+    limiter = InProcessHostLimiter()
+    limiter.defer("o.example", 1e20)
+    assert MAX_DEFER - 5 <= limiter.deferred_for("o.example") <= MAX_DEFER

@@ -48,10 +48,13 @@ def parse_json_feed(content: bytes) -> tuple[str, list[JsonFeedItem]]:
     items = data.get("items")
     if not isinstance(items, list):
         raise JsonFeedError("the JSON Feed has no items list")
-    return _text(data.get("title")), [item for item in map(_item, items[:MAX_ITEMS]) if item is not None]
+    # An item without authors has the feed's (both versions say so).
+    feed_authors = _authors(data)
+    parsed = [_item(raw, feed_authors) for raw in items[:MAX_ITEMS]]
+    return _text(data.get("title")), [item for item in parsed if item is not None]
 
 
-def _item(raw: object) -> JsonFeedItem | None:
+def _item(raw: object, feed_authors: list[str]) -> JsonFeedItem | None:
     if not isinstance(raw, dict):
         return None
     url = _text(raw.get("url")) or _text(raw.get("external_url"))
@@ -63,7 +66,7 @@ def _item(raw: object) -> JsonFeedItem | None:
         summary=_text(raw.get("summary")) or _text(raw.get("content_text"))[:1000],
         content_html=raw.get("content_html") if isinstance(raw.get("content_html"), str) else "",
         date_published=_text(raw.get("date_published")), date_modified=_text(raw.get("date_modified")),
-        authors=_authors(raw), tags=[tag.strip() for tag in raw.get("tags") or [] if isinstance(tag, str) and tag.strip()]
+        authors=_authors(raw) or feed_authors, tags=[tag.strip() for tag in raw.get("tags") or [] if isinstance(tag, str) and tag.strip()]
         if isinstance(raw.get("tags"), list) else [],
     )
 
