@@ -439,3 +439,49 @@ def test_a_host_is_never_deferred_for_more_than_a_week():
     limiter = InProcessHostLimiter()
     limiter.defer("o.example", 1e20)
     assert MAX_DEFER - 5 <= limiter.deferred_for("o.example") <= MAX_DEFER
+
+
+# --- The task path: PostgreSQL + Celery workers on Redis, the same faults.
+
+def postgres_rows(database_url: str, query: str) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        return connection.execute(query).fetchall()
+
+
+@pytest.mark.services
+def test_workers_poll_every_faulty_source_and_record_each_failure(web, tmp_path):
+    from tests.services import fresh_postgres_database, fresh_redis
+    from tests.test_workers import start_worker, stop
+
+    with fresh_postgres_database() as database_url, fresh_redis() as broker_url:
+        env = vistka_env(tmp_path / "data", VISTKA_DATABASE_URL=database_url, VISTKA_BROKER_URL=broker_url,
+                         VISTKA_TASK_VISIBILITY_TIMEOUT="30")
+        (tmp_path / "hostile.opml").write_text(opml_for(web))
+        assert vistka(env, "sources", "import-opml", str(tmp_path / "hostile.opml")).returncode == 0
+        worker = start_worker(env, tmp_path / "worker.log", concurrency=3)
+        try:
+            enqueued = vistka(env, "scheduler", "--once")
+            assert f"enqueued {len(FAULT_FEEDS)} source(s)" in enqueued.stdout, enqueued.stdout + enqueued.stderr
+            deadline = time.monotonic() + 120
+            polled = stored = []
+            while time.monotonic() < deadline:
+                polled = postgres_rows(database_url, "SELECT name FROM core_source WHERE last_polled_at IS NOT NULL")
+                stored = postgres_rows(database_url, "SELECT guid FROM core_article WHERE guid LIKE 'dated-%%' "
+                                                     "AND status NOT IN ('fetched', 'failed')")
+                if len(polled) == len(FAULT_FEEDS) and len(stored) == len(PAGE_DATES):
+                    break
+                time.sleep(1)
+            listed = vistka(env, "sources", "--json")
+        finally:
+            stop(worker)
+    log = (tmp_path / "worker.log").read_text()
+    assert len(polled) == len(FAULT_FEEDS) and len(stored) == len(PAGE_DATES), (polled, stored, log[-3000:])
+    records = {record["name"]: record for record in map(json.loads, listed.stdout.splitlines())}
+    for name, record in records.items():
+        if name in EXPECTED_ERRORS:
+            assert record["consecutive_failures"] == 1 and EXPECTED_ERRORS[name] in record["last_error"], record
+        else:
+            assert record["consecutive_failures"] == 0 and record["last_success"], record
+    assert "Traceback" not in log, log[-3000:]
