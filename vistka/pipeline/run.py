@@ -5,7 +5,7 @@
 A stage failure is recorded on the source (feed problems) or the article (page problems) and the
 run goes on with the next entry. Sanitising happens inside extract, before anything is stored.
 
-Fault isolation (docs/operations.md): an unexpected exception — a bug, or input nothing foresaw — is
+Fault isolation (docs/fetching.md, "Never wedged"): an unexpected exception — a bug, or input nothing foresaw — is
 caught at the boundary of the item it happened in (one source's poll, one entry, one stored article),
 logged with its traceback, recorded where the editor sees it (the source's last error, the article's
 error) and counted; the run goes on with the next item. An article that keeps failing is retried
