@@ -123,6 +123,27 @@ def test_empty_feed_json_feed_late_doctype_and_missing_content_type_are_read(web
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("zone", "expected_hour"), [("", 8), ("UTC", 10), ("America/New_York", 15)])
+def test_dates_without_a_zone_take_the_sources_time_zone(web, zone, expected_hour):
+    (source,) = make_sources(web, ["/feed-year-0"])
+    source.timezone = zone
+    source.save()
+    poll_source(source, POLICY)
+    entry = Article.objects.get(guid="naive")  # <pubDate>2025-01-27T10:00:00</pubDate>, no zone
+    assert entry.published_at == datetime(2025, 1, 27, expected_hour, tzinfo=UTC)
+
+
+def test_the_edition_gives_its_sources_a_time_zone():
+    from django.core.exceptions import ValidationError
+
+    from vistka.editions import load_edition
+
+    assert load_edition("ukraine").timezone == "Europe/Kyiv"
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        Source(name="x", feed_url="https://o.example/feed", language="uk", timezone="Mars/Olympus").clean()
+
+
+@pytest.mark.django_db
 def test_a_feed_that_moved_for_good_is_followed_after_a_few_polls(web, settings):
     settings.SOURCE_MOVED_AFTER = 3
     (source,) = make_sources(web, ["/moved-feed"])
@@ -273,6 +294,8 @@ def test_vistka_fetch_on_a_fresh_data_dir_polls_every_source_and_says_which_fail
         else:
             assert record["consecutive_failures"] == 0 and record["last_success"], record
     assert records["/feed-bad-page-dates"]["entries_stored"] == len(PAGE_DATES)
+    again = vistka(env, "retry-quarantined")
+    assert again.returncode == 0 and "0 quarantined articles retried" in again.stdout, again.stderr
     status = vistka(env, "status")
     assert status.returncode == 0, status.stderr
     assert f"{len(EXPECTED_ERRORS)} of {len(FAULT_FEEDS)} sources failing; last 24 h: " \
