@@ -120,6 +120,7 @@ def main() -> None:
                   f"{record['last_error'][:70]}")
     print(f"... and {len(records) - len([r for r in records if r['name'].startswith('fault')])} real outlets")
     print(next((line for line in status.splitlines() if "sources failing" in line), ""))
+    print("\n".join(line for line in status.splitlines() if " failed: " in line or " quarantined: " in line))
     print(f"passes: exit statuses {passes}, {seconds[0]:.1f} s and {seconds[1]:.1f} s")
     print(f"RESULT sources={len(records)} polled={polled} failed_sources={len(failing)} pages={len(pages)} "
           f"stored={counts['stored']} published={counts['published']} failed_articles={counts['failed']} "
