@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-pictures eval-stories bench-translate bench-serve bench-servers bench-stories bench-ingest bench-scale wrk-deps
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-pictures eval-stories bench-translate bench-serve bench-servers bench-stories bench-ingest bench-scale bench-wedged wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -91,3 +91,7 @@ bench-translate: $(TEST_STAMP)
 # Embedded pipeline throughput (translation off) against plain trafilatura on the same generated pages.
 bench-ingest: $(TEST_STAMP)
 	$(BIN)/python -m bench.bench_ingest $(ARGS)
+
+# Real pages (../shared/corpora) and every hostile fault as local outlets, two `vistka fetch` passes.
+bench-wedged: $(TEST_STAMP)
+	$(BIN)/python bench/never_wedged.py $(ARGS)

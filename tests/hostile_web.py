@@ -26,15 +26,59 @@ def article_page(title: str, charset: str = "utf-8") -> bytes:
     return html.encode("utf-8" if charset == "utf-8" else charset)
 
 
+def dated_page(title: str, json_ld_date: str = "", meta_date: str = "") -> bytes:
+    """An article page that declares its date in JSON-LD and/or an article:published_time meta tag."""
+    import json
+
+    page = article_page(title).decode()
+    head = ""
+    if json_ld_date:
+        data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
+                "datePublished": json_ld_date}
+        head += f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    if meta_date:
+        head += f'<meta property="article:published_time" content="{meta_date}">'
+    return page.replace("</head>", head + "</head>").encode()
+
+
+# The dates that stopped every run (issue 14), each on its own page.
+PAGE_DATES = {"year-1": ("0001-01-01", ""), "year-0-meta": ("", "0000-01-01T00:00:00Z"),
+              "naive": ("2025-01-27T10:00:00", ""), "year-9999": ("9999-12-31T23:59:59-05:00", ""),
+              "year-10000": ("10000-01-01", "2025-01-27T09:00:00+02:00"), "garbage": ("yesterday, about noon", "")}
+# Feeds, by path, that a hostile-web source list polls (tests/test_never_wedged.py); each one fault.
+FAULT_FEEDS = ["/feed-year-0", "/feed-bad-page-dates", "/retry-after-huge", "/retry-after-3e9", "/empty-feed",
+               "/json-feed", "/late-doctype-feed", "/moved-feed", "/huge-content-length", "/no-content-type-feed",
+               "/error500", "/loop", "/gzip-bomb", "/html-as-feed", "/truncated-feed", "/bad-articles-feed",
+               "/rate-limited", "/never"]
+
+
 def rss(items: list[str], encoding: str = "utf-8") -> bytes:
     head = f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>Hostile</title>'
     return (head + "".join(items) + "</channel></rss>").encode("utf-8")
 
 
-def item(title: str, link: str | None, guid: str | None = None) -> str:
+def item(title: str, link: str | None, guid: str | None = None,
+         date: str = "Mon, 27 Jan 2025 10:00:00 +0000") -> str:
     parts = [f"<title>{title}</title>", f"<link>{link}</link>" if link else "",
-             f'<guid isPermaLink="false">{guid}</guid>' if guid else "", "<pubDate>Mon, 27 Jan 2025 10:00:00 +0000</pubDate>"]
+             f'<guid isPermaLink="false">{guid}</guid>' if guid else "", f"<pubDate>{date}</pubDate>"]
     return "<item>" + "".join(parts) + "</item>"
+
+
+def json_feed(port: int) -> bytes:
+    import json
+
+    items = [{"id": f"json-{n}", "url": f"http://127.0.0.1:{port}/plain/json-{n}", "title": f"JSON {n}",
+              "date_published": date} for n, date in enumerate(["2025-01-27T10:00:00+02:00", "0000-01-01T00:00:00Z"])]
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Hostile JSON",
+                       "items": items}).encode()
+
+
+def late_doctype_feed(port: int) -> bytes:
+    """A billion-laughs DOCTYPE after 70 KB of prolog (a comment), past where a head-only filter looks."""
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(10))
+    body = rss([item("&l9;", f"http://127.0.0.1:{port}/plain/late-1", guid="late-1")]).decode()
+    declaration, rest = body.split("?>", 1)
+    return f"{declaration}?><!-- {'x' * 70_000} --><!DOCTYPE rss [{laughs}]>{rest}".encode()
 
 
 @cache
@@ -89,7 +133,33 @@ class HostileWeb(LocalServer):
             "/slow": self._slow,
             "/bad-articles-feed": lambda r: reply(200, self._bad_articles(port(r)), {"Content-Type": "text/xml"})(r),
             "/private/secret": reply(200, article_page("Secret")),
+            "/feed-year-0": lambda r: reply(200, rss([
+                item("Year 0", f"http://127.0.0.1:{port(r)}/plain/year-0", guid="y0", date="0000-01-01T00:00:00Z"),
+                item("Year 10000", f"http://127.0.0.1:{port(r)}/plain/year-10000", guid="y10000",
+                     date="10000-01-01T00:00:00Z"),
+                item("Naive", f"http://127.0.0.1:{port(r)}/plain/naive-entry", guid="naive",
+                     date="2025-01-27T10:00:00")]), {"Content-Type": "application/rss+xml"})(r),
+            "/feed-bad-page-dates": lambda r: reply(200, rss([
+                item(f"Dated {name}", f"http://127.0.0.1:{port(r)}/dated/{name}", guid=f"dated-{name}")
+                for name in PAGE_DATES]), {"Content-Type": "application/rss+xml"})(r),
+            "/retry-after-huge": reply(429, b"", {"Retry-After": "99999999999999999999"}),
+            "/retry-after-3e9": reply(503, b"", {"Retry-After": "3000000000"}),
+            "/empty-feed": reply(200, rss([]), {"Content-Type": "application/rss+xml"}),
+            "/json-feed": lambda r: reply(200, json_feed(port(r)), {"Content-Type": "application/feed+json"})(r),
+            "/late-doctype-feed": lambda r: reply(200, late_doctype_feed(port(r)), {"Content-Type": "text/xml"})(r),
+            "/moved-feed": reply(301, headers={"Location": "/moved-feed-new"}),
+            "/moved-feed-new": lambda r: reply(200, rss([item("Moved", f"http://127.0.0.1:{port(r)}/plain/moved-1",
+                                                              guid="moved-1")]),
+                                               {"Content-Type": "application/rss+xml"})(r),
+            "/huge-content-length": reply(200, b"<rss/>", {"Content-Length": "9" * 5000,
+                                                           "Content-Type": "application/rss+xml"}),
+            "/no-content-type-feed": self._no_content_type,
         }
+        for name, (json_ld, meta) in PAGE_DATES.items():
+            routes[f"/dated/{name}"] = reply(200, dated_page(f"Дата {name}", json_ld, meta),
+                                             {"Content-Type": "text/html; charset=utf-8"})
+        for name in ("year-0", "year-10000", "naive-entry", "json-0", "json-1", "late-1", "moved-1", "plain-1"):
+            routes[f"/plain/{name}"] = reply(200, article_page(f"Стаття {name}"), {"Content-Type": "text/html"})
         for name, target in [("127", "http://127.0.0.2:{port}/"), ("10", "http://10.0.0.1/"),
                              ("metadata", "http://169.254.169.254/latest/meta-data/"),
                              ("ipv6-loopback", "http://[::1]:{port}/"),
@@ -98,6 +168,13 @@ class HostileWeb(LocalServer):
         for n in range(5):
             routes[f"/article/{n}"] = reply(200, article_page(f"Стаття {n}"), {"Content-Type": "text/html"})
         return routes
+
+    def _no_content_type(self, request: BaseHTTPRequestHandler) -> None:
+        body = rss([item("No type", f"http://127.0.0.1:{request.server.server_address[1]}/plain/plain-1", guid="p1")])
+        request.send_response(200)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()  # no Content-Type at all
+        request.wfile.write(body)
 
     def _never(self, request: BaseHTTPRequestHandler) -> None:
         self.release.wait(30)

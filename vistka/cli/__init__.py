@@ -15,6 +15,7 @@ def main() -> None:
 
 COMMANDS = [
     pipeline.fetch,
+    pipeline.retry_quarantined,
     pipeline.run,
     pipeline.status,
     pipeline.serve,

@@ -6,11 +6,16 @@ import click
 
 from vistka.cli.base import no_such, setup_django, source_names
 
+SOME_SOURCES_FAILED = 3  # `vistka fetch`'s exit status when it polled every source and some failed
+
 
 @click.command()
 @click.option("--source", "source_name", help="Poll only the source with this name.")
 def fetch(source_name: str | None) -> None:
-    """Poll every active source once (or one source) and process new articles."""
+    """Poll every active source once (or one source) and process new articles.
+
+    Every source is polled whatever happens to the others. Exit status: 0 when every poll succeeded,
+    3 when some failed (each is listed, with its reason, and recorded in `vistka sources list`)."""
     setup_django()
     from vistka.core.models import Source
     from vistka.pipeline.run import run_once
@@ -20,13 +25,43 @@ def fetch(source_name: str | None) -> None:
         sources = list(Source.objects.filter(name=source_name))
         if not sources:
             raise no_such("source named", source_name, source_names(), "see `vistka sources list`")
-    for report in run_once(sources, progress=True):
+    reports = run_once(sources, progress=True)
+    for report in reports:
         if report.error:
             click.echo(f"{report.source}: FAILED — {report.error}")
         elif report.not_modified:
             click.echo(f"{report.source}: not modified since the last poll")
         else:
-            click.echo(f"{report.source}: {report.entries} entries, {report.new} new, {report.failed} failed")
+            quarantined = f", {report.quarantined} quarantined" if report.quarantined else ""
+            click.echo(f"{report.source}: {report.entries} entries, {report.new} new, {report.failed} failed"
+                       f"{quarantined}")
+        if report.note:
+            click.echo(f"{report.source}: {report.note}")
+    failed = [report for report in reports if report.error]
+    click.echo(f"{len(reports)} sources polled: {len(reports) - len(failed)} ok, {len(failed)} failed; "
+               f"{sum(r.failed for r in reports)} articles failed, {sum(r.quarantined for r in reports)} quarantined")
+    if failed:
+        raise SystemExit(SOME_SOURCES_FAILED)
+
+
+@click.command("retry-quarantined")
+@click.option("--source", "source_name", help="Only this source's quarantined articles.")
+def retry_quarantined(source_name: str | None) -> None:
+    """Give every quarantined article (kept failing, set aside) one fresh try now."""
+    setup_django()
+    from vistka.core.models import Source
+    from vistka.pipeline.run import retry_quarantined as retry
+
+    sources = None
+    if source_name:
+        sources = list(Source.objects.filter(name=source_name))
+        if not sources:
+            raise click.ClickException(f"no source named {source_name!r}; see `vistka sources list`")
+    retried = retry(sources)
+    for article in retried:
+        reason = f" — {article.error}" if article.error else ""
+        click.echo(f"{article.url}: {article.status}{reason}")
+    click.echo(f"{len(retried)} quarantined articles retried")
 
 
 @click.command()

@@ -11,17 +11,29 @@ LICENCES = click.Choice(list(LICENCE_MODES))
 
 
 @click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line per source (see `list --json`).")
 @click.pass_context
-def sources(ctx: click.Context) -> None:
+def sources(ctx: click.Context, as_json: bool) -> None:
     """Manage the outlets vistka polls (without a subcommand: the health table)."""
     if ctx.invoked_subcommand is None:
-        ctx.invoke(list_sources)
+        ctx.invoke(list_sources, as_json=as_json)
 
 
 @sources.command("list")
-def list_sources() -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object a line per source: name, url, state, last_polled, last_success, "
+                   "consecutive_failures, last_error, entries_stored, and more (docs/sources.md).")
+def list_sources(as_json: bool = False) -> None:
     """Health per source: state, last success, failures, new articles a day, next poll, last error."""
     setup_django()
+    if as_json:
+        import json
+
+        from vistka.core.sourcelist import health_records
+
+        for record in health_records():
+            click.echo(json.dumps(record, ensure_ascii=False))
+        return
     from vistka.core.sourcelist import health_rows
 
     rows = health_rows()
@@ -52,8 +64,10 @@ def _shorten(text: str, width: int) -> str:
 @click.option("--homepage", default="", help="The outlet's home page (default: found).")
 @click.option("--licence", "licence_mode", type=LICENCES, default=DEFAULT_LICENCE_MODE, show_default=True)
 @click.option("--no-discover", is_flag=True, help="Take the URL as the feed without checking it.")
+@click.option("--timezone", "timezone_name", default=None,
+              help="IANA time zone of the outlet's dates that give none, e.g. Europe/Kyiv (default: VISTKA_TIME_ZONE).")
 def add_source(args: tuple[str, ...], name: str | None, language: str | None, homepage: str,
-               licence_mode: str, no_discover: bool) -> None:
+               licence_mode: str, no_discover: bool, timezone_name: str | None) -> None:
     """Add (or update) a source: `add URL` finds the feed or sitemap of a home page; `add NAME URL` also works."""
     if len(args) > 2:
         raise click.UsageError("give URL, or NAME URL")
@@ -78,7 +92,8 @@ def add_source(args: tuple[str, ...], name: str | None, language: str | None, ho
     if not language:
         raise click.ClickException("the page does not say its language; give --language (e.g. uk)")
     try:
-        source, created = save_source(name[:200], feed_url, language, homepage, licence_mode)
+        source, created = save_source(name[:200], feed_url, language, homepage, licence_mode,
+                                      timezone_name=timezone_name)
     except SourceListError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"source {source.name!r} {'added' if created else 'updated'}; "
@@ -169,7 +184,8 @@ def load_edition(edition: str) -> None:
         raise click.ClickException(str(error)) from None
     for entry in loaded.sources:
         try:
-            save_source(entry.name, entry.feed_url, entry.language, entry.homepage, entry.licence)
+            save_source(entry.name, entry.feed_url, entry.language, entry.homepage, entry.licence,
+                        timezone_name=loaded.timezone)
         except SourceListError as error:
             raise click.ClickException(f"{entry.name}: {error}") from None
         note = "" if entry.checked == "public code" else " (feed URL unconfirmed)"

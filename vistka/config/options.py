@@ -85,6 +85,17 @@ def _parse_cache_url(raw: str) -> str:
     return value
 
 
+def _parse_time_zone(raw: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    value = raw.strip()
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        raise ValueError(f"expected an IANA time zone such as Europe/Kyiv, got {raw!r}") from None
+    return value
+
+
 @dataclass(frozen=True)
 class Option:
     name: str
@@ -160,6 +171,15 @@ OPTIONS: tuple[Option, ...] = (
            "Longest time, in seconds, between two polls of one source (quiet or failing)."),
     Option("VISTKA_SOURCE_FLAG_HOURS", 48, int,
            "A source failing for this many hours is flagged in `vistka sources list` and the admin."),
+    Option("VISTKA_TIME_ZONE", "Europe/Kyiv", _parse_time_zone,
+           "The edition's time zone: pages are dated in it, and an outlet's dates that give no zone are read "
+           "in it unless the source has its own (Source.timezone)."),
+    Option("VISTKA_QUARANTINE_AFTER", 5, int,
+           "Failed attempts (fetch, extraction or processing, retried with backoff) after which an article is "
+           "set aside as quarantined until `vistka retry-quarantined`."),
+    Option("VISTKA_SOURCE_MOVED_AFTER", 3, int,
+           "Polls in a row that a feed answers with a permanent redirect (301/308) before the source's "
+           "feed URL is changed to the new address."),
     Option("VISTKA_BROKER_URL", "", str,
            "Celery broker (redis://host:6379/0). Empty: the embedded default, every stage in-process."),
     Option("VISTKA_TASK_VISIBILITY_TIMEOUT", 3600, int,

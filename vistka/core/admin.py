@@ -94,10 +94,10 @@ class SourceAdmin(EmptyState, admin.ModelAdmin):
     list_filter = ["active", "language", "licence_mode", "review_required"]
     search_fields = ["name", "homepage", "feed_url"]
     health_fields = ["last_polled_at", "last_success_at", "last_error", "last_warning", "consecutive_failures",
-                     "failing_since", "entries_per_day", "next_poll_at"]
+                     "failing_since", "entries_per_day", "next_poll_at", "moved_to", "moved_polls"]
     readonly_fields = health_fields
     fieldsets = [
-        (None, {"fields": ["name", "homepage", "feed_url", "language"]}),
+        (None, {"fields": ["name", "homepage", "feed_url", "language", "timezone"]}),
         ("Editorial policy", {"fields": ["licence_mode", "canonical", "review_required", "active"]}),
         ("Health", {"fields": health_fields}),
     ]
@@ -191,7 +191,7 @@ class ArticleAdmin(EmptyState, StatusActions, admin.ModelAdmin):
     autocomplete_fields = ["topics"]
     readonly_fields = ["content_hash", "fetched_at", "error"]
     inlines = [TranslationInline]
-    actions = ["publish", "reject", "withdraw", "split_into_new_story", "unlock_story"]
+    actions = ["publish", "reject", "withdraw", "split_into_new_story", "unlock_story", "retry_quarantined"]
 
     def save_model(self, request, obj, form, change):
         # An editor who moves an article to another story has decided; clustering must keep it there.
@@ -216,6 +216,14 @@ class ArticleAdmin(EmptyState, StatusActions, admin.ModelAdmin):
     @admin.action(description="Let clustering move the selected articles again")
     def unlock_story(self, request, queryset):
         queryset.update(story_locked=False)
+
+    @admin.action(description="Retry the selected quarantined articles now")
+    def retry_quarantined(self, request, queryset):
+        from vistka.pipeline.run import retry_quarantined
+
+        retried = retry_quarantined(articles=queryset)
+        ok = sum(article.status not in (ArticleStatus.FAILED, ArticleStatus.QUARANTINED) for article in retried)
+        self.message_user(request, f"{len(retried)} quarantined article(s) retried, {ok} went through.")
 
 
 @admin.register(ReviewQueueItem)
@@ -348,7 +356,7 @@ class CommentAdmin(EmptyState, admin.ModelAdmin):
 
 @admin.register(FetchLog)
 class FetchLogAdmin(admin.ModelAdmin):
-    list_display = ["source", "at", "ok", "entries", "new", "failed", "error"]
+    list_display = ["source", "at", "ok", "entries", "new", "failed", "error", "note"]
     list_filter = ["ok", "source"]
 
     def has_add_permission(self, request):

@@ -40,6 +40,10 @@ class Source(models.Model):
                   "date_format, timezone), on top of the shipped rule; see docs/extraction.md.")
     review_required = models.BooleanField(
         default=False, help_text="Hold every new article from this outlet for an editor before it is published.")
+    timezone = models.CharField(
+        max_length=64, blank=True,
+        help_text="IANA time zone (e.g. Europe/Kyiv) for the outlet's dates that give none; empty: the "
+                  "edition's (VISTKA_TIME_ZONE). See docs/sources.md.")
 
     # Health, shown to the operator in `vistka status` and the admin.
     last_polled_at = models.DateTimeField(null=True, blank=True)
@@ -54,6 +58,11 @@ class Source(models.Model):
                                          help_text="Start of the current run of failed polls.")
     entries_per_day = models.FloatField(default=0.0, help_text="New articles per day, last 7 days.")
     last_warning = models.TextField(blank=True, help_text="What the last successful poll skipped, and why.")
+    moved_to = models.URLField(max_length=1000, blank=True,
+                               help_text="Where the feed answered with a permanent redirect (301/308) on the last polls.")
+    moved_polls = models.PositiveIntegerField(
+        default=0, help_text="Polls in a row redirected permanently to moved_to; at VISTKA_SOURCE_MOVED_AFTER "
+                             "the feed URL is updated (recorded in the fetch log).")
 
     class Meta:
         ordering = ["name"]
@@ -65,6 +74,14 @@ class Source(models.Model):
         from django.core.exceptions import ValidationError
 
         from vistka.pipeline.rules import RuleError, rule_from_mapping
+
+        if self.timezone:
+            from zoneinfo import ZoneInfo
+
+            try:
+                ZoneInfo(self.timezone)
+            except (ValueError, KeyError, OSError):
+                raise ValidationError({"timezone": f"unknown time zone {self.timezone!r} (e.g. Europe/Kyiv)"}) from None
 
         try:
             rule_from_mapping({"name": self.name, **(self.extraction_rules or {})}, source=self.name)
@@ -84,6 +101,13 @@ class Source(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("source", kwargs={"pk": self.pk, "slug": self.display_slug})
+
+    @property
+    def time_zone(self) -> str:
+        """The zone for the outlet's dates that give none: its own, else the edition's (the site's)."""
+        from django.conf import settings
+
+        return self.timezone or settings.TIME_ZONE
 
 
 class Story(models.Model):
@@ -138,6 +162,7 @@ class ArticleStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    QUARANTINED = "quarantined", "Quarantined (kept failing; `vistka retry-quarantined`)"
 
 
 class Article(models.Model):
@@ -361,6 +386,7 @@ class FetchLog(models.Model):
     entries = models.PositiveIntegerField(default=0)
     new = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True, help_text="What changed on the source with this poll (e.g. its feed moved).")
 
     class Meta:
         ordering = ["-at"]

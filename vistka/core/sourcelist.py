@@ -16,8 +16,9 @@ class SourceListError(ValueError):
 
 
 def save_source(name: str, feed_url: str, language: str, homepage: str = "", licence: str = DEFAULT_LICENCE_MODE,
-                active: bool | None = None) -> tuple[Source, bool]:
-    """Create or update the source called `name`; (source, created)."""
+                active: bool | None = None, timezone_name: str | None = None) -> tuple[Source, bool]:
+    """Create or update the source called `name`; (source, created). `timezone_name`: the zone of its
+    dates that give none (None: unchanged; "": the edition's)."""
     source = Source.objects.filter(name=name).first()
     created = source is None
     source = source or Source(name=name)
@@ -27,6 +28,8 @@ def save_source(name: str, feed_url: str, language: str, homepage: str = "", lic
     source.licence_mode = licence or source.licence_mode
     if active is not None:
         source.active = active
+    if timezone_name is not None:
+        source.timezone = timezone_name
     try:
         source.full_clean()
     except ValidationError as error:
@@ -78,6 +81,39 @@ def health_rows() -> list[dict[str, str]]:
             "last error / warning": source.last_error or source.last_warning or "",
         })
     return rows
+
+
+def health_records() -> list[dict]:
+    """One JSON-ready record per source for `vistka sources --json` (scripts and monitoring)."""
+    from django.db.models import Count, Q
+
+    from vistka.core.models import ArticleStatus
+    from vistka.pipeline.health import health_state
+
+    now = timezone.now()
+    sources = Source.objects.annotate(stored=Count("articles"),
+                                      quarantined=Count("articles", filter=Q(articles__status=ArticleStatus.QUARANTINED)))
+    return [{
+        "name": source.name,
+        "url": source.feed_url,
+        "state": health_state(source, now),
+        "active": source.active,
+        "last_polled": _iso(source.last_polled_at),
+        "last_success": _iso(source.last_success_at),
+        "consecutive_failures": source.consecutive_failures,
+        "failing_since": _iso(source.failing_since),
+        "last_error": source.last_error,
+        "last_warning": source.last_warning,
+        "next_poll": _iso(source.next_poll_at),
+        "entries_stored": source.stored,
+        "quarantined": source.quarantined,
+        "moved_to": source.moved_to,
+        "timezone": source.time_zone,
+    } for source in sources]
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _next_poll(source: Source, now) -> str:

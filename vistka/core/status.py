@@ -16,11 +16,13 @@ def status_lines() -> list[str]:
     lines = [f"Times are in the site's time zone, {zone_label()}.", "Sources:"]
     from vistka.pipeline.health import health_state
 
-    for source in Source.objects.annotate(n=Count("articles")):
+    sources = list(Source.objects.annotate(n=Count("articles")))
+    for source in sources:
         state = health_state(source) + (f": {source.last_error}" if source.last_error else "")
         last = f"{timezone.localtime(source.last_success_at):%Y-%m-%d %H:%M %Z}" if source.last_success_at else "never"
         paused = "" if source.active else " (paused)"
         lines.append(f"  {source.name}{paused} [{source.language}] {source.n} articles, last success {last}, {state}")
+    lines.append(_failure_line(sources))
     counts = Counter(Article.objects.values_list("status", flat=True))
     lines.append("Articles: " + ", ".join(f"{label.lower()}: {counts.get(value, 0)}"
                                           for value, label in ArticleStatus.choices))
@@ -30,8 +32,28 @@ def status_lines() -> list[str]:
     failures = Counter(Article.objects.filter(status=ArticleStatus.FAILED).values_list("error", flat=True))
     for reason, n in failures.most_common(10):
         lines.append(f"  {n} failed: {reason}")
+    quarantined = Counter(Article.objects.filter(status=ArticleStatus.QUARANTINED).values_list("error", flat=True))
+    for reason, n in quarantined.most_common(10):
+        lines.append(f"  {n} quarantined: {reason}")
+    if quarantined:
+        lines.append("  (quarantined articles kept failing and wait; `vistka retry-quarantined` tries them again)")
     lines.append(_memory_line())
     return lines + desk_lines()
+
+
+def _failure_line(sources: list[Source]) -> str:
+    """How many sources fail now, and how many polls failed in the last 24 hours (from the fetch log)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vistka.core.models import FetchLog
+
+    failing = sum(1 for source in sources if source.consecutive_failures)
+    since = timezone.now() - timedelta(hours=24)
+    polls = Counter(FetchLog.objects.filter(at__gte=since).values_list("ok", flat=True))
+    return (f"  {failing} of {len(sources)} sources failing; last 24 h: {polls.get(True, 0)} polls ok, "
+            f"{polls.get(False, 0)} failed")
 
 
 def desk_lines() -> list[str]:

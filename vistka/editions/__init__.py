@@ -35,6 +35,7 @@ class Edition:
     name: str
     title: str
     sources: tuple[EditionSource, ...]
+    timezone: str = ""  # the zone of its outlets' dates that give none (Source.timezone); "": VISTKA_TIME_ZONE
 
 
 def available() -> list[str]:
@@ -50,7 +51,19 @@ def load_edition(name: str) -> Edition:
     names = [source.name for source in sources]
     if len(set(names)) != len(names):
         raise EditionError(f"{path.name}: source names must be unique")
-    return Edition(name, str(data.get("title") or name), sources)
+    return Edition(name, str(data.get("title") or name), sources, _timezone(data.get("timezone"), path.name))
+
+
+def _timezone(value: object, filename: str) -> str:
+    if not value:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(str(value))
+    except (ValueError, KeyError, OSError):
+        raise EditionError(f"{filename}: unknown time zone {value!r} (an IANA name such as Europe/Kyiv)") from None
+    return str(value)
 
 
 def _source(entry: dict, index: int, filename: str) -> EditionSource:

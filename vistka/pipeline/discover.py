@@ -63,7 +63,7 @@ def _as_source(result: FetchResult) -> Discovered | None:
             return Discovered(chosen, "sitemap", _site_root(result.url))
         return Discovered(result.url, "sitemap", _site_root(result.url))
     try:
-        feed = read_feed(content, result.url)
+        feed = read_feed(content, result.url, result.headers.get("content-type", ""))
     except FeedError:
         return None
     if not feed.entries:

@@ -17,7 +17,7 @@ import lxml.html
 import trafilatura
 from trafilatura.htmlprocessing import build_html_output
 
-from vistka.pipeline import figures, structured
+from vistka.pipeline import dates, figures, structured
 from vistka.pipeline.body import Body, clean_body
 from vistka.pipeline.decode import page_base, parse_page
 from vistka.pipeline.fallback import (
@@ -52,15 +52,16 @@ class Extracted:
     keywords: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     method: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. dates ignored as impossible (dates.py)
 
 
 def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None, *,
                     encoding: str | None = None, rule_override: dict | None = None,
-                    use_rules: bool = True) -> Extracted:
+                    use_rules: bool = True, timezone: str = "") -> Extracted:
     """Extract one article page; `entry` (its feed item) fills fields the page lacks.
 
     `encoding` is the charset the server declared; `rule_override` the source's own rule fields.
-    `use_rules=False` measures the generic path alone.
+    `use_rules=False` measures the generic path alone. `timezone`: the source's, for dates without one.
     """
     try:
         tree = parse_page(html, url, encoding)
@@ -77,7 +78,7 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
     read_also = pop_read_also_blocks(tree, url)
     extracted = Extracted(title="", body_html="", text="", read_also=read_also, keywords=meta.keywords,
                           entities=meta.entities)
-    _choose_metadata(extracted, tree, rule, meta, generic, entry, url)
+    _choose_metadata(extracted, tree, rule, meta, generic, entry, url, (rule.timezone if rule else "") or timezone)
     remove_selected(tree, meta.hidden_selectors)  # a paywall's sign-up box is not article text
     if rule:
         by_rule.remove_unwanted(tree, rule)
@@ -91,7 +92,7 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
 
 def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule | None,
                      meta: structured.PageMetadata, generic: GenericMetadata, entry: FeedEntry | None,
-                     url: str) -> None:
+                     url: str, timezone: str = "") -> None:
     ruled = _rule_fields(tree, rule, url)
     _choose(extracted, "title", [("rule", ruled.get("title")), (meta.source("title"), meta.title),
                                  ("trafilatura", lambda: generic.title), ("feed", entry.title if entry else "")])
@@ -99,13 +100,16 @@ def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Ru
     _choose(extracted, "authors", [("rule", ruled.get("authors")), (meta.source("authors"), meta.authors),
                                    ("trafilatura", lambda: [] if meta.has_article else generic.authors),
                                    ("feed", entry.authors if entry else [])])
-    _choose(extracted, "published", [("rule", ruled.get("published")),
-                                     (meta.source("published"), meta.published),
-                                     ("feed", entry.published if entry else None),
-                                     ("htmldate", lambda: generic.published)])
+    # Every date goes through dates.py: an impossible one is skipped (with a warning) for the next.
+    _choose_date(extracted, "published", [("rule", ruled.get("published")),
+                                          (meta.source("published"), meta.published),
+                                          ("feed", entry.published if entry else None),
+                                          ("htmldate", lambda: generic.published)], timezone)
     # Many CMSs fill dateModified with the publication time; that is not an update.
     updates = [("rule", ruled.get("updated")), (meta.source("updated"), meta.updated)]
-    _choose(extracted, "updated", [(method, value) for method, value in updates if value != extracted.published])
+    _choose_date(extracted, "updated", [(method, value) for method, value in updates
+                                        if dates.normalise_date(value, timezone) != extracted.published],
+                 timezone)
     _choose(extracted, "image", [("rule", ruled.get("image")), (meta.source("image"), _absolute(url, meta.image)),
                                  ("trafilatura", lambda: _absolute(url, generic.image))])
 
@@ -182,6 +186,14 @@ def _choose(extracted: Extracted, name: str, candidates: list[tuple[str, object]
             setattr(extracted, name, value)
             extracted.method[name] = method
             return
+
+
+def _choose_date(extracted: Extracted, name: str, candidates: list[tuple[str, object]], timezone: str) -> None:
+    # The page's own offset is kept: the same instant, but the outlet's local day (docs/extraction.md).
+    found = dates.first_date(candidates, timezone, warnings=extracted.warnings, keep_offset=True)
+    if found is not None:
+        setattr(extracted, name, found[1])
+        extracted.method[name] = found[0]
 
 
 def _absolute(url: str, link: str) -> str:

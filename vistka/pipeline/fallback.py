@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ import trafilatura
 from vistka.pipeline import structured
 from vistka.pipeline.rules.apply import split_authors
 
+log = logging.getLogger("vistka.extract")
 WORD = re.compile(r"\w+")
 MIN_ARTICLE_BODY_CHARS = 200
 VISIBLE_SHARE = 0.9  # this much of articleBody must be on the page: a paywall's hidden full text is not
@@ -26,7 +28,13 @@ class GenericMetadata:
 
     @functools.cached_property
     def _document(self):
-        return trafilatura.extract_metadata(self._tree, default_url=self._url)
+        try:
+            return trafilatura.extract_metadata(self._tree, default_url=self._url)
+        except (ValueError, OverflowError, TypeError) as error:
+            # htmldate raises on some impossible dates in a page (an offset of +99:99); the page's other
+            # metadata is then taken from elsewhere, and the page is not lost (issue 14).
+            log.info("%s: generic metadata skipped: %s: %s", self._url, type(error).__name__, error)
+            return None
 
     @property
     def title(self) -> str:

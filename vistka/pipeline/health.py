@@ -13,7 +13,7 @@ from vistka.pipeline.schedule import plan_next_poll
 
 log = logging.getLogger("vistka.pipeline")
 HEALTH_FIELDS = ["last_polled_at", "last_success_at", "last_error", "consecutive_failures", "failing_since",
-                 "entries_per_day", "next_poll_at", "last_warning", "etag", "last_modified"]
+                 "entries_per_day", "next_poll_at", "last_warning", "etag", "last_modified", "moved_to", "moved_polls"]
 
 
 def record_failure(source: Source, message: str, retry_after: float | None = None) -> None:
@@ -24,6 +24,27 @@ def record_failure(source: Source, message: str, retry_after: float | None = Non
     source.failing_since = source.failing_since or source.last_polled_at or now
     plan_next_poll(source, now, retry_after)
     source.save(update_fields=HEALTH_FIELDS)
+
+
+def note_redirect(source: Source, moved_to: str) -> str:
+    """Follow a feed that moved for good: after VISTKA_SOURCE_MOVED_AFTER polls in a row answered with
+    a permanent redirect (301/308) to the same address, that address becomes the feed URL. Returns
+    what happened, in words, for the source's health history (FetchLog.note); saved with the health."""
+    if not moved_to or moved_to == source.feed_url or len(moved_to) > 1000:
+        source.moved_to, source.moved_polls = "", 0  # a temporary redirect, or none: the count starts over
+        return ""
+    if moved_to != source.moved_to:
+        source.moved_to, source.moved_polls = moved_to, 0
+    source.moved_polls += 1
+    needed = max(1, settings.SOURCE_MOVED_AFTER)
+    if source.moved_polls < needed:
+        return (f"the feed redirects permanently to {moved_to} (poll {source.moved_polls} of {needed} "
+                f"before the source follows)")
+    old = source.feed_url
+    source.feed_url, source.moved_to, source.moved_polls = moved_to, "", 0
+    source.save(update_fields=["feed_url"])
+    log.warning("%s: feed moved for good from %s to %s", source.name, old, moved_to)
+    return f"the feed moved for good: {old} -> {moved_to} (permanent redirect on {needed} polls in a row)"
 
 
 def record_success(source: Source, etag: str, last_modified: str, warnings: list[str]) -> None:

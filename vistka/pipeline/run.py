@@ -4,6 +4,13 @@
 
 A stage failure is recorded on the source (feed problems) or the article (page problems) and the
 run goes on with the next entry. Sanitising happens inside extract, before anything is stored.
+
+Fault isolation (docs/fetching.md, "Never wedged"): an unexpected exception — a bug, or input nothing foresaw — is
+caught at the boundary of the item it happened in (one source's poll, one entry, one stored article),
+logged with its traceback, recorded where the editor sees it (the source's last error, the article's
+error) and counted; the run goes on with the next item. An article that keeps failing is retried
+with backoff (schedule.retry_due) and after VISTKA_QUARANTINE_AFTER attempts set aside as
+quarantined, until `vistka retry-quarantined`; so it can never be first in line forever.
 """
 
 from __future__ import annotations
@@ -15,13 +22,25 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
-from vistka.pipeline import figures, grouping, health, images, publish, schedule, settle, tagging, translating
+from vistka.pipeline import (
+    dates,
+    figures,
+    grouping,
+    health,
+    images,
+    publish,
+    schedule,
+    settle,
+    tagging,
+    translating,
+)
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
@@ -43,10 +62,12 @@ class PollReport:
     not_modified: bool = False
     error: str = ""
     articles: list[int] = field(default_factory=list)
+    quarantined: int = 0  # articles set aside in this poll (kept failing)
+    note: str = ""  # what changed on the source (its feed moved)
 
 
 def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None, ingest=None) -> PollReport:
-    """Poll one source's feed and ingest every entry not stored yet.
+    """Poll one source's feed and ingest every entry not stored yet; never raises (fault isolation).
 
     `ingest(source, entry, policy)` defaults to ingesting in this process; the Celery workers pass
     a function that enqueues the entry instead (vistka/workers/tasks.py). Entries already stored and
@@ -56,14 +77,26 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     report = PollReport(source.name)
     source.last_polled_at = timezone.now()
     try:
+        _poll(source, policy, report, on_entry, ingest)
+    except Exception as error:  # noqa: BLE001 - the boundary of one source: the run goes on
+        log.exception("%s: the poll failed unexpectedly", source.name)
+        report.error = f"internal error while polling: {type(error).__name__}: {error}"[:2000]
+        _record_source_failure(source, report.error)
+    _log_poll(source, report)
+    return report
+
+
+def _poll(source: Source, policy: FetchPolicy, report: PollReport, on_entry, ingest) -> None:
+    try:
         response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified,
                           expect="feed")
-        parsed = None if response.not_modified else read_feed(response.utf8_content, source.feed_url)
+        parsed = None if response.not_modified else read_feed(
+            response.utf8_content, response.url, response.headers.get("content-type", ""), source.time_zone)
     except (FetchError, FeedError) as error:
         health.record_failure(source, str(error), getattr(error, "retry_after", None))
         report.error = str(error)
-        _log_poll(source, report)
-        return report
+        return
+    note = health.note_redirect(source, response.moved_to)
     entries = parsed.entries if parsed else []
     report.not_modified = response.not_modified
     report.entries = len(entries)
@@ -75,25 +108,51 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     pages = PagePrefetcher(policy, ahead).pages([item.entry.link if item.new else None for item in pending])
     with closing(pages):
         for item, page in zip(pending, pages, strict=True):
-            if ingest is None:
-                outcome = ingest_entry(source, item.entry, policy, new=item.new, page=page)
-            else:
-                outcome = ingest(source, item.entry, policy)
+            outcome = _ingest_isolated(source, item.entry, policy, item.new, page, ingest)
             if outcome is not None:
                 report.new += 1
-                report.failed += outcome.status == ArticleStatus.FAILED
+                report.failed += outcome.status in (ArticleStatus.FAILED, ArticleStatus.QUARANTINED)
+                report.quarantined += outcome.status == ArticleStatus.QUARANTINED
                 report.articles.append(outcome.pk)
             if on_entry:
                 on_entry()
-    health.record_success(source, response.etag, response.last_modified, parsed.warnings if parsed else [])
-    _log_poll(source, report)
-    return report
+    warnings = [*(parsed.warnings if parsed else []), *([note] if note else [])]
+    if report.quarantined:
+        warnings = [*warnings, f"{report.quarantined} article(s) quarantined after repeated failures "
+                               f"(`vistka retry-quarantined`)"]
+    health.record_success(source, response.etag, response.last_modified, warnings)
+    report.note = note
+
+
+def _ingest_isolated(source: Source, entry: FeedEntry, policy: FetchPolicy, new: bool,
+                     page: Future[FetchResult] | None, ingest) -> Article | None:
+    """One entry, its failures caught here: recorded on its article, and the feed goes on."""
+    try:
+        if ingest is None:
+            return ingest_entry(source, entry, policy, new=new, page=page)
+        return ingest(source, entry, policy)
+    except Exception as error:  # noqa: BLE001 - the boundary of one entry
+        log.exception("%s: entry %s failed unexpectedly", source.name, entry.link)
+        existing = Article.objects.filter(source=source, guid=entry.guid).first()
+        return store_failure(source, entry, existing, f"internal error: {type(error).__name__}: {error}")
+
+
+def _record_source_failure(source: Source, message: str) -> None:
+    """record_failure for an unexpected error, itself guarded: the source's row may be what is broken."""
+    try:
+        health.record_failure(source, message)
+    except Exception:  # noqa: BLE001
+        log.exception("%s: could not record the failure", source.name)
 
 
 def _log_poll(source: Source, report: PollReport) -> None:
-    """Kept for the dashboard's success rates and throughput (see vistka/core/dashboard.py)."""
-    FetchLog.objects.create(source=source, at=source.last_polled_at, ok=not report.error, error=report.error,
-                            entries=report.entries, new=report.new, failed=report.failed)
+    """Kept for the dashboard's success rates and throughput (see vistka/core/dashboard.py) and as the
+    source's health history."""
+    try:
+        FetchLog.objects.create(source=source, at=source.last_polled_at, ok=not report.error, error=report.error,
+                                entries=report.entries, new=report.new, failed=report.failed, note=report.note)
+    except Exception:  # noqa: BLE001 - the log is a record of the poll, never a reason for it to fail
+        log.exception("%s: could not log the poll", source.name)
 
 
 def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=None, *, new: bool = False,
@@ -108,7 +167,7 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
     then = then or process_stored_article
     existing = None if new else Article.objects.filter(source=source, guid=entry.guid).first()
     if existing is not None and existing.status == ArticleStatus.FETCHED:
-        then(existing)
+        process_isolated(existing, then)
         return None
     if existing is not None and (existing.status != ArticleStatus.FAILED or not schedule.retry_due(existing)):
         return None
@@ -116,16 +175,49 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
         return None  # the same article under another entry (or outlet): stored once
     try:
         check_robots(entry.link, policy)
-        extracted = _fetch_and_extract(entry, policy, source.extraction_rules, page)
+        extracted = _fetch_and_extract(entry, policy, source.extraction_rules, page, source.time_zone)
     except (FetchError, ExtractionError) as error:
-        return _store_failure(source, entry, existing, str(error))
+        return store_failure(source, entry, existing, str(error))
     lead_image = _store_images(extracted, policy)
     try:
         article = _store_article(source, entry, extracted, existing, lead_image)
     except IntegrityError:
         log.info("%s: %s is already stored under another entry", source.name, entry.link)
         return None
-    then(article)
+    process_isolated(article, then)
+    return article
+
+
+def process_isolated(article: Article, then=None) -> bool:
+    """`then(article)` (the stages after storing) with its failure caught and recorded on the article:
+    it is retried with backoff on later polls, then quarantined. True when it went through."""
+    try:
+        (then or process_stored_article)(article)
+    except Exception as error:  # noqa: BLE001 - the boundary of one article
+        log.exception("article %s (%s) failed while processing", article.pk, article.url)
+        record_article_failure(article, f"internal error while processing: {type(error).__name__}: {error}")
+        return False
+    return True
+
+
+def record_article_failure(article: Article, message: str) -> Article:
+    """One more failed attempt: the reason where the editor sees it, quarantined after too many."""
+    from django.db import connection
+
+    if connection.in_atomic_block and connection.needs_rollback:
+        return article  # inside a broken transaction: the caller's boundary records it
+    article.fetch_attempts += 1
+    article.fetched_at = timezone.now()
+    quarantine = article.fetch_attempts >= settings.QUARANTINE_AFTER
+    article.status = ArticleStatus.QUARANTINED if quarantine else ArticleStatus.FAILED
+    article.error = (f"quarantined after {article.fetch_attempts} attempts: {message}" if quarantine else message)[:5000]
+    if quarantine:
+        log.warning("article %s quarantined: %s", article.url, message)
+    if article.pk is None:
+        article.save()
+    else:
+        Article.objects.filter(pk=article.pk).update(status=article.status, error=article.error,
+                                                     fetch_attempts=article.fetch_attempts, fetched_at=article.fetched_at)
     return article
 
 
@@ -157,9 +249,11 @@ def resume_unfinished() -> int:
     between storing and publishing; returns how many got published."""
     published = 0
     unfinished = [ArticleStatus.AWAITING_TRANSLATION, ArticleStatus.FETCHED]
-    for article in Article.objects.filter(status__in=unfinished).select_related("source"):
-        process_stored_article(article)
-        published += article.status == ArticleStatus.PUBLISHED
+    # Fewest failed attempts first: an article that keeps failing waits behind the others.
+    held = Article.objects.filter(status__in=unfinished).select_related("source").order_by("fetch_attempts", "pk")
+    for article in held:
+        if process_isolated(article):
+            published += article.status == ArticleStatus.PUBLISHED
     return published
 
 
@@ -174,9 +268,45 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
         bar.set_description(source.name[:30])
         reports.append(poll_source(source, policy, on_entry=lambda: bar.update(1)))
     bar.close()
-    resume_unfinished()
-    settle.settle_recent()
+    after_pass()
     return reports
+
+
+def after_pass() -> None:
+    """Held articles retried, recent stories settled; a failure here is logged and the pass still ends."""
+    for step in (resume_unfinished, settle.settle_recent):
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - the polls are done and recorded; this must not undo the pass
+            log.exception("%s failed; it runs again after the next pass", step.__name__)
+
+
+def retry_quarantined(sources: Iterable[Source] | None = None, articles=None) -> list[Article]:
+    """Give every quarantined article (of the given sources) one fresh try now, its attempts counted
+    from zero again: a stored one is processed again, one never stored is fetched again. Each is
+    isolated as in a poll; returns the articles with their new status."""
+    policy = FetchPolicy.from_settings()
+    held = (articles if articles is not None else Article.objects.all()).filter(status=ArticleStatus.QUARANTINED)
+    held = held.select_related("source").order_by("pk")
+    if sources is not None:
+        held = held.filter(source__in=list(sources))
+    retried = []
+    for article in held:
+        article.fetch_attempts = 0
+        if article.body_html:
+            article.status, article.error = ArticleStatus.FETCHED, ""
+            article.save(update_fields=["status", "error", "fetch_attempts"])
+            process_isolated(article)
+        else:
+            # Due at once: the backoff (schedule.retry_due) counts from a fetch long enough ago.
+            article.status = ArticleStatus.FAILED
+            article.fetched_at = timezone.now() - timedelta(seconds=settings.POLL_MAX_INTERVAL)
+            article.save(update_fields=["status", "fetch_attempts", "fetched_at"])
+            entry = FeedEntry(guid=article.guid, link=article.url, title=article.title, published=article.published_at)
+            _ingest_isolated(article.source, entry, policy, False, None, None)
+        article.refresh_from_db()
+        retried.append(article)
+    return retried
 
 
 def _progress_bar(enabled: bool):
@@ -186,16 +316,17 @@ def _progress_bar(enabled: bool):
 
 
 def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dict | None = None,
-                       prefetched: Future[FetchResult] | None = None) -> Extracted:
+                       prefetched: Future[FetchResult] | None = None, time_zone: str = "") -> Extracted:
     try:
         page = prefetched.result() if prefetched is not None else fetch(entry.link, policy, expect="page")
-        return extract_article(page.html_text, page.url, entry, rule_override=rule_override or None)
+        return extract_article(page.html_text, page.url, entry, rule_override=rule_override or None,
+                               timezone=time_zone)
     except (FetchError, ExtractionError):
         if not entry.content_html:
             raise
         # A full-content feed still gives us the article when the page itself is unreachable.
         return extract_article(f"<html><body><article>{entry.content_html}</article></body></html>",
-                               entry.link, entry)
+                               entry.link, entry, timezone=time_zone)
 
 
 @transaction.atomic
@@ -210,8 +341,9 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.body_html = extracted.body_html
     article.feed_summary = entry.summary
     article.authors = extracted.authors
-    article.published_at = extracted.published or entry.published or timezone.now()
-    article.updated_at = extracted.updated
+    # dates.py checked them already; the clamp keeps a naive or odd value from any other path safe too.
+    article.published_at = dates.clamp_to_plausible(extracted.published or entry.published) or timezone.now()
+    article.updated_at = dates.clamp_to_plausible(extracted.updated)
     article.image_url = extracted.image
     if lead_image is not None:
         article.image_file, article.image_width, article.image_height = lead_image.name, lead_image.width, lead_image.height
@@ -292,15 +424,12 @@ def _stored_or_none(url: str, policy: FetchPolicy) -> images.StoredImage | None:
     return None
 
 
-def _store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:
+def store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:
     log.warning("%s: %s", source.name, message)
     article = existing or Article(source=source, guid=entry.guid, url=entry.link, title=entry.title[:1000],
-                                  published_at=entry.published)
-    article.status, article.error = ArticleStatus.FAILED, message
-    article.fetch_attempts += 1
-    article.fetched_at = timezone.now()
+                                  published_at=dates.clamp_to_plausible(entry.published))
     try:
-        article.save()
+        with transaction.atomic():
+            return record_article_failure(article, message)
     except IntegrityError:
         return None
-    return article

@@ -9,6 +9,7 @@ failing together do not return together) up to the maximum; Retry-After is never
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -27,7 +28,7 @@ RESUME_EVERY = 900.0  # seconds between two retries of held articles in `vistka 
 
 def poll_interval(entries_per_day: float, failures: int, minimum: float, maximum: float,
                   retry_after: float | None = None, rng: random.Random | None = None) -> float:
-    """Seconds until the next poll."""
+    """Seconds until the next poll; Retry-After is obeyed up to `maximum` (a source is never parked longer)."""
     rng = rng or random
     if failures:
         base = minimum * (2 ** min(failures, 20))
@@ -37,7 +38,8 @@ def poll_interval(entries_per_day: float, failures: int, minimum: float, maximum
         base = maximum
     interval = min(max(base, minimum), maximum) * rng.uniform(1 - JITTER, 1 + JITTER)
     interval = min(max(interval, minimum), maximum)
-    return max(interval, retry_after or 0.0)
+    asked = retry_after if retry_after is not None and math.isfinite(retry_after) else 0.0
+    return max(interval, min(asked, maximum))
 
 
 def publishing_rate(source: Source, now: datetime) -> float:
@@ -71,7 +73,8 @@ def due_sources(now: datetime | None = None) -> list[Source]:
 
 
 def run_due(now: datetime | None = None) -> list:
-    """Poll every due source once; returns their PollReports."""
+    """Poll every due source once; returns their PollReports. poll_source catches each source's own
+    failures (fault isolation), so one bad source never ends the pass for the ones after it."""
     from vistka.pipeline.fetch import FetchPolicy
     from vistka.pipeline.run import poll_source
 
@@ -102,7 +105,7 @@ def run_scheduler(stop: threading.Event, cap: float = 60.0, resume_every: float 
                 log.info("%s: %s", report.source, report.error or f"{report.new} new of {report.entries}")
             if time.monotonic() - last_resume >= resume_every:
                 last_resume = time.monotonic()
-                resume_unfinished()
+                resume_unfinished()  # each held article isolated: one that keeps failing is quarantined
         except Exception:  # one broken pass must not end the scheduler of a long-running process
             log.exception("scheduler pass failed; trying again later")
         stop.wait(seconds_until_next(cap=cap))

@@ -4,10 +4,11 @@ become FeedEntry objects, newest first; Google News tags give the title and publ
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import tzinfo
 
 from lxml import etree
 
+from vistka.pipeline import dates
 from vistka.pipeline.feeds import FeedEntry, FeedError
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -26,15 +27,16 @@ def is_truncated(content: bytes) -> bool:
     return not tail.endswith(b">") or not re.search(rb"</[\w:.-]+>$", tail)
 
 
-def parse_sitemap(content: bytes) -> tuple[list[FeedEntry], list[str]]:
-    """The sitemap's entries (newest first) and warnings in words."""
+def parse_sitemap(content: bytes, tz: str | tzinfo | None = None) -> tuple[list[FeedEntry], list[str]]:
+    """The sitemap's entries (newest first) and warnings in words; `tz` for dates without a zone."""
     root = _root(content)
     if etree.QName(root).localname == "sitemapindex":
         children = [loc.strip() for loc in root.xpath("//sm:sitemap/sm:loc/text()", namespaces=NS)]
         raise FeedError(f"this is a sitemap index, not a sitemap; use one of its sitemaps, e.g. "
                         f"{', '.join(children[:3]) or '(none listed)'}")
-    entries = [entry for entry in (_entry(node) for node in root.xpath("//sm:url", namespaces=NS)) if entry]
-    warnings = []
+    warnings: list[str] = []
+    entries = [entry for entry in (_entry(node, tz, warnings) for node in root.xpath("//sm:url", namespaces=NS))
+               if entry]
     if is_truncated(content) and entries:
         entries.pop()  # its address may be cut short
         warnings.append("the sitemap ends early (truncated?); its last entry was ignored")
@@ -62,24 +64,17 @@ def _root(content: bytes) -> etree._Element:
     return root
 
 
-def _entry(node: etree._Element) -> FeedEntry | None:
+def _entry(node: etree._Element, tz: str | tzinfo | None, warnings: list[str]) -> FeedEntry | None:
     link = _text(node, "sm:loc")
     if not link:
         return None
-    published = _date(_text(node, "news:news/news:publication_date") or _text(node, "sm:lastmod"))
-    return FeedEntry(guid=link, link=link, title=_text(node, "news:news/news:title"), published=published)
+    found = dates.first_date([("publication", _text(node, "news:news/news:publication_date")),
+                              ("lastmod", _text(node, "sm:lastmod"))], tz, warnings=warnings)
+    return FeedEntry(guid=link, link=link, title=_text(node, "news:news/news:title"),
+                     published=found[1] if found else None)
 
 
 def _text(node: etree._Element, path: str) -> str:
     found = node.xpath(f"{path}/text()", namespaces=NS)
     return found[0].strip() if found else ""
 
-
-def _date(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None

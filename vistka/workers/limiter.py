@@ -78,6 +78,9 @@ class RedisHostLimiter:
             self.client.zrem(slots, token)
 
     def defer(self, host: str, seconds: float) -> None:
+        from vistka.pipeline.fetch.limiter import MAX_DEFER
+
+        seconds = min(seconds, MAX_DEFER)  # Redis refuses an expiry past 2^63 ms; no host gets years anyway
         if seconds > 0:
             # NX/GT semantics by hand: keep the later of the two deadlines.
             current = self.deferred_for(host)

@@ -8,9 +8,11 @@ article is processed again.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+import logging
 
 from vistka.workers.app import app
+
+log = logging.getLogger("vistka.workers")
 
 
 @app.task(name="vistka.workers.tasks.poll_source_task")
@@ -33,12 +35,22 @@ def enqueue_entry(source, entry, policy) -> None:
 
 @app.task(name="vistka.workers.tasks.ingest_entry_task")
 def ingest_entry_task(source_id: int, entry: dict) -> int | None:
-    from vistka.core.models import Source
+    """One entry; its unexpected failure is recorded on its article (retried with backoff by later
+    polls, then quarantined), never raised into Celery, which would only log and drop it."""
+    from vistka.core.models import Article, Source
     from vistka.pipeline.fetch import FetchPolicy
-    from vistka.pipeline.run import ingest_entry
+    from vistka.pipeline.run import ingest_entry, store_failure
 
-    source = Source.objects.get(pk=source_id)
-    article = ingest_entry(source, entry_from_dict(entry), FetchPolicy.from_settings(), then=enqueue_processing)
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return None  # deleted since the poll
+    feed_entry = entry_from_dict(entry)
+    try:
+        article = ingest_entry(source, feed_entry, FetchPolicy.from_settings(), then=enqueue_processing)
+    except Exception as error:  # noqa: BLE001 - the boundary of one entry, as in poll_source
+        log.exception("%s: entry %s failed unexpectedly", source.name, feed_entry.link)
+        existing = Article.objects.filter(source=source, guid=feed_entry.guid).first()
+        article = store_failure(source, feed_entry, existing, f"internal error: {type(error).__name__}: {error}")
     return article.pk if article else None
 
 
@@ -50,12 +62,13 @@ def enqueue_processing(article) -> None:
 @app.task(name="vistka.workers.tasks.process_article_task")
 def process_article_task(article_id: int) -> str:
     from vistka.core.models import Article, ArticleStatus
-    from vistka.pipeline.run import process_stored_article
+    from vistka.pipeline.run import process_isolated, process_stored_article
 
     article = Article.objects.select_related("source").filter(pk=article_id).first()
     if article is None or article.status not in (ArticleStatus.FETCHED, ArticleStatus.AWAITING_TRANSLATION):
         return "nothing to do"
-    process_stored_article(article)
+    if not process_isolated(article, process_stored_article):
+        return article.status  # failed, recorded on the article; retried with backoff, then quarantined
     if article.story_id:
         enqueue_settling()
     return article.status
@@ -104,7 +117,7 @@ def entry_to_dict(entry) -> dict:
 
 
 def entry_from_dict(data: dict):
+    from vistka.pipeline.dates import normalise_date
     from vistka.pipeline.feeds import FeedEntry
 
-    published = datetime.fromisoformat(data["published"]) if data.get("published") else None
-    return FeedEntry(**{**data, "published": published})
+    return FeedEntry(**{**data, "published": normalise_date(data.get("published"))})

@@ -21,6 +21,7 @@ from vistka.pipeline.fetch.policy import FetchPolicy
 from vistka.pipeline.fetch.response import check_content_type, read_limited, refuse_unusable
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
+PERMANENT_REDIRECT_CODES = {301, 308}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -30,6 +31,7 @@ class FetchResult:
     status_code: int
     content: bytes
     headers: httpx.Headers
+    moved_to: str = ""  # the final URL when every redirect on the way was permanent (301/308)
 
     @property
     def not_modified(self) -> bool:
@@ -79,21 +81,26 @@ def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str =
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     with httpx.Client(transport=transport, timeout=timeout, headers=headers, follow_redirects=False,
                       trust_env=False) as client:
+        permanent = None  # unknown until the first redirect
         for _hop in range(policy.max_redirects + 1):
             outcome = _get_once(client, url, policy, expect)
             if isinstance(outcome, FetchResult):
+                if permanent:
+                    outcome.moved_to = outcome.url
                 return outcome
-            url = outcome
+            url, code = outcome
+            permanent = (permanent is None or permanent) and code in PERMANENT_REDIRECT_CODES
     raise FetchError(f"more than {policy.max_redirects} redirects (a redirect loop?), last to {url}")
 
 
-def _get_once(client: httpx.Client, url: str, policy: FetchPolicy, expect: str | None) -> FetchResult | str:
-    """One request: a FetchResult, or the next URL when the answer is a redirect."""
+def _get_once(client: httpx.Client, url: str, policy: FetchPolicy,
+              expect: str | None) -> FetchResult | tuple[str, int]:
+    """One request: a FetchResult, or (the next URL, the status) when the answer is a redirect."""
     host = host_key(url)
     try:
         with _slot(policy, host), client.stream("GET", url) as response:
             if response.status_code in REDIRECT_CODES and "location" in response.headers:
-                return _next_hop(response)
+                return _next_hop(response), response.status_code
             _refuse(response, url, policy, host)
             check_content_type(response, url, expect)
             content = read_limited(response, url, policy.max_body_bytes, policy.max_compression_ratio)

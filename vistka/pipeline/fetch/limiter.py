@@ -15,6 +15,7 @@ from typing import Protocol
 
 from vistka.pipeline.fetch.errors import FetchError
 
+MAX_DEFER = 7 * 86400.0  # = response.MAX_RETRY_AFTER: no host is deferred longer, whatever it asked
 MAX_CRAWL_DELAY = 60.0  # a Crawl-delay beyond this would stall polling; the scheduler spaces polls anyway
 
 
@@ -55,7 +56,7 @@ class InProcessHostLimiter:
 
     def defer(self, host: str, seconds: float) -> None:
         with self._lock:
-            until = time.monotonic() + max(0.0, seconds)
+            until = time.monotonic() + min(max(0.0, seconds), MAX_DEFER)
             self._deferred_until[host] = max(until, self._deferred_until.get(host, 0.0))
 
     def deferred_for(self, host: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from collections.abc import Iterator
@@ -12,6 +13,11 @@ import httpx
 from vistka.pipeline.fetch.errors import FetchError
 
 RATE_LIMIT_CODES = {429, 503}
+# Numbers an outlet sends are capped (docs/fetching.md): a Retry-After of 10^20 s or 95 years must
+# neither overflow the date arithmetic nor park a source; the scheduler caps it again at
+# VISTKA_POLL_MAX_INTERVAL.
+MAX_RETRY_AFTER = 7 * 86400.0
+_DIGITS = re.compile(r"[0-9]+")
 BOMB_MIN_BYTES = 1_000_000  # small bodies may compress very well; only big expansions are suspect
 # What each kind of fetch accepts; anything else is refused before its body is read.
 ACCEPTED_TYPES = {
@@ -25,17 +31,28 @@ ACCEPTED_TYPES = {
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most
+    MAX_RETRY_AFTER; None if absent or unreadable."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _DIGITS.fullmatch(value):
+        return MAX_RETRY_AFTER if len(value) > 9 else min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def declared_length(response: httpx.Response) -> int | None:
+    """The Content-Length the server declared, if it is a plain number (a 5,000-digit one is not
+    converted: Python refuses such ints, and it is over any limit anyway)."""
+    declared = response.headers.get("content-length", "").strip()
+    if not _DIGITS.fullmatch(declared):
+        return None
+    return int(declared) if len(declared) <= 18 else 10**18
 
 
 def refuse_unusable(response: httpx.Response, url: str) -> None:
@@ -62,9 +79,9 @@ def check_content_type(response: httpx.Response, url: str, expect: str | None) -
 def read_limited(response: httpx.Response, url: str, max_bytes: int, max_ratio: int) -> bytes:
     """The body, decompressed here in bounded steps so that neither a huge body nor a small gzip bomb
     can use more than max_bytes of memory; refused as soon as it passes a limit."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"{url} is {int(declared):,} bytes, over the {max_bytes:,}-byte limit")
+    declared = declared_length(response)
+    if declared is not None and declared > max_bytes:
+        raise FetchError(f"{url} is {declared:,} bytes, over the {max_bytes:,}-byte limit")
     decoder = _decoder(response.headers.get("content-encoding", ""), url)
     body, transferred = bytearray(), 0
     for raw in response.iter_raw():
