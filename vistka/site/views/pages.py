@@ -87,7 +87,7 @@ def article_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(item.get_absolute_url(), permanent=True)
 
 
-@cached_page
+@cached_page(article="pk")
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     item = get_object_or_404(published_articles(), pk=pk)
     with_translation([item])
