@@ -19,6 +19,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -66,7 +67,8 @@ def pool() -> ProcessPoolExecutor | None:
             # spawn: a fresh interpreter per process, never a fork of one holding database connections
             # and fetching threads.
             context = multiprocessing.get_context("spawn")
-            _POOL = ProcessPoolExecutor(process_count(), mp_context=context, initializer=_start_process)
+            _POOL = ProcessPoolExecutor(process_count(), mp_context=context, initializer=_start_process,
+                                        initargs=(os.getpid(),))
             atexit.register(shutdown)
         return _POOL
 
@@ -79,13 +81,22 @@ def shutdown() -> None:
             _POOL = None
 
 
-def _start_process() -> None:
+def _start_process(parent: int) -> None:
     import django
 
+    # A parent killed outright (SIGKILL, or SIGTERM without a handler) cannot stop its pool: the processes
+    # notice on their own, and do not linger holding the parent's output pipes.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="vistka-parent-watch").start()
     django.setup()
     from vistka.pipeline.language import identifier
 
     identifier()  # the language model, loaded once before the first page
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None, declared_language: str,

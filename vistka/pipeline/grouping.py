@@ -40,8 +40,24 @@ FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exem
 def article_doc(article: Article) -> Doc:
     """The article in the site language when a translation exists, otherwise in the original."""
     shown = article.translation or article
-    return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=strip_tags(shown.body_html),
+    return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=_plain_text(shown.body_html),
                published=article.published_at or article.fetched_at, source=article.source.name)
+
+
+_PLAIN: OrderedDict[str, str] = OrderedDict()
+PLAIN_LIMIT = 32
+
+
+def _plain_text(html: str) -> str:
+    """strip_tags(html), once per body: it parses in pure Python (~4 ms for a long article), and one
+    article's doc is made several times around its decision (assignment, the stored-row check, related
+    posts). The last few bodies are kept."""
+    text = _PLAIN.get(html)
+    if text is None:
+        text = _PLAIN[html] = strip_tags(html)
+        if len(_PLAIN) > PLAIN_LIMIT:
+            _PLAIN.popitem(last=False)
+    return text
 
 
 def retention(params: StoryParams) -> timedelta:
@@ -368,7 +384,7 @@ def _fill_with_recent(article: Article, scored: list[tuple[int, float]]) -> list
     when = article.published_at or article.fetched_at
     chosen = {other for other, _ in scored} | {article.pk}
     recent = (Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=chosen)
-              .exclude(story_id=article.story_id).order_by("-published_at")[:50])
+              .exclude(story_id=article.story_id).order_by("-published_at").only("pk", "published_at")[:50])
     by_distance = sorted(recent, key=lambda other: abs((other.published_at or when) - when))
     return scored + [(other.pk, 0.0) for other in by_distance[: RELATED_MINIMUM - len(scored)]]
 

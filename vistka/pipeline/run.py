@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -253,7 +254,7 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.body_html = extracted.body_html
     article.feed_summary = entry.summary
     article.authors = extracted.authors
-    article.published_at = extracted.published or entry.published or timezone.now()
+    article.published_at = _aware(extracted.published) or _aware(entry.published) or timezone.now()
     article.updated_at = extracted.updated
     article.image_url = extracted.image
     article.read_also = extracted.read_also
@@ -268,6 +269,14 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     tagging.attach_topics(article, [*entry.tags, *extracted.keywords])
     tagging.attach_topics(article, extracted.entities, kind=TopicKind.ENTITY)
     return article
+
+
+def _aware(when):
+    """A page date without a time zone is read as UTC (comparing it with stored, aware dates would
+    raise in the stories stage)."""
+    if when is not None and timezone.is_naive(when):
+        return when.replace(tzinfo=UTC)
+    return when
 
 
 def _attach_image(article: Article, policy: FetchPolicy) -> None:
