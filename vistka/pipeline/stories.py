@@ -229,12 +229,12 @@ class StoryIndex:
         entry.doc, entry.features = Doc(doc.id, doc.title, "", doc.published, doc.source), None
         self.entries[doc_id] = entry
         self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
-        terms = entry.terms
+        terms, at = entry.terms, entry.at  # `at` once: a datetime conversion per call
         for term in terms:
             postings = self._postings.get(term)
             if postings is None:
                 postings = self._postings[sys.intern(term)] = _Postings()
-            postings.insert(entry.at, doc_id)
+            postings.insert(at, doc_id)
         ids = self._ids_of(terms, register=True)  # may grow self._df: before indexing it
         self._df[ids] += 1
         entry.arrays = self._arrays(entry.weights)
@@ -251,10 +251,10 @@ class StoryIndex:
         del story.members[doc_id]
         if not story.members:
             del self.stories[entry.story]
-        terms = entry.terms
+        terms, at = entry.terms, entry.at
         for term in terms:
             postings = self._postings[term]
-            postings.remove(entry.at, doc_id)
+            postings.remove(at, doc_id)
             if not postings:
                 del self._postings[term]
         self._df[self._ids_of(terms)] -= 1

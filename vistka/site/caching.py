@@ -128,8 +128,8 @@ def cached_response(request: HttpRequest) -> tuple[HttpResponse | None, str]:
         return None, key
     content, content_type, etag, rendered_at, _ = stored
     if etag in request.headers.get("If-None-Match", ""):
-        return _with_validators(HttpResponseNotModified(), etag, rendered_at), key
-    return _with_validators(HttpResponse(content, content_type=content_type), etag, rendered_at), key
+        return _with_validators(HttpResponseNotModified(), etag, rendered_at, "hit"), key
+    return _with_validators(HttpResponse(content, content_type=content_type), etag, rendered_at, "hit"), key
 
 
 class PageCacheMiddleware:
@@ -175,8 +175,8 @@ def cached_page(view=None, *, article: str | None = None):
         _page_cache().set(key, (response.content, response["Content-Type"], etag, rendered_at, own_slot),
                           settings.PAGE_CACHE_SECONDS)
         if etag in request.headers.get("If-None-Match", ""):
-            return _with_validators(HttpResponseNotModified(), etag, rendered_at)
-        return _with_validators(response, etag, rendered_at)
+            return _with_validators(HttpResponseNotModified(), etag, rendered_at, "miss")
+        return _with_validators(response, etag, rendered_at, "miss")
 
     return cached
 
@@ -187,7 +187,8 @@ def _page_key(request: HttpRequest) -> str:
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _with_validators(response: HttpResponse, etag: str, rendered_at: float) -> HttpResponse:
+def _with_validators(response: HttpResponse, etag: str, rendered_at: float, cache: str) -> HttpResponse:
+    response["X-Cache"] = cache  # hit or miss: what `make bench-serve` counts (as CDNs report it)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(int(rendered_at))
     response["Cache-Control"] = "no-cache"  # may be stored, but revalidated (cheaply, by ETag) each time
