@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
 from vistka.pipeline.storyterms import shingles_of
@@ -39,13 +39,58 @@ class Duplicate:
     jaccard: float
 
 
+class _Buckets:
+    """MinHashLSH's banding (datasketch's choice of bands and rows, the same candidates) in one flat
+    dict: band + band values → the key, or a list of keys when several share it. datasketch keeps a
+    set per band per article and a list of band hashes per key: ~6 KB an article, where this needs
+    ~1.5 KB (a warm story index holds tens of thousands of articles in every worker)."""
+
+    def __init__(self, threshold: float) -> None:
+        bands, rows = _bands(threshold)
+        self._ranges = [(band, band * rows, (band + 1) * rows) for band in range(bands)]
+        self._table: dict[bytes, str | list[str]] = {}
+
+    def _keys(self, signature: MinHash) -> list[bytes]:
+        values = signature.hashvalues
+        return [bytes((band,)) + values[start:end].tobytes() for band, start, end in self._ranges]
+
+    def insert(self, key: str, signature: MinHash) -> None:
+        table = self._table
+        for bucket in self._keys(signature):
+            held = table.get(bucket)
+            if held is None:
+                table[bucket] = key
+            elif isinstance(held, list):
+                held.append(key)
+            else:
+                table[bucket] = [held, key]
+
+    def remove(self, key: str, signature: MinHash) -> None:
+        table = self._table
+        for bucket in self._keys(signature):
+            held = table.get(bucket)
+            if held == key:
+                del table[bucket]
+            elif isinstance(held, list):
+                held.remove(key)
+                if len(held) == 1:
+                    table[bucket] = held[0]
+
+    def query(self, signature: MinHash) -> set[str]:
+        found: set[str] = set()
+        for bucket in self._keys(signature):
+            held = self._table.get(bucket)
+            if held is not None:
+                found.update(held) if isinstance(held, list) else found.add(held)
+        return found
+
+
 class DuplicateIndex:
     """Remembers every article's signature and answers "is this a copy of one we have?"."""
 
     def __init__(self, threshold: float = DUPLICATE_THRESHOLD) -> None:
         self.threshold = threshold
-        lsh_threshold = min(LSH_THRESHOLD, threshold)
-        self._lsh = MinHashLSH(threshold=lsh_threshold, num_perm=NUM_PERM, params=_bands(lsh_threshold))
+        self._lsh = _Buckets(min(LSH_THRESHOLD, threshold))
         self._signatures: dict[str, MinHash] = {}
 
     def signature(self, words: list[str]) -> MinHash | None:
@@ -77,8 +122,9 @@ class DuplicateIndex:
         self._lsh.insert(key, signature)
 
     def remove(self, key: str) -> None:
-        if self._signatures.pop(key, None) is not None:
-            self._lsh.remove(key)
+        signature = self._signatures.pop(key, None)
+        if signature is not None:
+            self._lsh.remove(key, signature)
 
     def __len__(self) -> int:
         return len(self._signatures)

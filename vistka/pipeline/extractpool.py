@@ -44,6 +44,7 @@ class ExtractedPage:
     extracted: Extracted | None
     language: str
     error: str = ""  # the ExtractionError's message, when extraction failed
+    extracted_by: int = 0  # the process that extracted it
 
 
 def process_count() -> int:
@@ -55,6 +56,7 @@ def process_count() -> int:
 
 _LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
+_READY = threading.Event()  # a pool process has started (Django and the models loaded: seconds)
 
 
 def pool() -> ProcessPoolExecutor | None:
@@ -69,6 +71,8 @@ def pool() -> ProcessPoolExecutor | None:
             context = multiprocessing.get_context("spawn")
             _POOL = ProcessPoolExecutor(process_count(), mp_context=context, initializer=_start_process,
                                         initargs=(os.getpid(),))
+            _READY.clear()
+            _POOL.submit(os.getpid).add_done_callback(lambda _: _READY.set())
             atexit.register(shutdown)
         return _POOL
 
@@ -103,7 +107,7 @@ def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None
                  in_pool: ProcessPoolExecutor | None) -> ExtractedPage:
     """Decode, extract and detect the language of a fetched page, in the pool when there is one."""
     headers = {"content-type": page.headers.get("content-type", "")}
-    if in_pool is None:
+    if in_pool is None or not _READY.is_set():  # the first pages need not wait for the pool to start
         return _extract(page.url, page.content, headers, entry, rule_override, declared_language, None)[0]
     result, seconds = in_pool.submit(_extract, page.url, page.content, headers, entry, rule_override,
                                      declared_language, stagetimes.active()).result()
@@ -123,7 +127,7 @@ def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_ove
         with stagetimes.stage("extract", recorder):
             extracted = extract_article(html, url, entry, rule_override=rule_override or None)
     except ExtractionError as error:
-        return ExtractedPage(url, None, "", str(error)), dict(recorder.seconds) if recorder else {}
+        return ExtractedPage(url, None, "", str(error), os.getpid()), dict(recorder.seconds) if recorder else {}
     with stagetimes.stage("language", recorder):
         language = detect_language(f"{extracted.title}. {extracted.text}", declared_language)
-    return ExtractedPage(url, extracted, language), dict(recorder.seconds) if recorder else {}
+    return ExtractedPage(url, extracted, language, "", os.getpid()), dict(recorder.seconds) if recorder else {}
