@@ -14,6 +14,7 @@ moved, and new articles are compared with stories as the editors left them.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import heapq
 import threading
@@ -155,14 +156,35 @@ class WarmIndex:
         # This process's own committed decisions, by the StoryChange id they wrote: sync() takes them
         # from here instead of reading the article back (change id → (article id, entry, story, clock)).
         self._own: dict[int, tuple[int, object, str, datetime]] = {}
+        # The index built for the last backfill decision, kept for its related posts right after:
+        # [article id, last change id when built, index, whether the decision was committed into it].
+        self._backfill: list | None = None
 
     def index_for(self, article: Article, params: StoryParams | None = None) -> StoryIndex:
         """An index holding what the database holds now, for a decision about `article`."""
         params = params or StoryParams.from_options()
         self.sync(params)
         if is_backfill(article.published_at or article.fetched_at, self.newest, params):
-            return build_index(article, params)
+            index = build_index(article, params)
+            self._backfill = [article.pk, self.seen, index, False]
+            return index
+        self._backfill = None
         return self.index
+
+    def keep_backfill(self, article: Article, entry, index: StoryIndex) -> None:
+        """Once the decision about a backfill is committed, its index plus the article is what
+        build_index would read for the related posts asked next (unless another change came in
+        meanwhile: see current_for), so that index is not built twice for one article."""
+        held = self._backfill
+        if held is None or held[0] != article.pk or held[2] is not index:
+            return
+        copy, story = dataclasses.replace(entry), str(article.story_id)  # its arrays become this index's
+
+        def committed() -> None:
+            index.add(copy, story)
+            held[3] = True
+
+        transaction.on_commit(committed)
 
     def current_for(self, article: Article) -> StoryIndex:
         """The index as this process last brought it up to date (no reads of the change log, which
@@ -170,6 +192,10 @@ class WarmIndex:
         params = StoryParams.from_options()
         when = article.published_at or article.fetched_at
         if self.index is None or params != self.params or is_backfill(when, self.newest, params):
+            held, self._backfill = self._backfill, None
+            if (held is not None and held[0] == article.pk and held[3]
+                    and not StoryChange.objects.filter(id__gt=held[1]).exclude(article_id=article.pk).exists()):
+                return held[2]
             return build_index(article, params)
         return self.index
 
@@ -345,6 +371,7 @@ def _assign(article: Article, index: StoryIndex) -> int:
     article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
     article.save(update_fields=["story", "duplicate_of"])  # logged as a StoryChange (connect())
     WARM.expect(article, entry)
+    WARM.keep_backfill(article, entry, index)
     return article.story_id
 
 
