@@ -107,7 +107,9 @@ def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None
                  in_pool: ProcessPoolExecutor | None) -> ExtractedPage:
     """Decode, extract and detect the language of a fetched page, in the pool when there is one."""
     headers = {"content-type": page.headers.get("content-type", "")}
-    if in_pool is None or not _READY.is_set():  # the first pages need not wait for the pool to start
+    # (Never in this thread while the pool starts: lxml's parsers, which trafilatura shares module-wide,
+    # must not be used from several threads at once — that corrupted memory.)
+    if in_pool is None:
         return _extract(page.url, page.content, headers, entry, rule_override, declared_language, None)[0]
     result, seconds = in_pool.submit(_extract, page.url, page.content, headers, entry, rule_override,
                                      declared_language, stagetimes.active()).result()
