@@ -95,13 +95,16 @@ def doc_of(article: Article) -> Doc:
 def fill(index: StoryIndex, articles: Iterable[Article], story_key=lambda article: str(article.story_id)) -> list[Article]:
     """Add articles loaded by grouped() to the index, in their stories; returns them with their texts
     dropped (a rebuild streams thousands of them)."""
-    added = []
+    return list(_filling(index, articles, story_key))
+
+
+def _filling(index: StoryIndex, articles: Iterable[Article], story_key=lambda article: str(article.story_id)):
+    """fill(), one article at a time: a rebuild need not hold every article it read at once."""
     for article in articles:
         index.add(prepared(index, doc_of(article)), story_key(article))
         article.body_html = article.lead = ""
         article.site_translations = article._site_translation = None
-        added.append(article)
-    return added
+        yield article
 
 
 def newest_grouped() -> datetime | None:
@@ -250,7 +253,7 @@ class WarmIndex:
         self.seen, self.seen_article = last
         self.newest = newest_grouped()
         if self.newest is not None:
-            self._hold(grouped().filter(published_at__gte=self.newest - retention(params)).iterator(chunk_size=2000))
+            self._hold(grouped().filter(published_at__gte=self.newest - retention(params)).iterator(chunk_size=500))
         if len(self.index.entries) >= FREEZE_AT:
             # Millions of long-lived objects: the garbage collector need not walk them again and
             # again (its full passes would otherwise stall decisions by tens of milliseconds).
@@ -258,7 +261,7 @@ class WarmIndex:
             gc.freeze()
 
     def _hold(self, articles: Iterable[Article]) -> None:
-        for article in fill(self.index, articles):
+        for article in _filling(self.index, articles):
             key = str(article.pk)
             self.clocks[key] = _clock(article)
             heapq.heappush(self._by_time, (self.index.entries[key].doc.published, key))
