@@ -259,7 +259,6 @@ class WarmIndex:
             # again (its full passes would otherwise stall decisions by tens of milliseconds).
             gc.collect()
             gc.freeze()
-            _return_freed_memory()
 
     def _hold(self, articles: Iterable[Article]) -> None:
         for article in _filling(self.index, articles):
@@ -312,18 +311,6 @@ class WarmIndex:
 
 
 WARM = WarmIndex()
-
-
-def _return_freed_memory() -> None:
-    """Hand the memory a rebuild used for the rows it read (tens of MB) back to the system: glibc's
-    malloc keeps freed memory for reuse, so a worker's resident size would otherwise stay at the
-    rebuild's high-water mark. A no-op where the C library has no malloc_trim."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _stored_clock_if_unchanged(pk: int, doc: Doc) -> datetime | None:
