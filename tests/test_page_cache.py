@@ -127,3 +127,12 @@ def test_polling_a_source_does_not_empty_the_cache(client, lists_lag, django_ass
     source.save()
     with django_assert_num_queries(0):
         client.get("/")
+
+
+def test_an_editor_holding_back_a_published_article_takes_it_off_at_once(client, lists_lag):
+    source, story, kept, gone = _published_pair()
+    assert b"Refinery fire in the harbour" in client.get("/").content
+    gone.status = "in_review"
+    gone.save()  # the admin form's full save
+    assert b"Refinery fire in the harbour" not in client.get("/").content
+    assert client.get(gone.get_absolute_url()).status_code == 404

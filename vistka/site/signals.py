@@ -29,10 +29,21 @@ def _shown_article(instance) -> int | None:
     return getattr(instance, "article_id", None) if isinstance(instance, (Translation, Comment)) else None
 
 
-def _content_changed(sender, instance=None, using: str = "default", **kwargs) -> None:
+def _left_the_site(instance: Article, created: bool, update_fields) -> bool:
+    """Withdrawn or rejected; or held back (in review, awaiting translation) by a full save of a stored
+    article — an editor's form. (The pipeline's own saves of unpublished articles are partial or new,
+    or re-store a failed one: none of those was on the site.)"""
+    if instance.status in TAKEN_DOWN:
+        return True
+    return (not created and update_fields is None
+            and instance.status not in (ArticleStatus.PUBLISHED, ArticleStatus.FETCHED, ArticleStatus.FAILED))
+
+
+def _content_changed(sender, instance=None, using: str = "default", created: bool = False, update_fields=None,
+                     **kwargs) -> None:
     """A save: the article's own page at once, lists within VISTKA_PAGE_LIST_DELAY — unless an article
     left the site (then every page at once)."""
-    if isinstance(instance, Article) and instance.status in TAKEN_DOWN:
+    if isinstance(instance, Article) and _left_the_site(instance, created, update_fields):
         _now_and_after_commit(taken_down, using)
         return
     article = _shown_article(instance)
