@@ -15,9 +15,11 @@ ARGS=--synthetic: the generated 1.5 KB pages of bench/synthetic_outlets.py inste
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,7 +50,9 @@ def configure_django(data_dir: str) -> None:
 
 def ingest(feeds: list[tuple[str, str]]) -> dict:
     """In the embedded process: one run_once over these (homepage, feed URL) outlets, timed by stage."""
-    configure_django(tempfile.mkdtemp(prefix="vistka-bench-ingest-"))
+    data_dir = tempfile.mkdtemp(prefix="vistka-bench-ingest-")
+    atexit.register(shutil.rmtree, data_dir, True)  # a fresh data dir each run, not left behind
+    configure_django(data_dir)
     from vistka.core.models import Article, ArticleStatus, Source
     from vistka.pipeline import extractpool, stagetimes
     from vistka.pipeline.run import run_once
