@@ -1,14 +1,26 @@
-"""make bench-ingest: the embedded pipeline's throughput against plain trafilatura on the same pages.
+"""make bench-ingest: the embedded pipeline's throughput on real pages, against plain trafilatura.
 
-Translation off. vistka's time covers everything — feed polling, HTTP fetches from a local server,
-extraction, language detection, storage, story assignment and related posts; trafilatura's covers
-extraction alone from pages already in memory.
+The 990 real pages of the trafilatura evaluation corpus (original bytes; bench/corpus_outlets.py) are
+served by local outlets with RSS feeds and ingested by the embedded default — `run_once`, as `vistka
+fetch` runs it, translation off, into a fresh data dir — in a process of its own (the embedded
+process whose memory is reported). Then plain `trafilatura.extract` runs over the same bytes in one
+process. vistka's time covers everything: feed polling, HTTP fetches, decoding, extraction, language,
+storage, search index, stories, related posts and publishing; trafilatura's, extraction alone.
+
+Prints pages/s for both, the per-stage split (work summed over threads and processes), each page's
+time from the start of its fetch to its publication (p50/p99), peak RSS, and one RESULT line.
+ARGS=--synthetic: the generated 1.5 KB pages of bench/synthetic_outlets.py instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import json
 import os
+import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -16,11 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+TARGETS = {"ratio": 0.8, "publish_p99_s": 5.0, "rss_mb": 250.0}
+
 
 def configure_django(data_dir: str) -> None:
-    # Our own local server: no politeness delay (outlets get VISTKA_FETCH_HOST_DELAY, 1 s by default).
+    # Our own local server: no politeness delay (outlets get VISTKA_FETCH_HOST_DELAY, 1 s by default),
+    # and as many requests at once as to several outlets (all of ours are on 127.0.0.1).
     os.environ.update(VISTKA_DATA_DIR=data_dir, VISTKA_FETCH_ALLOW_HOSTS="127.0.0.1", VISTKA_FETCH_HOST_DELAY="0",
-                      VISTKA_TRANSLATION_ENGINE="none", DJANGO_SETTINGS_MODULE="vistka.config.settings")
+                      VISTKA_FETCH_HOST_CONCURRENCY="8", VISTKA_TRANSLATION_ENGINE="none",
+                      VISTKA_PUBLISH_UNTRANSLATED="1", DJANGO_SETTINGS_MODULE="vistka.config.settings")
     for name in ("VISTKA_DATABASE_URL", "VISTKA_BROKER_URL"):
         os.environ.pop(name, None)
     import django
@@ -29,6 +45,42 @@ def configure_django(data_dir: str) -> None:
     django.setup()
     call_command("migrate", verbosity=0)
 
+
+# --- the embedded process ------------------------------------------------------------------------------
+
+def ingest(feeds: list[tuple[str, str]]) -> dict:
+    """In the embedded process: one run_once over these (homepage, feed URL) outlets, timed by stage."""
+    data_dir = tempfile.mkdtemp(prefix="vistka-bench-ingest-")
+    atexit.register(shutil.rmtree, data_dir, True)  # a fresh data dir each run, not left behind
+    configure_django(data_dir)
+    from vistka.core.models import Article, ArticleStatus, Source
+    from vistka.pipeline import extractpool, stagetimes
+    from vistka.pipeline.run import run_once
+
+    sources = [Source.objects.create(name=f"Outlet {n}", homepage=homepage, feed_url=feed, language="en")
+               for n, (homepage, feed) in enumerate(feeds)]
+    rss_before = _rss_mb()
+    with stagetimes.recording() as recorder:
+        started = time.perf_counter()
+        run_once(sources)
+        seconds = time.perf_counter() - started
+    own_rss = _rss_mb()
+    extractpool.shutdown()  # its processes' peak memory is known once they have ended
+    children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    latencies = sorted(recorder.published[url] - recorder.fetch_started[url]
+                       for url in recorder.published if url in recorder.fetch_started)
+    statuses = dict(Article.objects.values_list("status").annotate(n=__import__("django").db.models.Count("id")))
+    return {"seconds": seconds, "stored": sum(statuses.values()), "published": statuses.get(ArticleStatus.PUBLISHED, 0),
+            "statuses": statuses, "stages": dict(recorder.seconds), "latencies": latencies,
+            "rss_mb": own_rss, "rss_before_mb": rss_before, "pool_rss_mb": children_rss,
+            "processes": extractpool.process_count()}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- the benchmark ---------------------------------------------------------------------------------------
 
 def time_trafilatura(pages: list[bytes], urls: list[str]) -> float:
     import trafilatura
@@ -39,41 +91,87 @@ def time_trafilatura(pages: list[bytes], urls: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def time_vistka(outlets) -> tuple[float, int]:
-    from vistka.core.models import Article, Source
-    from vistka.pipeline.run import run_once
+def run_embedded(feeds: list[tuple[str, str]], processes: str | None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    if processes is not None:
+        env["VISTKA_EXTRACT_PROCESSES"] = processes
+    done = subprocess.run([sys.executable, "-m", "bench.bench_ingest", "--embedded", json.dumps(feeds)],
+                          env=env, capture_output=True, text=True, check=False)
+    found = [line for line in done.stdout.splitlines() if line.startswith("INGEST ")]
+    if done.returncode != 0 or not found:
+        sys.exit(f"the embedded run failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return json.loads(found[-1].removeprefix("INGEST "))
 
-    sources = [Source.objects.create(name=f"Synthetic {s}", homepage=outlets.homepage(s),
-                                     feed_url=outlets.feed_url(s), language="en")
-               for s in range(outlets.sources)]
-    started = time.perf_counter()
-    run_once(sources)
-    return time.perf_counter() - started, Article.objects.filter(status="published").count()
+
+def percentile(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
+
+
+def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> None:
+    from vistka.pipeline.stagetimes import STAGES
+
+    handled = result["stored"]
+    ours, theirs = handled / result["seconds"], pages / trafilatura_seconds
+    print(f"\n{kind}: {pages} pages; embedded pipeline with {result['processes']} extraction process(es), "
+          f"translation off\n")
+    print(f"{'':52} {'pages':>6} {'seconds':>8} {'pages/s':>8}")
+    print(f"{'vistka embedded (poll, fetch ... publish)':52} {handled:>6} {result['seconds']:>8.1f} {ours:>8.1f}")
+    print(f"{'plain trafilatura.extract (bytes in memory)':52} {pages:>6} {trafilatura_seconds:>8.1f} {theirs:>8.1f}")
+    print(f"\narticles: {json.dumps(result['statuses'])}")
+    print("\nwork per stage (summed over threads and processes; fetch includes feeds and lead images):")
+    print(f"{'stage':<10}{'seconds':>9}{'ms/page':>9}{'share':>8}")
+    total = sum(result["stages"].values()) or 1.0
+    for name in STAGES:
+        spent = result["stages"].get(name, 0.0)
+        print(f"{name:<10}{spent:>9.2f}{spent * 1000 / max(handled, 1):>9.1f}{spent / total:>8.0%}")
+    latencies = result["latencies"]
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    print(f"\nfrom a page's fetch to its publication ({len(latencies)} pages): p50 {p50:.2f} s, p99 {p99:.2f} s")
+    print(f"peak RSS: embedded process {result['rss_mb']:.0f} MB (after Django start-up {result['rss_before_mb']:.0f} MB); "
+          f"largest extraction process {result['pool_rss_mb']:.0f} MB")
+    results = {"pages_per_s": ours, "trafilatura_pages_per_s": theirs, "ratio": ours / theirs,
+               "publish_p99_s": p99, "rss_mb": result["rss_mb"]}
+    for key, target in TARGETS.items():
+        met = results[key] >= target if key == "ratio" else results[key] <= target
+        print(f"target {key} {'>=' if key == 'ratio' else '<='} {target}: {'met' if met else 'MISSED'} "
+              f"({results[key]:.2f})")
+    print("RESULT " + " ".join(f"{key}={value:.2f}" if key != "rss_mb" else f"{key}={value:.0f}"
+                               for key, value in results.items()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sources", type=int, default=20)
-    parser.add_argument("--per-source", type=int, default=100)
+    parser.add_argument("--synthetic", action="store_true", help="generated 1.5 KB pages instead of real ones")
+    parser.add_argument("--sources", type=int, default=20, help="synthetic outlets")
+    parser.add_argument("--per-source", type=int, default=100, help="pages per synthetic outlet")
+    parser.add_argument("--outlets", type=int, default=10, help="local outlets serving the real pages")
+    parser.add_argument("--limit", type=int, default=0, help="real pages to use (0: all 990)")
+    parser.add_argument("--processes", default=None,
+                        help="VISTKA_EXTRACT_PROCESSES for the embedded run (default: the setting's default)")
+    parser.add_argument("--embedded", help=argparse.SUPPRESS)  # internal: the embedded process
     args = parser.parse_args()
-    configure_django(tempfile.mkdtemp(prefix="vistka-bench-ingest-"))
-    from bench.synthetic_outlets import SyntheticOutlets
+    if args.embedded:
+        print("INGEST " + json.dumps(ingest(json.loads(args.embedded))), flush=True)
+        return
+    if args.synthetic:
+        from bench.synthetic_outlets import SyntheticOutlets
 
-    # No artificial latency: this benchmark compares CPU cost with trafilatura's.
-    with SyntheticOutlets(args.sources, args.per_source) as outlets:
-        numbers = [(s, n) for s in range(args.sources) for n in range(args.per_source)]
-        urls = [f"{outlets.homepage(s)}a{n}.html" for s, n in numbers]
-        pages = [outlets.page(s, n).encode() for s, n in numbers]
-        trafilatura_seconds = time_trafilatura(pages, urls)
-        vistka_seconds, published = time_vistka(outlets)
-    n = len(urls)
-    rows = [("vistka pipeline (fetch+extract+store+stories)", vistka_seconds, published),
-            ("plain trafilatura.extract (in memory)", trafilatura_seconds, n)]
-    print(f"{'':48} {'pages':>6} {'seconds':>8} {'pages/s':>8}")
-    for name, seconds, pages_done in rows:
-        print(f"{name:48} {pages_done:>6} {seconds:>8.1f} {pages_done / seconds:>8.1f}")
-    ours, theirs = published / vistka_seconds, n / trafilatura_seconds
-    print(f"RESULT pages_per_s={ours:.1f} trafilatura_pages_per_s={theirs:.1f} ratio={ours / theirs:.2f}")
+        with SyntheticOutlets(args.sources, args.per_source) as outlets:
+            numbers = [(s, n) for s in range(args.sources) for n in range(args.per_source)]
+            urls = [f"{outlets.homepage(s)}a{n}.html" for s, n in numbers]
+            pages = [outlets.page(s, n).encode() for s, n in numbers]
+            result = run_embedded([(outlets.homepage(s), outlets.feed_url(s)) for s in range(args.sources)],
+                                  args.processes)
+        report("synthetic pages", result, len(pages), time_trafilatura(pages, urls))
+        return
+    from bench.corpus_outlets import CorpusOutlets, corpus_pages
+
+    pages = corpus_pages(args.limit or None)
+    with CorpusOutlets(pages, args.outlets) as outlets:
+        urls = [outlets.page_url(n) for n in range(len(pages))]
+        result = run_embedded([(outlets.homepage(o), outlets.feed_url(o)) for o in range(args.outlets)],
+                              args.processes)
+    report("real pages (trafilatura evaluation corpus)", result, len(pages), time_trafilatura(pages, urls))
 
 
 if __name__ == "__main__":

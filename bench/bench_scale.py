@@ -334,7 +334,10 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
     if done < expected:
         for log in logs:
             print(f"--- {log.name} (tail)\n" + log.read_text(errors="replace")[-3000:])
+    split = [re.search(r"worker memory: django=(\d+) models=(\d+) index=(\d+)", log.read_text(errors="replace"))
+             for log in logs]
     row = {"pages": done, "expected": expected, "seconds": elapsed, "rate": done / elapsed if elapsed else 0.0,
+           "memory_split": [tuple(int(v) for v in found.groups()) for found in split if found],
            "rss_mb": max(peaks), "cpu_ms_per_page": worker_cpu * 1000 / done if done else float("nan"),
            "cores_busy": worker_cpu / elapsed if elapsed else float("nan"),
            "machine_busy": machine_cpu / elapsed if elapsed else float("nan")}
@@ -426,6 +429,11 @@ def _report(results: dict, args: argparse.Namespace) -> None:
     print(f"  2 workers / 1 worker: {scaling:.2f}x")
     print(f"\npeak RSS: bench process (Django, in-process pages) {results['bench_rss_mb']:.0f} MB; "
           + "; ".join(f"{workers} worker run: {row['rss_mb']:.0f} MB per worker" for workers, row in ingest.items()))
+    for workers, row in ingest.items():
+        for django_mb, models_mb, index_mb in row["memory_split"]:
+            print(f"  worker start-up ({workers} worker run): Django and vistka {django_mb} MB + models {models_mb} MB "
+                  f"+ warm story index {index_mb} MB ({assign['held']:,} articles in the bench's own index) "
+                  f"= {django_mb + models_mb + index_mb} MB")
     summary = {"page_p99_ms": page_p99, "assign_p99_ms": assign["p99"], "worker_scaling": scaling}
     for key, target in TARGETS.items():
         met = summary[key] >= target if key == "worker_scaling" else summary[key] <= target

@@ -19,12 +19,18 @@ def worker(queues: str, concurrency: int, pool: str) -> None:
     from vistka.workers.app import configure_from_settings
 
     app = _configured(configure_from_settings)
+    memory = {"django": _rss_mb()}
     if "fetch" in queues.split(","):
         from vistka.pipeline.language import identifier
 
         identifier()  # the language model, before the first pages need it at once
+    memory["models"] = _rss_mb() - memory["django"]
     if "translate" in queues.split(","):
         _warm_story_index()
+    memory["index"] = _rss_mb() - memory["django"] - memory["models"]
+    # Where a worker's memory goes (`make bench-scale` reads this line).
+    click.echo("worker memory: " + " ".join(f"{name}={mb:.0f}" for name, mb in memory.items())
+               + f" total={sum(memory.values()):.0f} MB")
     app.worker_main(["worker", f"--queues={queues}", f"--concurrency={concurrency}", f"--pool={pool}",
                      "--loglevel=INFO", "--without-gossip", "--without-mingle"])
 
@@ -58,6 +64,15 @@ def _warm_story_index() -> None:
     grouping.WARM.sync(StoryParams.from_options())
     connections.close_all()  # no connection may cross into forked pool processes
     click.echo(f"story index: {len(grouping.WARM.index.entries):,} articles in {time.perf_counter() - started:.1f} s")
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now, in MB (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
 
 
 def _configured(configure):

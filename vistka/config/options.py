@@ -53,6 +53,15 @@ def _parse_flags(raw: str) -> list[str]:
     return flags
 
 
+def _parse_processes(raw: str) -> str | int:
+    if raw.strip().lower() == "auto":
+        return "auto"
+    count = int(raw)
+    if count < 0:
+        raise ValueError("must be auto or a number of processes, 0 or more")
+    return count
+
+
 def _parse_script_url(raw: str) -> str:
     value = raw.strip()
     if value and not (value.startswith("https://") or value.startswith("/")) or any(c in value for c in "\"'<> "):
@@ -164,6 +173,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_BODY_IMAGES_MAX", 20, int,
            "Pictures of one article body copied to our media folder, at most (later ones are left out "
            "with their captions; each is one request to the outlet, under the per-host limits)."),
+    Option("VISTKA_EXTRACT_PROCESSES", "auto", _parse_processes,
+           "Processes that extract article pages for the embedded pipeline while one process stores them "
+           "(auto: one per CPU core, at most 4; 0: extract in the fetching process). Used for feeds with "
+           "4 or more new pages."),
     Option("VISTKA_FETCH_OBEY_ROBOTS", True, _parse_bool,
            "Obey each site's robots.txt for article pages (a disallowed article is skipped, with the reason)."),
     Option("VISTKA_POLL_MIN_INTERVAL", 300, int, "Shortest time, in seconds, between two polls of one source."),
@@ -212,7 +225,12 @@ OPTIONS: tuple[Option, ...] = (
            "URL of an analytics script (https://... or a /path on this site), loaded only for readers who "
            "clicked Accept; its origin is then allowed by the Content-Security-Policy. Empty: no analytics."),
     Option("VISTKA_PAGE_CACHE_SECONDS", 600, int,
-           "How long a rendered page stays cached; publishing or changing an article empties the cache at once."),
+           "How long a rendered page stays cached at most; an article's own page is rendered again as soon as "
+           "it changes, and a withdrawal takes an article off every page at once."),
+    Option("VISTKA_PAGE_LIST_DELAY", 5.0, float,
+           "Seconds that cached lists (home, outlet, topic and story pages, feeds, sitemaps, search) may lag "
+           "behind new articles: while the pipeline ingests, each list is rendered at most once per delay "
+           "(0: at every change)."),
     Option("VISTKA_STORY_JOIN_THRESHOLD", 0.20, float,
            "Score (0-1) above which a new article joins an existing story; see docs/stories.md."),
     Option("VISTKA_STORY_WINDOW_HOURS", 72.0, float,

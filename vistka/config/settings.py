@@ -103,6 +103,7 @@ FETCH_MAX_REDIRECTS = OPTIONS["VISTKA_FETCH_MAX_REDIRECTS"]
 FETCH_HOST_CONCURRENCY = OPTIONS["VISTKA_FETCH_HOST_CONCURRENCY"]
 FETCH_HOST_DELAY = OPTIONS["VISTKA_FETCH_HOST_DELAY"]
 FETCH_AHEAD = OPTIONS["VISTKA_FETCH_AHEAD"]
+EXTRACT_PROCESSES = OPTIONS["VISTKA_EXTRACT_PROCESSES"]
 FETCH_OBEY_ROBOTS = OPTIONS["VISTKA_FETCH_OBEY_ROBOTS"]
 BODY_IMAGES_MAX = OPTIONS["VISTKA_BODY_IMAGES_MAX"]
 POLL_MIN_INTERVAL = OPTIONS["VISTKA_POLL_MIN_INTERVAL"]
@@ -113,12 +114,15 @@ SOURCE_MOVED_AFTER = OPTIONS["VISTKA_SOURCE_MOVED_AFTER"]
 COMMENTS_MODERATED = OPTIONS["VISTKA_COMMENTS_MODERATED"]
 ANALYTICS_SCRIPT = OPTIONS["VISTKA_ANALYTICS_SCRIPT"]
 PAGE_CACHE_SECONDS = OPTIONS["VISTKA_PAGE_CACHE_SECONDS"]
+PAGE_LIST_DELAY = OPTIONS["VISTKA_PAGE_LIST_DELAY"]
 BROKER_URL = OPTIONS["VISTKA_BROKER_URL"]
 TASK_VISIBILITY_TIMEOUT = OPTIONS["VISTKA_TASK_VISIBILITY_TIMEOUT"]
 STORY_SETTLE_HOURS = OPTIONS["VISTKA_STORY_SETTLE_HOURS"]
 STORY_SETTLE_DELAY = OPTIONS["VISTKA_STORY_SETTLE_DELAY"]
 SCHEDULER_TICK = OPTIONS["VISTKA_SCHEDULER_TICK"]
 
+# Rendered pages live in each process's memory (vistka/site/caching.py keeps processes in step through a
+# file of change marks); a cache shared over the network would cost a round trip per page.
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -168,6 +172,10 @@ AXES_CLIENT_IP_CALLABLE = "vistka.site.clientip.client_address"
 RATE_LIMIT_CACHE = "limits"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered pages stay in each web process's memory (a hit must cost no query); caching.py's change
+    # marks keep them correct across processes.
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "OPTIONS": {"MAX_ENTRIES": 5000}},
     RATE_LIMIT_CACHE: (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": OPTIONS["VISTKA_CACHE_URL"],
          "KEY_PREFIX": "vistka"}

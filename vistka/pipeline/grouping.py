@@ -14,6 +14,7 @@ moved, and new articles are compared with stories as the editors left them.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import heapq
 import threading
@@ -40,8 +41,24 @@ FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exem
 def article_doc(article: Article) -> Doc:
     """The article in the site language when a translation exists, otherwise in the original."""
     shown = article.translation or article
-    return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=strip_tags(shown.body_html),
+    return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=_plain_text(shown.body_html),
                published=article.published_at or article.fetched_at, source=article.source.name)
+
+
+_PLAIN: OrderedDict[str, str] = OrderedDict()
+PLAIN_LIMIT = 32
+
+
+def _plain_text(html: str) -> str:
+    """strip_tags(html), once per body: it parses in pure Python (~4 ms for a long article), and one
+    article's doc is made several times around its decision (assignment, the stored-row check, related
+    posts). The last few bodies are kept."""
+    text = _PLAIN.get(html)
+    if text is None:
+        text = _PLAIN[html] = strip_tags(html)
+        if len(_PLAIN) > PLAIN_LIMIT:
+            _PLAIN.popitem(last=False)
+    return text
 
 
 def retention(params: StoryParams) -> timedelta:
@@ -78,13 +95,16 @@ def doc_of(article: Article) -> Doc:
 def fill(index: StoryIndex, articles: Iterable[Article], story_key=lambda article: str(article.story_id)) -> list[Article]:
     """Add articles loaded by grouped() to the index, in their stories; returns them with their texts
     dropped (a rebuild streams thousands of them)."""
-    added = []
+    return list(_filling(index, articles, story_key))
+
+
+def _filling(index: StoryIndex, articles: Iterable[Article], story_key=lambda article: str(article.story_id)):
+    """fill(), one article at a time: a rebuild need not hold every article it read at once."""
     for article in articles:
         index.add(prepared(index, doc_of(article)), story_key(article))
         article.body_html = article.lead = ""
         article.site_translations = article._site_translation = None
-        added.append(article)
-    return added
+        yield article
 
 
 def newest_grouped() -> datetime | None:
@@ -139,14 +159,35 @@ class WarmIndex:
         # This process's own committed decisions, by the StoryChange id they wrote: sync() takes them
         # from here instead of reading the article back (change id → (article id, entry, story, clock)).
         self._own: dict[int, tuple[int, object, str, datetime]] = {}
+        # The index built for the last backfill decision, kept for its related posts right after:
+        # [article id, last change id when built, index, whether the decision was committed into it].
+        self._backfill: list | None = None
 
     def index_for(self, article: Article, params: StoryParams | None = None) -> StoryIndex:
         """An index holding what the database holds now, for a decision about `article`."""
         params = params or StoryParams.from_options()
         self.sync(params)
         if is_backfill(article.published_at or article.fetched_at, self.newest, params):
-            return build_index(article, params)
+            index = build_index(article, params)
+            self._backfill = [article.pk, self.seen, index, False]
+            return index
+        self._backfill = None
         return self.index
+
+    def keep_backfill(self, article: Article, entry, index: StoryIndex) -> None:
+        """Once the decision about a backfill is committed, its index plus the article is what
+        build_index would read for the related posts asked next (unless another change came in
+        meanwhile: see current_for), so that index is not built twice for one article."""
+        held = self._backfill
+        if held is None or held[0] != article.pk or held[2] is not index:
+            return
+        copy, story = dataclasses.replace(entry), str(article.story_id)  # its arrays become this index's
+
+        def committed() -> None:
+            index.add(copy, story)
+            held[3] = True
+
+        transaction.on_commit(committed)
 
     def current_for(self, article: Article) -> StoryIndex:
         """The index as this process last brought it up to date (no reads of the change log, which
@@ -154,6 +195,10 @@ class WarmIndex:
         params = StoryParams.from_options()
         when = article.published_at or article.fetched_at
         if self.index is None or params != self.params or is_backfill(when, self.newest, params):
+            held, self._backfill = self._backfill, None
+            if (held is not None and held[0] == article.pk and held[3]
+                    and not StoryChange.objects.filter(id__gt=held[1]).exclude(article_id=article.pk).exists()):
+                return held[2]
             return build_index(article, params)
         return self.index
 
@@ -208,7 +253,7 @@ class WarmIndex:
         self.seen, self.seen_article = last
         self.newest = newest_grouped()
         if self.newest is not None:
-            self._hold(grouped().filter(published_at__gte=self.newest - retention(params)).iterator(chunk_size=2000))
+            self._hold(grouped().filter(published_at__gte=self.newest - retention(params)).iterator(chunk_size=500))
         if len(self.index.entries) >= FREEZE_AT:
             # Millions of long-lived objects: the garbage collector need not walk them again and
             # again (its full passes would otherwise stall decisions by tens of milliseconds).
@@ -216,7 +261,7 @@ class WarmIndex:
             gc.freeze()
 
     def _hold(self, articles: Iterable[Article]) -> None:
-        for article in fill(self.index, articles):
+        for article in _filling(self.index, articles):
             key = str(article.pk)
             self.clocks[key] = _clock(article)
             heapq.heappush(self._by_time, (self.index.entries[key].doc.published, key))
@@ -329,6 +374,7 @@ def _assign(article: Article, index: StoryIndex) -> int:
     article.duplicate_of_id = int(decision.duplicate_of) if decision.duplicate_of else None
     article.save(update_fields=["story", "duplicate_of"])  # logged as a StoryChange (connect())
     WARM.expect(article, entry)
+    WARM.keep_backfill(article, entry, index)
     return article.story_id
 
 
@@ -368,7 +414,7 @@ def _fill_with_recent(article: Article, scored: list[tuple[int, float]]) -> list
     when = article.published_at or article.fetched_at
     chosen = {other for other, _ in scored} | {article.pk}
     recent = (Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=chosen)
-              .exclude(story_id=article.story_id).order_by("-published_at")[:50])
+              .exclude(story_id=article.story_id).order_by("-published_at").only("pk", "published_at")[:50])
     by_distance = sorted(recent, key=lambda other: abs((other.published_at or when) - when))
     return scored + [(other.pk, 0.0) for other in by_distance[: RELATED_MINIMUM - len(scored)]]
 

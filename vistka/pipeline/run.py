@@ -31,6 +31,7 @@ from django.utils import timezone
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
 from vistka.pipeline import (
     dates,
+    extractpool,
     figures,
     grouping,
     health,
@@ -38,10 +39,12 @@ from vistka.pipeline import (
     publish,
     schedule,
     settle,
+    stagetimes,
     tagging,
     translating,
 )
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
+from vistka.pipeline.extractpool import ExtractedPage
 from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
 from vistka.pipeline.fetch.robots import check_robots
@@ -88,10 +91,11 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
 
 def _poll(source: Source, policy: FetchPolicy, report: PollReport, on_entry, ingest) -> None:
     try:
-        response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified,
-                          expect="feed")
-        parsed = None if response.not_modified else read_feed(
-            response.utf8_content, response.url, response.headers.get("content-type", ""), source.time_zone)
+        with stagetimes.stage("fetch"):
+            response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified,
+                              expect="feed")
+            parsed = None if response.not_modified else read_feed(
+                response.utf8_content, response.url, response.headers.get("content-type", ""), source.time_zone)
     except (FetchError, FeedError) as error:
         health.record_failure(source, str(error), getattr(error, "retry_after", None))
         report.error = str(error)
@@ -105,7 +109,8 @@ def _poll(source: Source, policy: FetchPolicy, report: PollReport, on_entry, ing
         on_entry()
     # In this process, the next pages are fetched while this one is processed (vistka/pipeline/prefetch.py).
     ahead = settings.FETCH_AHEAD if ingest is None else 0
-    pages = PagePrefetcher(policy, ahead).pages([item.entry.link if item.new else None for item in pending])
+    links = [item.entry.link if item.new else None for item in pending]
+    pages = PagePrefetcher(policy, ahead, _extraction_in_pool(source, pending, links) if ahead else None).pages(links)
     with closing(pages):
         for item, page in zip(pending, pages, strict=True):
             outcome = _ingest_isolated(source, item.entry, policy, item.new, page, ingest)
@@ -145,6 +150,19 @@ def _record_source_failure(source: Source, message: str) -> None:
         log.exception("%s: could not record the failure", source.name)
 
 
+def _extraction_in_pool(source: Source, pending: list, links: list[str | None]):
+    """What the fetching threads do with each page: hand it to the extraction processes (when there
+    are enough new pages to keep them busy), so the writer gets it extracted."""
+    if sum(link is not None for link in links) < extractpool.EXTRACT_POOL_MIN:
+        return None
+    pool = extractpool.pool()
+    if pool is None:
+        return None
+    rules = source.extraction_rules
+    return lambda index, page: extractpool.extract_page(page, pending[index].entry, rules, source.language, pool,
+                                                              source.time_zone)
+
+
 def _log_poll(source: Source, report: PollReport) -> None:
     """Kept for the dashboard's success rates and throughput (see vistka/core/dashboard.py) and as the
     source's health history."""
@@ -175,12 +193,13 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
         return None  # the same article under another entry (or outlet): stored once
     try:
         check_robots(entry.link, policy)
-        extracted = _fetch_and_extract(entry, policy, source.extraction_rules, page, source.time_zone)
+        extracted, language = _fetch_and_extract(entry, policy, source.extraction_rules, page, source.time_zone)
     except (FetchError, ExtractionError) as error:
         return store_failure(source, entry, existing, str(error))
-    lead_image = _store_images(extracted, policy)
+    with stagetimes.stage("fetch"):  # our copies of its pictures
+        lead_image = _store_images(extracted, policy)
     try:
-        article = _store_article(source, entry, extracted, existing, lead_image)
+        article = _store_article(source, entry, extracted, existing, lead_image, language)
     except IntegrityError:
         log.info("%s: %s is already stored under another entry", source.name, entry.link)
         return None
@@ -228,12 +247,15 @@ def process_stored_article(article: Article) -> None:
         translated, reason = translating.translate_into_site_language(article)
     # Publishing and joining a story commit together, so an interrupted worker never leaves a
     # published article outside any story.
-    with transaction.atomic():
+    with stagetimes.stage("publish"), transaction.atomic():
         publish.publish(article, translated=translated, reason=reason)
         if article.status == ArticleStatus.PUBLISHED and article.story_id is None:
-            grouping.assign_story(article)
+            with stagetimes.stage("stories"):
+                grouping.assign_story(article)
     if article.status == ArticleStatus.PUBLISHED:
-        grouping.update_related(article)
+        stagetimes.published(article.url)
+        with stagetimes.stage("related"):
+            grouping.update_related(article)
 
 
 def group_into_story(article: Article) -> None:
@@ -268,7 +290,8 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
         bar.set_description(source.name[:30])
         reports.append(poll_source(source, policy, on_entry=lambda: bar.update(1)))
     bar.close()
-    after_pass()
+    with stagetimes.stage("stories"):
+        after_pass()
     return reports
 
 
@@ -316,22 +339,37 @@ def _progress_bar(enabled: bool):
 
 
 def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dict | None = None,
-                       prefetched: Future[FetchResult] | None = None, time_zone: str = "") -> Extracted:
+                       prefetched: Future[FetchResult | ExtractedPage] | None = None,
+                       time_zone: str = "") -> tuple[Extracted, str]:
+    """The extracted page, and its language when already detected (by an extraction process; else "")."""
     try:
-        page = prefetched.result() if prefetched is not None else fetch(entry.link, policy, expect="page")
-        return extract_article(page.html_text, page.url, entry, rule_override=rule_override or None,
-                               timezone=time_zone)
+        if prefetched is not None:
+            page = prefetched.result()
+        else:
+            with stagetimes.stage("fetch"):
+                page = fetch(entry.link, policy, expect="page")
+        if isinstance(page, ExtractedPage):
+            if page.extracted is None:
+                raise ExtractionError(page.error)
+            return page.extracted, page.language
+        with stagetimes.stage("decode"):
+            html = page.html_text
+        with stagetimes.stage("extract"):
+            return extract_article(html, page.url, entry, rule_override=rule_override or None,
+                                   timezone=time_zone), ""
     except (FetchError, ExtractionError):
         if not entry.content_html:
             raise
         # A full-content feed still gives us the article when the page itself is unreachable.
-        return extract_article(f"<html><body><article>{entry.content_html}</article></body></html>",
-                               entry.link, entry, timezone=time_zone)
+        with stagetimes.stage("extract"):
+            return extract_article(f"<html><body><article>{entry.content_html}</article></body></html>",
+                                   entry.link, entry, timezone=time_zone), ""
 
 
+@stagetimes.stage("store")
 @transaction.atomic
 def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, existing: Article | None,
-                   lead_image: images.StoredImage | None = None) -> Article:
+                   lead_image: images.StoredImage | None = None, language: str = "") -> Article:
     article = existing or Article(source=source, guid=entry.guid)
     if existing is None:
         article._site_translation = False  # a new article has no translation yet: publishing need not look
@@ -348,7 +386,10 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     if lead_image is not None:
         article.image_file, article.image_width, article.image_height = lead_image.name, lead_image.width, lead_image.height
     article.read_also = extracted.read_also
-    article.language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
+    if not language:
+        with stagetimes.stage("language"):
+            language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
+    article.language = language
     article.content_hash = hashlib.sha256(extracted.text.encode()).hexdigest()
     article.fetched_at = timezone.now()
     article.status, article.error = ArticleStatus.FETCHED, ""

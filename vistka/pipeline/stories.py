@@ -25,6 +25,7 @@ import math
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -114,6 +115,36 @@ class _Entry:
     @property
     def at(self) -> float:
         return self.doc.published.timestamp()
+
+
+class _FrozenVector(Mapping):
+    """A term-weight vector as an indexed entry keeps it: its terms in a tuple, its weights in an array
+    (16 bytes a term, against ~70 for a dict of floats: a warm index holds ~17,000 articles). Read
+    like the dict it was made from, in the same order."""
+
+    __slots__ = ("_terms", "_weights")
+
+    def __init__(self, vector: Mapping[str, float]) -> None:
+        self._terms = tuple(vector)
+        self._weights = array("d", vector.values())
+
+    def __getitem__(self, term: str) -> float:
+        try:
+            return self._weights[self._terms.index(term)]
+        except ValueError:
+            raise KeyError(term) from None
+
+    def __iter__(self):
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def values(self):
+        return self._weights
+
+    def items(self):
+        return zip(self._terms, self._weights, strict=True)
 
 
 class _Postings:
@@ -227,14 +258,16 @@ class StoryIndex:
         # Only term weights and the signature are needed from now on; the text would cost memory.
         doc = entry.doc
         entry.doc, entry.features = Doc(doc.id, doc.title, "", doc.published, doc.source), None
+        # Held for as long as the article stays in the window: the weights in a compact layout.
+        entry.weights = tuple(_FrozenVector(vector) for vector in entry.weights)
         self.entries[doc_id] = entry
         self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
-        terms = entry.terms
+        terms, at = entry.terms, entry.at  # `at` once: a datetime conversion per call
         for term in terms:
             postings = self._postings.get(term)
             if postings is None:
                 postings = self._postings[sys.intern(term)] = _Postings()
-            postings.insert(entry.at, doc_id)
+            postings.insert(at, doc_id)
         ids = self._ids_of(terms, register=True)  # may grow self._df: before indexing it
         self._df[ids] += 1
         entry.arrays = self._arrays(entry.weights)
@@ -251,10 +284,10 @@ class StoryIndex:
         del story.members[doc_id]
         if not story.members:
             del self.stories[entry.story]
-        terms = entry.terms
+        terms, at = entry.terms, entry.at
         for term in terms:
             postings = self._postings[term]
-            postings.remove(entry.at, doc_id)
+            postings.remove(at, doc_id)
             if not postings:
                 del self._postings[term]
         self._df[self._ids_of(terms)] -= 1

@@ -1,55 +1,104 @@
-"""Rendered pages, cached until the next change to what they show.
+"""Rendered pages, cached until what they show changes — and only as much as changed.
 
-One "site revision" token, kept in a small file beside the data, names the current state of the
-published content. Saving an article, translation, story, topic or comment writes a new token
-(`vistka.site.signals`), so every cached page and every ETag goes stale at once — in every web
-process, and also when the change came from `vistka fetch` running in another process.
+Every process (each gunicorn worker, `vistka fetch`, `vistka run`, a Celery worker) reads and writes
+one small file of *change marks* beside the data, `DATA_DIR/page-marks`, mapped into memory (reading
+a mark is a memory read, writing one a memory write: no system call per request or per save):
+
+- the **take-down mark**: when an article was last withdrawn, rejected or deleted (or a source
+  deleted). Every page rendered before it is stale at once, everywhere.
+- the **content mark**: when anything shown was last saved (a new publication, a story, a topic, a
+  source's poll...). Lists — home, outlets, topics, stories, feeds, sitemaps, search — may show what
+  they showed until `VISTKA_PAGE_LIST_DELAY` seconds after they were rendered, so while the pipeline
+  ingests, readers keep getting cached lists and each list is rendered at most once per delay.
+- the **article marks**: one slot per article (by id modulo the number of slots): an article's own
+  page is stale as soon as the article, its translation, topics or comments change. (Two articles
+  may share a slot: the other's page is then rendered once more, never served stale.)
+
+A cached page stores when its rendering started, so a change committed while it was being rendered
+makes it stale. ETags are a hash of the page itself, so a 304 is only ever given for the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
-import secrets
+import struct
+import threading
+import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date
 
 from vistka.site.consent import consent_state
 
+ARTICLE_SLOTS = 8192  # per-article marks; more slots, fewer pages rendered again for a neighbour's change
+_TAKEDOWN, _CONTENT, _FIRST_ARTICLE = 0, 1, 2
+_SLOT = struct.Struct("d")  # seconds since the epoch; aligned 8-byte writes
 
-def _revision_file():
-    return settings.DATA_DIR / "site-revision"
+
+class _Marks:
+    """The marks file of one data directory, mapped once per process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._path = None
+        self._map: mmap.mmap | None = None
+
+    def _mapped(self) -> mmap.mmap:
+        path = settings.DATA_DIR / "page-marks"
+        if self._map is None or path != self._path:
+            with self._lock:
+                if self._map is None or path != self._path:
+                    self._map, self._path = _map_file(path), path
+        return self._map
+
+    def read(self, slot: int) -> float:
+        return _SLOT.unpack_from(self._mapped(), slot * _SLOT.size)[0]
+
+    def write(self, *slots: int) -> None:
+        """Set the slots to now (never back: a slower writer's older time must not hide a newer change)."""
+        marks, now = self._mapped(), time.time()
+        for slot in slots:
+            if _SLOT.unpack_from(marks, slot * _SLOT.size)[0] < now:
+                _SLOT.pack_into(marks, slot * _SLOT.size, now)
 
 
-def current_revision() -> tuple[str, float]:
-    """The token and when it was written (for Last-Modified); ('0', 0) before any change.
-
-    A few microseconds per request: the file is tiny and stays in the page cache.
-    """
+def _map_file(path) -> mmap.mmap:
+    size = (_FIRST_ARTICLE + ARTICLE_SLOTS) * _SLOT.size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        with open(_revision_file(), "rb") as handle:
-            return handle.read().decode(), os.fstat(handle.fileno()).st_mtime
-    except FileNotFoundError:
-        return "0", 0.0
+        if os.fstat(descriptor).st_size < size:
+            os.ftruncate(descriptor, size)  # zeros: "never changed"
+        return mmap.mmap(descriptor, size)
+    finally:
+        os.close(descriptor)
+
+
+MARKS = _Marks()
+
+
+def article_slot(article_id: int) -> int:
+    return _FIRST_ARTICLE + article_id % ARTICLE_SLOTS
+
+
+def content_changed(*article_ids: int) -> None:
+    """Something shown changed: these articles' own pages now, lists within VISTKA_PAGE_LIST_DELAY."""
+    MARKS.write(_CONTENT, *(article_slot(pk) for pk in article_ids if pk))
+
+
+def taken_down() -> None:
+    """Something shown must disappear at once (withdrawal, rejection, deletion): every page is stale."""
+    MARKS.write(_TAKEDOWN, _CONTENT)
 
 
 def bump_revision() -> None:
-    """Write a new token over the old one, in place.
-
-    Every save of shown content calls this (several times per ingested article), and a rename costs
-    ~0.3 ms on common filesystems against ~0.01 ms for one small write. Tokens are all 16 bytes, so the
-    new one covers the old exactly; a reader racing the write may, at worst, see a mix of the two —
-    still not the old token, so its page is simply not served from the cache again.
-    """
-    descriptor = os.open(_revision_file(), os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        os.pwrite(descriptor, secrets.token_hex(8).encode(), 0)
-    finally:
-        os.close(descriptor)
+    """Every cached page is stale (after bulk loads and edits that bypass the save signals)."""
+    taken_down()
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -57,19 +106,30 @@ def _cacheable(request: HttpRequest) -> bool:
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def cached_response(request: HttpRequest) -> tuple[HttpResponse | None, tuple]:
-    """A 304 or the cached page when there is one; else None and what `cached_page` needs to store it."""
-    revision, changed_at = current_revision()
-    key = _page_key(request, revision)
-    etag = f'"{key[-32:]}"'
-    last_modified = http_date(int(changed_at)) if changed_at else None
+def _page_cache():
+    return caches["pages"] if "pages" in settings.CACHES else caches["default"]
+
+
+def _fresh(stored: tuple, now: float) -> bool:
+    """Whether a cached page may still be served: see the module's docstring."""
+    _content, _kind, _etag, rendered_at, own_slot = stored
+    if rendered_at <= MARKS.read(_TAKEDOWN):
+        return False
+    if own_slot is not None and rendered_at <= MARKS.read(own_slot):
+        return False
+    return rendered_at > MARKS.read(_CONTENT) or now - rendered_at < settings.PAGE_LIST_DELAY
+
+
+def cached_response(request: HttpRequest) -> tuple[HttpResponse | None, str]:
+    """A 304 or the cached page when a fresh one is stored; else None, and the key to store it under."""
+    key = _page_key(request)
+    stored = _page_cache().get(key)
+    if stored is None or not _fresh(stored, time.time()):
+        return None, key
+    content, content_type, etag, rendered_at, _ = stored
     if etag in request.headers.get("If-None-Match", ""):
-        return _with_validators(HttpResponseNotModified(), etag, last_modified), (key, etag, last_modified)
-    stored = cache.get(key)
-    if stored is not None:
-        response = HttpResponse(stored[0], content_type=stored[1])
-        return _with_validators(response, etag, last_modified), (key, etag, last_modified)
-    return None, (key, etag, last_modified)
+        return _with_validators(HttpResponseNotModified(), etag, rendered_at, "hit"), key
+    return _with_validators(HttpResponse(content, content_type=content_type), etag, rendered_at, "hit"), key
 
 
 class PageCacheMiddleware:
@@ -89,37 +149,48 @@ class PageCacheMiddleware:
         return self.get_response(request)
 
 
-def cached_page(view):
-    """Serve the view from the page cache, with ETag/Last-Modified and 304 answers."""
+def cached_page(view=None, *, article: str | None = None):
+    """Serve the view from the page cache, with ETag/Last-Modified and 304 answers.
+
+    `article`: the name of the view's argument holding the id of the article the page is about; the
+    page is then stale as soon as that article changes. Other pages are lists (see the docstring)."""
+    if view is None:
+        return lambda inner: cached_page(inner, article=article)
 
     @wraps(view)
     def cached(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        hit, (key, etag, last_modified) = cached_response(request)
+        hit, key = cached_response(request)
         if hit is not None:
             return hit
+        rendered_at = time.time()  # before reading anything: a change committed after this makes it stale
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()  # a TemplateResponse (the sitemap views) renders lazily
         if response.status_code != 200 or response.streaming:
             return response
-        cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
-        return _with_validators(response, etag, last_modified)
+        etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
+        own_slot = article_slot(int(kwargs[article])) if article else None
+        _page_cache().set(key, (response.content, response["Content-Type"], etag, rendered_at, own_slot),
+                          settings.PAGE_CACHE_SECONDS)
+        if etag in request.headers.get("If-None-Match", ""):
+            return _with_validators(HttpResponseNotModified(), etag, rendered_at, "miss")
+        return _with_validators(response, etag, rendered_at, "miss")
 
     return cached
 
 
-def _page_key(request: HttpRequest, revision: str) -> str:
+def _page_key(request: HttpRequest) -> str:
     # The consent banner and the analytics script differ by consent, so the cookie is part of the key.
-    raw = f"{revision}|{consent_state(request)}|{request.get_host()}|{request.get_full_path()}"
+    raw = f"{consent_state(request)}|{request.get_host()}|{request.get_full_path()}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _with_validators(response: HttpResponse, etag: str, last_modified: str | None) -> HttpResponse:
+def _with_validators(response: HttpResponse, etag: str, rendered_at: float, cache: str) -> HttpResponse:
+    response["X-Cache"] = cache  # hit or miss: what `make bench-serve` counts (as CDNs report it)
     response["ETag"] = etag
-    if last_modified:
-        response["Last-Modified"] = last_modified
+    response["Last-Modified"] = http_date(int(rendered_at))
     response["Cache-Control"] = "no-cache"  # may be stored, but revalidated (cheaply, by ETag) each time
     response["Vary"] = "Cookie, Accept-Encoding"
     return response

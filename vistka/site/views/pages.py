@@ -110,7 +110,7 @@ def _article_or_preview(request: HttpRequest, pk: int) -> tuple[Article, bool]:
     raise Http404("No such article")
 
 
-@cached_page
+@cached_page(article="pk")
 def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     item, preview = _article_or_preview(request, pk)
     with_translation([item])

@@ -1,0 +1,54 @@
+"""The embedded pipeline's extraction processes store what extraction in the fetching process would."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from vistka.cli.demo import configure_sample_sources
+from vistka.core.models import Article, ArticleStatus
+from vistka.pipeline import extractpool, run
+from vistka.pipeline.feeds import read_feed
+from vistka.pipeline.fetch import FetchPolicy, fetch
+from vistka.pipeline.language import detect_language
+
+
+@pytest.fixture
+def pool(settings):
+    settings.EXTRACT_PROCESSES = 1
+    started = extractpool.pool()
+    assert extractpool._READY.wait(120), "the extraction process did not start"
+    yield started
+    extractpool.shutdown()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_extracted_in_the_pool_are_stored_as_in_process(sample_server, pool, monkeypatch):
+    seen = []
+    original = run._fetch_and_extract
+
+    def spy(entry, policy, rules=None, prefetched=None):
+        result = prefetched.result() if prefetched is not None else None
+        if isinstance(result, extractpool.ExtractedPage):
+            seen.append(result.extracted_by)
+        return original(entry, policy, rules, prefetched)
+
+    monkeypatch.setattr(run, "_fetch_and_extract", spy)
+    sources = configure_sample_sources(sample_server.base_url)
+    busiest = max(sources, key=lambda source: len(fetch(source.feed_url, FetchPolicy.from_settings()).content))
+    report = run.poll_source(busiest)
+    assert not report.error and report.new >= extractpool.EXTRACT_POOL_MIN
+    assert seen and any(pid != os.getpid() for pid in seen)  # another process extracted them
+    policy = FetchPolicy.from_settings()
+    entries = read_feed(fetch(busiest.feed_url, policy, expect="feed").utf8_content, busiest.feed_url).entries
+    checked = 0
+    for entry in entries:  # the same stages in this process, on the same pages
+        article = Article.objects.filter(source=busiest, guid=entry.guid).exclude(status=ArticleStatus.FAILED).first()
+        if article is None:
+            continue
+        here, _ = original(entry, policy, busiest.extraction_rules, None)
+        assert (article.title, article.lead, article.body_html) == (here.title[:1000], here.lead, here.body_html)
+        assert article.language == detect_language(f"{here.title}. {here.text}", busiest.language)
+        checked += 1
+    assert checked >= extractpool.EXTRACT_POOL_MIN

@@ -1,0 +1,138 @@
+"""The page cache invalidates only what changed: an article's own page at once, lists within
+VISTKA_PAGE_LIST_DELAY, and a withdrawal every page at once — for anonymous readers, who get cached pages."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.factories import make_article, make_source
+from vistka.core.models import Article, Story
+from vistka.core.moderation import reject_articles, withdraw_articles
+from vistka.site import caching
+
+pytestmark = pytest.mark.django_db
+
+
+class Clock:
+    """time.time() for the page cache, moved on by hand."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr(caching, "time", fake)
+    return fake
+
+
+@pytest.fixture
+def lists_lag(settings):
+    from django.core.cache import caches
+
+    settings.PAGE_LIST_DELAY = 60.0  # as in production: lists may lag behind new articles
+    caches["pages"].clear()  # pages an earlier test cached, of a database rolled back since
+
+
+def _published_pair():
+    source = make_source(name="Port Gazette", language="en", homepage="https://port.example/")
+    story = Story.objects.create(title="Refinery fire")
+    kept = make_article(source, 1, story=story, title="Dockers strike for better pay",
+                        body_html="<p>Dockers strike over pay.</p>")
+    gone = make_article(source, 2, story=story, title="Refinery fire in the harbour",
+                        body_html="<p>A refinery burned near the harbour.</p>")
+    return source, story, kept, gone
+
+
+def _reader_pages(source, story, article) -> dict[str, str]:
+    return {"home": "/", "article": article.get_absolute_url(), "story": story.get_absolute_url(),
+            "source": source.get_absolute_url(), "feed": "/feed.rss", "atom": "/feed.atom",
+            "source feed": f"{source.get_absolute_url()}feed.rss", "sitemap": "/sitemap.xml",
+            "search": "/search/?q=refinery"}
+
+
+@pytest.mark.parametrize("take_down", [withdraw_articles, reject_articles])
+def test_withdrawal_takes_an_article_off_every_cached_page_for_anonymous_readers(
+        client, lists_lag, take_down, django_assert_num_queries):
+    source, story, kept, gone = _published_pair()
+    pages = _reader_pages(source, story, gone)
+    for name, path in pages.items():
+        first = client.get(path)
+        assert first.status_code == 200, name
+        assert gone.get_absolute_url().encode() in first.content or b"Refinery fire in the harbour" in first.content, name
+    with django_assert_num_queries(0):  # every one of them is now a cache hit
+        for path in pages.values():
+            assert client.get(path).status_code == 200
+    assert take_down(Article.objects.filter(pk=gone.pk)) == 1  # a bulk update: no save signal
+    assert client.get(pages.pop("article")).status_code == 404
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code in (200, 404), name
+        assert gone.get_absolute_url().encode() not in response.content, name
+        assert b"Refinery fire in the harbour" not in response.content, name
+    assert b"Dockers strike" in client.get("/").content
+
+
+def test_a_new_article_reaches_cached_lists_after_the_delay_not_before(client, lists_lag, clock,
+                                                                      django_assert_num_queries):
+    source, story, kept, _ = _published_pair()
+    assert b"Dockers strike" in client.get("/").content
+    make_article(source, 3, title="Ferry service resumes")  # what the pipeline does all day
+    with django_assert_num_queries(0):
+        assert b"Ferry service" not in client.get("/").content  # readers keep the cached list...
+    clock.offset = 61
+    assert b"Ferry service" in client.get("/").content  # ...which is rendered again after the delay
+
+
+def test_an_articles_own_page_changes_at_once(client, lists_lag, clock):
+    source, story, kept, gone = _published_pair()
+    page = kept.get_absolute_url()
+    first = client.get(page)
+    assert b"Dockers strike" in first.content
+    assert client.get(page, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    kept.title = "Dockers end their strike"
+    kept.save()
+    changed = client.get(page, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and b"Dockers end their strike" in changed.content
+    # Another article's page, cached before, was not touched by this change.
+    other = gone.get_absolute_url()
+    client.get(other)
+    kept.title = "Dockers strike again"
+    kept.save()
+    assert client.get(other, HTTP_IF_NONE_MATCH=client.get(other)["ETag"]).status_code == 304
+
+
+def test_a_change_from_another_process_is_seen(client, lists_lag):
+    """Processes share the marks file, not the cached pages: a mark set through another mapping of the
+    file (another process's) makes this process's cached copy stale."""
+    source, story, kept, gone = _published_pair()
+    client.get("/")
+    Article.objects.filter(pk=gone.pk).update(status="withdrawn")  # as another process would, unseen here
+    assert b"Refinery fire in the harbour" in client.get("/").content
+    elsewhere = caching._Marks()
+    elsewhere.write(0, 1)  # the take-down mark, written by "vistka desk withdraw" in another process
+    assert b"Refinery fire in the harbour" not in client.get("/").content
+
+
+def test_polling_a_source_does_not_empty_the_cache(client, lists_lag, django_assert_num_queries):
+    source, *_ = _published_pair()
+    client.get("/")
+    source.last_polled_at = source.created_at if hasattr(source, "created_at") else None
+    source.save()
+    with django_assert_num_queries(0):
+        client.get("/")
+
+
+def test_an_editor_holding_back_a_published_article_takes_it_off_at_once(client, lists_lag):
+    source, story, kept, gone = _published_pair()
+    assert b"Refinery fire in the harbour" in client.get("/").content
+    gone.status = "in_review"
+    gone.save()  # the admin form's full save
+    assert b"Refinery fire in the harbour" not in client.get("/").content
+    assert client.get(gone.get_absolute_url()).status_code == 404

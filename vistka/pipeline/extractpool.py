@@ -1,0 +1,136 @@
+"""Extraction in a pool of processes, for the embedded pipeline: both cores busy, one writer.
+
+Decoding, extracting and detecting the language of a page are pure CPU work on the page's bytes, and
+the bulk of an article's cost; storing, the search index, stories and publishing need the database
+and stay in the one process that writes it. So the fetching threads (vistka/pipeline/prefetch.py)
+hand each page's bytes to a process of this pool and the writer receives the page extracted. Only
+bytes and results cross between processes (no database, no HTTP: politeness stays with the one
+per-host limiter of the fetching process). Nothing changes for what is stored: the same functions
+run on the same bytes.
+
+VISTKA_EXTRACT_PROCESSES sets the size ("auto": one per CPU core, at most 4; 0: extract in the
+fetching process). The pool starts with the first feed that has EXTRACT_POOL_MIN new pages, and
+lives as long as the process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+from django.conf import settings
+
+from vistka.pipeline import stagetimes
+from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
+from vistka.pipeline.feeds import FeedEntry
+from vistka.pipeline.fetch import FetchResult
+from vistka.pipeline.language import detect_language
+
+EXTRACT_POOL_MIN = 4  # fewer new pages than this in a feed: not worth starting processes for
+MAX_PROCESSES = 4
+
+
+@dataclass
+class ExtractedPage:
+    """A page fetched and extracted: what the writer stores."""
+
+    url: str
+    extracted: Extracted | None
+    language: str
+    error: str = ""  # the ExtractionError's message, when extraction failed
+    extracted_by: int = 0  # the process that extracted it
+
+
+def process_count() -> int:
+    configured = settings.EXTRACT_PROCESSES
+    if configured == "auto":
+        return min(MAX_PROCESSES, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return int(configured)
+
+
+_LOCK = threading.Lock()
+_POOL: ProcessPoolExecutor | None = None
+_READY = threading.Event()  # a pool process has started (Django and the models loaded: seconds)
+
+
+def pool() -> ProcessPoolExecutor | None:
+    """This process's extraction pool, started on first use; None when extraction stays in-process."""
+    global _POOL
+    if process_count() < 1:
+        return None
+    with _LOCK:
+        if _POOL is None:
+            # spawn: a fresh interpreter per process, never a fork of one holding database connections
+            # and fetching threads.
+            context = multiprocessing.get_context("spawn")
+            _POOL = ProcessPoolExecutor(process_count(), mp_context=context, initializer=_start_process,
+                                        initargs=(os.getpid(),))
+            _READY.clear()
+            _POOL.submit(os.getpid).add_done_callback(lambda _: _READY.set())
+            atexit.register(shutdown)
+        return _POOL
+
+
+def shutdown() -> None:
+    global _POOL
+    with _LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+            _POOL = None
+
+
+def _start_process(parent: int) -> None:
+    import django
+
+    # A parent killed outright (SIGKILL, or SIGTERM without a handler) cannot stop its pool: the processes
+    # notice on their own, and do not linger holding the parent's output pipes.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="vistka-parent-watch").start()
+    django.setup()
+    from vistka.pipeline.language import identifier
+
+    identifier()  # the language model, loaded once before the first page
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None, declared_language: str,
+                 in_pool: ProcessPoolExecutor | None, time_zone: str = "") -> ExtractedPage:
+    """Decode, extract and detect the language of a fetched page, in the pool when there is one."""
+    headers = {"content-type": page.headers.get("content-type", "")}
+    # (Never in this thread while the pool starts: lxml's parsers, which trafilatura shares module-wide,
+    # must not be used from several threads at once — that corrupted memory.)
+    if in_pool is None:
+        return _extract(page.url, page.content, headers, entry, rule_override, declared_language, None, time_zone)[0]
+    result, seconds = in_pool.submit(_extract, page.url, page.content, headers, entry, rule_override,
+                                     declared_language, stagetimes.active(), time_zone).result()
+    if seconds:
+        stagetimes.merge(seconds)
+    return result
+
+
+def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_override: dict | None,
+             declared_language: str, timed: bool | None, time_zone: str = "") -> tuple[ExtractedPage, dict[str, float]]:
+    """In a pool process (timed: True/False, its stage times returned) or in the caller's (None);
+    `time_zone`: the source's, for page dates that give none."""
+    recorder = stagetimes.Recorder() if timed else None
+    page = FetchResult(url, 200, content, httpx.Headers(headers))
+    with stagetimes.stage("decode", recorder):
+        html = page.html_text
+    try:
+        with stagetimes.stage("extract", recorder):
+            extracted = extract_article(html, url, entry, rule_override=rule_override or None, timezone=time_zone)
+    except ExtractionError as error:
+        return ExtractedPage(url, None, "", str(error), os.getpid()), dict(recorder.seconds) if recorder else {}
+    with stagetimes.stage("language", recorder):
+        language = detect_language(f"{extracted.title}. {extracted.text}", declared_language)
+    return ExtractedPage(url, extracted, language, "", os.getpid()), dict(recorder.seconds) if recorder else {}
