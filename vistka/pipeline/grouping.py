@@ -297,9 +297,9 @@ def prepared(index: StoryIndex, doc: Doc):
     cached = _PREPARED.get(key)
     if cached is not None:
         _PREPARED.move_to_end(key)
-        return index.prepare(doc, signature=cached[1], weights=cached[0])
+        return index.prepare(doc, signature=cached[1], weights=cached[0], evidence=cached[2])
     entry = index.prepare(doc)
-    _PREPARED[key] = (entry.weights, entry.signature)
+    _PREPARED[key] = (entry.weights, entry.signature, entry.evidence)
     if len(_PREPARED) > PREPARED_LIMIT:
         _PREPARED.popitem(last=False)
     return entry

@@ -120,3 +120,70 @@ def evaluate(params: StoryParams | None = None, articles: list[GoldArticle] | No
         articles=len(articles), gold_stories=len({a.story for a in articles}),
         predicted_stories=len(index.stories),
     )
+
+
+# -- real news: gva-longtail (../shared/corpora/, never copied into the repository) --------------
+
+CORPORA = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "corpora"
+GVA_FILE = "gva-longtail.jsonl.xz"
+
+
+def corpora_dir() -> Path:
+    """Where the real corpora live: VISTKA_CORPORA, else ../shared/corpora/ from the repository root."""
+    import os
+
+    return Path(os.environ.get("VISTKA_CORPORA") or CORPORA)
+
+
+@dataclass
+class RealArticle:
+    doc: Doc
+    story: str
+
+
+def load_gva(path: Path | None = None, limit: int | None = None) -> list[RealArticle]:
+    """gva-longtail's reports as Docs (bare dates read as midnight UTC, the CLI's rule), in file order;
+    `limit` keeps the first that many. Raises FileNotFoundError where the corpus is absent."""
+    import json
+    import lzma
+
+    from vistka.cli.stories import parse_doc
+
+    path = path or corpora_dir() / GVA_FILE
+    found = []
+    with lzma.open(path, "rt", encoding="utf-8") as lines:
+        for raw in lines:
+            item = json.loads(raw)
+            doc = parse_doc({"id": item["id"], "title": item.get("title"), "text": item.get("text") or "",
+                             "published": item["date"], "source": item.get("source") or "",
+                             "lang": item.get("lang") or ""})
+            found.append(RealArticle(doc, str(item["cluster"])))
+            if limit and len(found) >= limit:
+                break
+    return found
+
+
+@dataclass
+class Pairwise:
+    precision: float
+    recall: float
+    f1: float
+    stories: int
+
+
+def pairwise(gold: dict[str, str], predicted: dict[str, str]) -> Pairwise:
+    """Pairwise precision/recall/F1 of a predicted partition against gold (the corpora README's rule)."""
+    gold_pairs, predicted_pairs = together(gold), together(predicted)
+    hit = len(gold_pairs & predicted_pairs)
+    precision, recall = _ratio(hit, len(predicted_pairs)), _ratio(hit, len(gold_pairs))
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Pairwise(precision, recall, f1, len(set(predicted.values())))
+
+
+def cluster_in_order(docs: list[Doc], params: StoryParams | None = None) -> dict[str, str]:
+    """Each article's story when the articles are decided in publication order (ties by id), as
+    `vistka stories cluster` and settling decide them."""
+    index = StoryIndex(params or StoryParams())
+    for doc in sorted(docs, key=lambda d: (d.published, d.id)):
+        index.assign(doc)
+    return {doc_id: entry.story for doc_id, entry in index.entries.items()}
