@@ -92,12 +92,49 @@ def test_cli_clusters_jsonl_and_explains(tmp_path):
     assert "title" in " ".join(out[1]["explain"])
 
 
-def test_cli_rejects_a_bad_line_with_its_number(tmp_path):
-    path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps({"id": 1, "title": "t", "text": "x", "published": "2025-01-01T00:00:00+00:00"})
-                    + "\n" + json.dumps({"id": 2, "title": "t"}) + "\n")
-    result = CliRunner().invoke(main, ["stories", "cluster", str(path)])
-    assert result.exit_code != 0 and "line 2" in result.output and "missing text, published" in result.output
+def _cluster(tmp_path, *lines, args=()):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n")
+    return CliRunner().invoke(main, ["stories", "cluster", str(path), *args])
+
+
+def test_cli_skips_a_bad_line_with_its_number_and_strict_stops_there(tmp_path):
+    good = {"id": 1, "title": "t", "text": "x", "published": "2025-01-01T00:00:00+00:00"}
+    lines = (good, {"id": 2, "title": "t"}, "{not json", {"id": 3, "title": "u", "text": "y", "published": "soon"})
+    result = _cluster(tmp_path, *lines)
+    assert result.exit_code == 0, result.output
+    assert "line 2 skipped: missing published" in result.stderr and "line 3 skipped" in result.stderr
+    assert "line 4 skipped" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1"]
+    strict = _cluster(tmp_path, *lines, args=("--strict",))
+    assert strict.exit_code != 0 and "line 2: missing published" in strict.output
+
+
+def test_cli_reads_bare_dates_and_naive_times_as_utc(tmp_path):
+    result = _cluster(tmp_path, {"id": "a", "title": "Flood in Lviv", "text": "x", "published": "2010-07-02"},
+                      {"id": "b", "title": "Fire in Kharkiv", "text": "y", "published": "2017-09-15T00:00:00"},
+                      {"id": "c", "title": "Storm in Odesa", "text": "z", "published": "2017-09-14T23:00:00-02:00"})
+    assert result.exit_code == 0 and not result.stderr
+    # c is 01:00 UTC on the 15th: after b (midnight UTC), so naive b was read as UTC, not local time
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "b", "c"]
+
+
+def test_cli_fills_a_missing_title_from_the_lead_or_first_sentence(tmp_path):
+    result = _cluster(tmp_path, {"id": "a", "text": "Rescuers in Sumy found more bodies. Nine died.",
+                                 "published": "2025-02-01T10:00:00Z"},
+                      {"id": "b", "title": "", "lead": "Drone hits Poltava", "text": "Two died.",
+                       "published": "2025-02-01T11:00:00Z"},
+                      args=("--explain",))
+    assert result.exit_code == 0, result.output
+    assert "line 1: no title; using the first sentence" in result.stderr
+    assert "line 2: no title; using the lead" in result.stderr
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_cli_duplicate_ids_are_an_error_naming_both_lines(tmp_path):
+    item = {"id": "x", "title": "t", "text": "x", "published": "2025-01-01"}
+    result = _cluster(tmp_path, item, {"id": "y", "title": "t", "text": "x", "published": "2025-01-01"}, item)
+    assert result.exit_code != 0 and "line 3: duplicate id 'x' (first on line 1)" in result.output
 
 
 def _ingest(*articles):

@@ -145,8 +145,10 @@ OPTIONS: tuple[Option, ...] = (
            "How long a rendered page stays cached; publishing or changing an article empties the cache at once."),
     Option("VISTKA_STORY_JOIN_THRESHOLD", 0.20, float,
            "Score (0-1) above which a new article joins an existing story; see docs/stories.md."),
-    Option("VISTKA_STORY_WINDOW_HOURS", 72.0, float,
-           "An article joins only stories with an article at most this many hours away from it."),
+    Option("VISTKA_STORY_WINDOW_HOURS", 168.0, float,
+           "An article joins only stories with an article at most this many hours away from it (a week: "
+           "follow-ups that name the same event day join their story; closeness in time still counts "
+           "through the 72-hour half-life)."),
     Option("VISTKA_DUPLICATE_THRESHOLD", 0.35, float,
            "Word-shingle Jaccard similarity (MinHash estimate) above which an article is a near-duplicate."),
     Option("VISTKA_STORY_SETTLE_HOURS", 24.0, float,

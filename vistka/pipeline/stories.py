@@ -46,7 +46,7 @@ class StoryParams:
     """The thresholds an operator tunes (docs/stories.md explains each)."""
 
     join_threshold: float = 0.20
-    story_window: timedelta = timedelta(days=3)
+    story_window: timedelta = timedelta(days=7)
     half_life: timedelta = timedelta(hours=72)
     title_weight: float = 0.30
     body_weight: float = 0.40
@@ -61,14 +61,9 @@ class StoryParams:
     # within a day of this article's), or only other ages, is most likely a look-alike event.
     day_conflict: float = 0.5
     age_conflict: float = 0.6
-    day_agree: float = 1.0
     # Names and numbers only a handful of articles share (a street, a victim's name, "3100 block")
     # tell one event from its look-alikes better than any common word: up to this much is added.
-    rare_weight: float = 0.15
-    age_agree: float = 1.0
-    # Articles of one outlet share its boilerplate and house style; an outlet's own earlier reports
-    # need more than that to be the same story.
-    same_source: float = 1.0
+    rare_weight: float = 0.25
 
     @classmethod
     def from_options(cls, options: dict | None = None, **overrides) -> StoryParams:
@@ -456,8 +451,6 @@ class StoryIndex:
             gap = min(self.stories[story_id].gap(entry.at), _event_gap(entry.evidence, group))
             decay = 0.5 ** (gap / p.half_life.total_seconds())
             factor = self._evidence_factor(entry.evidence, group)
-            if all(member.doc.source == entry.doc.source for member in group) and entry.doc.source:
-                factor *= p.same_source
             similarity = p.title_weight * title + p.body_weight * body + p.entity_weight * names
             rare = self._shared_rare_names(rare_names, group)
             similarity += p.rare_weight * min(rare, RARE_ENOUGH) / RARE_ENOUGH
@@ -480,10 +473,10 @@ class StoryIndex:
         days = frozenset().union(*(member.evidence.days for member in group))
         if evidence.days and days:
             agree = any(abs(a - b) <= 1 for a in evidence.days for b in days)
-            factor *= p.day_agree if agree else p.day_conflict
+            factor *= 1.0 if agree else p.day_conflict
         ages = frozenset().union(*(member.evidence.ages for member in group))
         if evidence.ages and ages:
-            factor *= p.age_agree if evidence.ages & ages else p.age_conflict
+            factor *= 1.0 if evidence.ages & ages else p.age_conflict
         return factor
 
 
