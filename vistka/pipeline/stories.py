@@ -25,6 +25,7 @@ import math
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -282,6 +283,34 @@ class StoryIndex:
             del self.stories[entry.story]
         entry.story = story
         self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
+
+    def redecide(self, entries: list[_Entry]) -> list[Decision]:
+        """Decide these articles again, in the order given (publication order), each with only the
+        articles before it: they all leave the index, then come back one by one. What the rest of
+        the index holds is fixed context."""
+        for entry in entries:
+            self.remove(entry.doc.id)
+        decisions = []
+        for entry in entries:
+            decision = self.decide(entry, explain=False)
+            self.add(entry, decision.story or self.new_story_id())
+            decisions.append(decision)
+        return decisions
+
+    def settle(self, arrived: Iterable[str], locked: Callable[[str], bool] = lambda doc_id: False) -> list[str]:
+        """After a batch arrived, in whatever order: decide again, in publication order (ties by id),
+        every article published at or after the earliest of the batch, except `locked` ones (an
+        editor's). Articles published before it were decided without any of the batch, as in a
+        publication-order pass, so the stories end as one pass in publication order would leave
+        them, whatever the arrival order. Returns the ids decided again, in that order."""
+        times = [self.entries[doc_id].at for doc_id in arrived if doc_id in self.entries]
+        if not times:
+            return []
+        since = min(times)
+        scope = sorted((entry for entry in self.entries.values() if entry.at >= since and not locked(entry.doc.id)),
+                       key=lambda entry: (entry.at, entry.doc.id))
+        self.redecide(scope)
+        return [entry.doc.id for entry in scope]
 
     def new_story_id(self) -> str:
         self._next_story += 1

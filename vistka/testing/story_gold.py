@@ -187,3 +187,50 @@ def cluster_in_order(docs: list[Doc], params: StoryParams | None = None) -> dict
     for doc in sorted(docs, key=lambda d: (d.published, d.id)):
         index.assign(doc)
     return {doc_id: entry.story for doc_id, entry in index.entries.items()}
+
+
+def gva_slice(articles: list[RealArticle], count: int = 240) -> list[RealArticle]:
+    """A dense slice of gva-longtail: the `count` reports of the busiest stretch of days, so that
+    look-alike incidents (same kind of event, other town or day) meet inside the story window."""
+    ordered = sorted(articles, key=lambda item: (item.doc.published, item.doc.id))
+    best, start = 0, 0
+    for i in range(0, max(1, len(ordered) - count + 1), max(1, count // 4)):
+        window = ordered[i:i + count]
+        span = (window[-1].doc.published - window[0].doc.published).total_seconds() or 1.0
+        density = len(window) / span
+        if density > best:
+            best, start = density, i
+    return ordered[start:start + count]
+
+
+def arrive_and_settle(docs: list[Doc], order: list[int], cuts: list[int],
+                      params: StoryParams | None = None) -> dict[str, str]:
+    """Ingest as it happens: the articles arrive in `order`, in batches ending at `cuts`; each is
+    decided on arrival, and each batch is settled (StoryIndex.settle) when it is in."""
+    index = StoryIndex(params or StoryParams())
+    bounds = [0, *sorted({c for c in cuts if 0 < c < len(order)}), len(order)]
+    for low, high in zip(bounds, bounds[1:], strict=False):
+        batch = [docs[i] for i in order[low:high]]
+        for doc in batch:
+            index.assign(doc)
+        index.settle([doc.id for doc in batch])
+    return {doc_id: entry.story for doc_id, entry in index.entries.items()}
+
+
+def same_partition(a: dict[str, str], b: dict[str, str]) -> bool:
+    return a.keys() == b.keys() and together(a) == together(b)
+
+
+def order_stable(docs: list[Doc], params: StoryParams | None = None, tries: int = 3, seed: int = 16) -> bool:
+    """Do random arrival orders (in random batches, settled) end in the publication-order partition?"""
+    import random
+
+    rng = random.Random(seed)
+    expected = cluster_in_order(docs, params)
+    for _ in range(tries):
+        order = list(range(len(docs)))
+        rng.shuffle(order)
+        cuts = sorted(rng.sample(range(1, len(docs)), k=min(3, len(docs) - 1))) if len(docs) > 1 else []
+        if not same_partition(arrive_and_settle(docs, order, cuts, params), expected):
+            return False
+    return True
