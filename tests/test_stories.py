@@ -161,6 +161,22 @@ def test_articles_from_two_outlets_join_one_story_and_get_related_posts(outlets)
     assert not RelatedArticle.objects.filter(article=first, related=second).exists()  # same story
 
 
+def test_related_posts_are_related_readable_and_never_filler(outlets):
+    """No score-0 links to fill the list up, and none in a language the site does not show."""
+    one, two = outlets
+    german = make_source("Drei", "de", "https://drei.test/")
+    sumy = _article(one, 1, SUMY)
+    untranslated = make_article(german, 3, translated=False, title="Sumy strike residential building drone",
+                                body_html="<p>Rescuers in Sumy recovered bodies from the residential building hit "
+                                          "by a Russian drone; nine people were killed.</p>")
+    unrelated = _article(two, 4, MACRON_A)
+    _ingest(sumy, unrelated, untranslated)
+    links = RelatedArticle.objects.filter(article=sumy)
+    assert not links.filter(related=unrelated).exists() and not links.filter(score__lte=0).exists()
+    assert not links.filter(related=untranslated).exists()
+    assert not RelatedArticle.objects.filter(score__lte=0).exists()
+
+
 def test_ingest_marks_near_duplicates(outlets):
     one, two = outlets
     original = _article(one, 1, ("NBU raises key rate to 14.5%", RELEASE))

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Prefetch, QuerySet, Value
+from django.db.models import Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
@@ -32,7 +32,6 @@ from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, St
 from vistka.pipeline.stories import StoryIndex, StoryParams
 from vistka.pipeline.storyterms import Doc
 
-RELATED_MINIMUM = 3
 SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection
 
@@ -346,7 +345,9 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
             entry = prepared(index, article_doc(article))
             entry.story = str(article.story_id)
         found = index.related_to(entry)
-    scored = _fill_with_recent(article, [(int(other), score) for other, score in found])
+    # Only links a reader of this site can read and that are really related: no score-0 filler
+    # (none rather than filler), nothing left in another language untranslated.
+    scored = in_site_language([(int(other), score) for other, score in found if score > 0])
     with transaction.atomic():
         RelatedArticle.objects.filter(article=article).delete()
         # Articles that were "related" before this one joined their story are now coverage, not related.
@@ -360,17 +361,16 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
     return links
 
 
-def _fill_with_recent(article: Article, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The page always offers RELATED_MINIMUM links: top up with the nearest-in-time articles of other
-    stories (score 0, so they rank below every similar one)."""
-    if len(scored) >= RELATED_MINIMUM:
+def in_site_language(scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The links whose article is in the site language or translated into it."""
+    if not scored:
         return scored
-    when = article.published_at or article.fetched_at
-    chosen = {other for other, _ in scored} | {article.pk}
-    recent = (Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=chosen)
-              .exclude(story_id=article.story_id).order_by("-published_at")[:50])
-    by_distance = sorted(recent, key=lambda other: abs((other.published_at or when) - when))
-    return scored + [(other.pk, 0.0) for other in by_distance[: RELATED_MINIMUM - len(scored)]]
+    readable = set(Article.objects.filter(pk__in=[pk for pk, _ in scored])
+                   .filter(Q(translations__language=settings.SITE_LANGUAGE)
+                           | Q(language=settings.SITE_LANGUAGE)
+                           | Q(language="", source__language=settings.SITE_LANGUAGE))
+                   .values_list("pk", flat=True))
+    return [(pk, score) for pk, score in scored if pk in readable]
 
 
 @transaction.atomic
