@@ -274,3 +274,54 @@ def test_ingest_clusters_the_site_language_translation(db):
     _ingest(original, report)
     assert grouping.article_doc(original).title == MACRON_A[0]
     assert original.story_id == report.story_id
+
+
+def test_event_days_and_ages_are_read_in_english_and_ukrainian():
+    from datetime import date
+
+    from vistka.pipeline.storyterms import evidence_of
+
+    published = datetime(2016, 11, 22, 9, 0, tzinfo=timezone.utc)  # a Tuesday
+    found = evidence_of(Doc("1", "Little Rock shooting victim dies",
+                            "A man injured in a November 2 shooting has died. Fred Duhart, 38, died on Sunday. "
+                            "A 17-year-old was hurt.", published))
+    assert {date.fromordinal(day) for day in found.days} == {date(2016, 11, 2), date(2016, 11, 20)}
+    assert found.ages == {38, 17}
+    ukrainian = evidence_of(Doc("2", "Удар по Полтаві", "У ніч на 1 лютого ракета влучила в будинок; "
+                                "загинула 12-річна дівчина, 3 травмованих.", datetime(2025, 2, 1, 12, tzinfo=KYIV)))
+    assert {date.fromordinal(day) for day in ukrainian.days} == {date(2025, 2, 1)} and ukrainian.ages == {12}
+
+
+LOOKALIKE_TEXT = ("A Russian drone hit a five-storey residential building in {town} overnight on {day}. "
+                  "Rescuers pulled {n} bodies from the rubble; {m} people were injured, the regional "
+                  "military administration said. Residents of nearby houses were evacuated.")
+
+
+def test_the_same_kind_of_event_in_another_town_on_another_day_is_another_story():
+    index = StoryIndex()
+    first = Doc("a", "Russian drone hits apartment building in Sumy, nine killed",
+                LOOKALIKE_TEXT.format(town="Sumy", day="Friday, 31 January", n=9, m=13), T0 + timedelta(days=4))
+    second = Doc("b", "Russian missile hits apartment building in Poltava, 14 killed",
+                 "Overnight on Saturday, 1 February a Russian missile struck a residential building in Poltava. "
+                 "The regional military administration said 14 people were killed and 16 injured; rescuers "
+                 "are still searching the rubble and residents of nearby houses were evacuated.",
+                 T0 + timedelta(days=5))
+    same = Doc("c", "Sumy drone strike: nine killed in apartment building",
+               LOOKALIKE_TEXT.format(town="Sumy", day="Friday, 31 January", n=9, m=13).replace("Rescuers", "Emergency crews"),
+               T0 + timedelta(days=4, hours=3))
+    index.assign(first)
+    decision = index.assign(second)
+    assert decision.story is None, decision.reasons
+    assert index.assign(same).story == index.entries["a"].story
+
+
+def test_text_without_spaces_is_compared_by_character_pairs():
+    index = StoryIndex()
+    index.assign(Doc("j1", "能登半島で震度7の地震、家屋倒壊相次ぐ", "石川県能登地方で震度7の地震があり、輪島市などで家屋の倒壊が相次いだ。"
+                     "気象庁は津波警報を発表した。", T0, lang="ja"))
+    joined = index.assign(Doc("j2", "石川・能登で震度7 輪島市で家屋倒壊", "能登地方を震源とする地震で石川県輪島市では家屋の倒壊が相次ぎ、"
+                              "気象庁は津波警報を出した。", T0 + timedelta(hours=2), lang="ja"))
+    assert joined.story == index.entries["j1"].story, joined.reasons
+    other = index.assign(Doc("j3", "東京で新しい美術館が開館", "東京都内に現代美術の新しい美術館が開館し、初日から多くの来場者が訪れた。",
+                             T0 + timedelta(hours=3), lang="ja"))
+    assert other.story is None

@@ -37,9 +37,10 @@ from vistka.pipeline.storyterms import Doc, Evidence, Features, evidence_of, fea
 MAX_SCAN = 200  # postings read per term, nearest in time first
 MAX_CANDIDATES = 30  # articles scored in full, those sharing the most rare-term weight
 MAX_STORY_MEMBERS = 25  # a story is compared through its articles nearest in time to the new one
-COMMON_DF = 0.05
+COMMON_DF = 0.05  # a term in more than this share of articles (and over 50) finds no candidates
 RARE_SHARE = 0.001  # a name at most this share of the articles use (one in a thousand) is rare evidence
-RARE_ENOUGH = 5  # shared rare names that count in full  # a term in more than this share of articles (and over 50) finds no candidates
+RARE_ENOUGH = 5  # shared rare names that count in full
+DAY_SLACK = 0  # event days this far apart still agree
 
 
 @dataclass
@@ -501,7 +502,7 @@ class StoryIndex:
         p, factor = self.params, 1.0
         days = frozenset().union(*(member.evidence.days for member in group))
         if evidence.days and days:
-            agree = any(abs(a - b) <= 1 for a in evidence.days for b in days)
+            agree = any(abs(a - b) <= DAY_SLACK for a in evidence.days for b in days)
             factor *= 1.0 if agree else p.day_conflict
         ages = frozenset().union(*(member.evidence.ages for member in group))
         if evidence.ages and ages:

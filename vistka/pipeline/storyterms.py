@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from django.utils.html import strip_tags
 
@@ -80,9 +81,47 @@ def words_of(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def content_terms(text: str) -> Counter:
-    """Stemmed words that carry meaning: no stopwords, no one- or two-letter words."""
-    return Counter(stem(w) for w in words_of(text) if len(w) > 2 and w not in STOPWORDS and not w.isdigit())
+# Scripts written without spaces between words: a "word" there is a whole clause, so they are
+# compared by overlapping character pairs (the usual n-gram answer for CJK retrieval).
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def content_terms(text: str, lang: str = "") -> Counter:
+    """Words that carry meaning: no stopwords, no one- or two-letter words; in Ukrainian and Russian
+    their dictionary form (pymorphy3), elsewhere a 6-letter stem; character pairs in scripts
+    written without spaces (Japanese, Chinese, Thai)."""
+    terms: Counter = Counter()
+    base = _lemma_of(lang)
+    for word in words_of(text):
+        if _UNSPACED.search(word):
+            terms.update(word[i:i + 2] for i in range(max(1, len(word) - 1)))
+        elif len(word) > 2 and word not in STOPWORDS and not word.isdigit():
+            terms[base(word)] += 1
+    return terms
+
+
+def _lemma_of(lang: str):
+    """The word's dictionary form for Ukrainian and Russian (cached), else its stem."""
+    if (lang or "")[:2].lower() not in ("uk", "ru"):
+        return stem
+    lemmas = _morphology((lang or "")[:2].lower())
+    return lemmas if lemmas is not None else stem
+
+
+@lru_cache(maxsize=2)
+def _morphology(lang: str):
+    try:
+        import pymorphy3
+
+        analyzer = pymorphy3.MorphAnalyzer(lang=lang)
+    except (ImportError, ValueError):  # the dictionary package is missing: stems still work
+        return None
+
+    @lru_cache(maxsize=200_000)
+    def lemma(word: str) -> str:
+        return stem(analyzer.parse(word)[0].normal_form)
+
+    return lemma
 
 
 def entities_of(text: str) -> Counter:
@@ -123,8 +162,8 @@ def features_of(doc: Doc) -> Features:
     body = f"{doc.lead} {text}".strip()
     title = title_core(doc.title)
     return Features(
-        title=content_terms(title),
-        body=content_terms(body),
+        title=content_terms(title, doc.lang),
+        body=content_terms(body, doc.lang),
         entities=entities_of(f"{title}. {body}"),
         words=words_of(f"{doc.title} {body}"),
     )
