@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -281,7 +281,7 @@ def test_event_days_and_ages_are_read_in_english_and_ukrainian():
 
     from vistka.pipeline.storyterms import evidence_of
 
-    published = datetime(2016, 11, 22, 9, 0, tzinfo=timezone.utc)  # a Tuesday
+    published = datetime(2016, 11, 22, 9, 0, tzinfo=UTC)  # a Tuesday
     found = evidence_of(Doc("1", "Little Rock shooting victim dies",
                             "A man injured in a November 2 shooting has died. Fred Duhart, 38, died on Sunday. "
                             "A 17-year-old was hurt.", published))
