@@ -38,9 +38,11 @@ FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exem
 
 def article_doc(article: Article) -> Doc:
     """The article in the site language when a translation exists, otherwise in the original."""
-    shown = article.translation or article
+    translation = article.translation
+    shown = translation or article
+    lang = settings.SITE_LANGUAGE if translation else (article.language or article.source.language)
     return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=strip_tags(shown.body_html),
-               published=article.published_at or article.fetched_at, source=article.source.name)
+               published=article.published_at or article.fetched_at, source=article.source.name, lang=lang)
 
 
 def retention(params: StoryParams) -> timedelta:
