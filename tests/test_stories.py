@@ -49,10 +49,19 @@ def test_same_event_joins_and_another_event_opens_a_story():
     assert second.reasons[0].startswith("joined story")
 
 
-def test_same_people_a_week_later_is_a_new_story():
+def test_same_people_a_week_later_on_another_day_is_a_new_story():
+    index = StoryIndex()
+    index.assign(doc(1, MACRON_A[0], MACRON_A[1] + " The meeting took place on 27 January."))
+    later = index.assign(doc(2, "Macron and Zelensky talk security guarantees again",
+                             "Emmanuel Macron and Volodymyr Zelensky discussed security guarantees for Ukraine "
+                             "by phone on 3 February, the President's office said.", hours=24 * 7))
+    assert later.story is None, later.reasons
+
+
+def test_same_people_three_weeks_later_is_a_new_story():
     index = StoryIndex()
     index.assign(doc(1, *MACRON_A))
-    later = index.assign(doc(2, *MACRON_B, hours=24 * 7))
+    later = index.assign(doc(2, *MACRON_B, hours=24 * 21))
     assert later.story is None
 
 
@@ -234,7 +243,7 @@ def test_story_and_article_pages_show_the_subsystem_results(client, outlets):
     other = _article(two, 3, ("Inflation in Ukraine accelerates to 12%",
                               "Consumer inflation accelerated to 12% year on year in December, the National "
                               "Bank said, citing lower harvests and expensive energy."))
-    Article.objects.filter(pk=other.pk).update(published_at=T0 + timedelta(days=4))
+    Article.objects.filter(pk=other.pk).update(published_at=T0 + timedelta(days=9))
     other.refresh_from_db()
     _ingest(original, copy, other)
     assert other.story_id != original.story_id

@@ -143,12 +143,12 @@ OPTIONS: tuple[Option, ...] = (
            "clicked Accept; its origin is then allowed by the Content-Security-Policy. Empty: no analytics."),
     Option("VISTKA_PAGE_CACHE_SECONDS", 600, int,
            "How long a rendered page stays cached; publishing or changing an article empties the cache at once."),
-    Option("VISTKA_STORY_JOIN_THRESHOLD", 0.20, float,
+    Option("VISTKA_STORY_JOIN_THRESHOLD", 0.15, float,
            "Score (0-1) above which a new article joins an existing story; see docs/stories.md."),
-    Option("VISTKA_STORY_WINDOW_HOURS", 168.0, float,
-           "An article joins only stories with an article at most this many hours away from it (a week: "
+    Option("VISTKA_STORY_WINDOW_HOURS", 336.0, float,
+           "An article joins only stories with an article at most this many hours away from it (two weeks: "
            "follow-ups that name the same event day join their story; closeness in time still counts "
-           "through the 72-hour half-life)."),
+           "through the 120-hour half-life)."),
     Option("VISTKA_DUPLICATE_THRESHOLD", 0.35, float,
            "Word-shingle Jaccard similarity (MinHash estimate) above which an article is a near-duplicate."),
     Option("VISTKA_STORY_SETTLE_HOURS", 24.0, float,

@@ -47,9 +47,9 @@ DAY_SLACK = 0  # event days this far apart still agree
 class StoryParams:
     """The thresholds an operator tunes (docs/stories.md explains each)."""
 
-    join_threshold: float = 0.20
-    story_window: timedelta = timedelta(days=7)
-    half_life: timedelta = timedelta(hours=72)
+    join_threshold: float = 0.15
+    story_window: timedelta = timedelta(days=14)
+    half_life: timedelta = timedelta(hours=120)
     title_weight: float = 0.30
     body_weight: float = 0.40
     entity_weight: float = 0.30
@@ -61,11 +61,13 @@ class StoryParams:
     candidate_terms: int = 20
     # Distinguishing evidence (docs/stories.md): a story whose articles name other event days (none
     # within a day of this article's), or only other ages, is most likely a look-alike event.
-    day_conflict: float = 0.5
+    day_conflict: float = 0.3
     age_conflict: float = 0.6
     # Names and numbers only a handful of articles share (a street, a victim's name, "3100 block")
-    # tell one event from its look-alikes better than any common word: up to this much is added.
+    # tell one event from its look-alikes better than any common word: up to this much is added;
+    # an article with many such names, none of them the story's, is most likely a look-alike.
     rare_weight: float = 0.25
+    rare_conflict: float = 0.5
 
     @classmethod
     def from_options(cls, options: dict | None = None, **overrides) -> StoryParams:
@@ -484,6 +486,8 @@ class StoryIndex:
             similarity = p.title_weight * title + p.body_weight * body + p.entity_weight * names
             rare = self._shared_rare_names(rare_names, group)
             similarity += p.rare_weight * min(rare, RARE_ENOUGH) / RARE_ENOUGH
+            if not rare and len(rare_names) >= RARE_ENOUGH:
+                factor *= p.rare_conflict  # many telling names of its own, none of the story's
             parts[story_id] = (title, body, names, rare, gap, decay, factor, similarity * decay * factor)
         return parts
 
