@@ -41,8 +41,10 @@ def article_doc(article: Article) -> Doc:
     translation = article.translation
     shown = translation or article
     lang = settings.SITE_LANGUAGE if translation else (article.language or article.source.language)
+    original = f"{article.title}. {article.lead} {strip_tags(article.body_html)}" if translation else ""
     return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=strip_tags(shown.body_html),
-               published=article.published_at or article.fetched_at, source=article.source.name, lang=lang)
+               published=article.published_at or article.fetched_at, source=article.source.name, lang=lang,
+               original=original)
 
 
 def retention(params: StoryParams) -> timedelta:
@@ -294,7 +296,7 @@ PREPARED_LIMIT = 5_000  # articles whose term weights and signature one process 
 
 def prepared(index: StoryIndex, doc: Doc):
     """index.prepare(doc), reusing the article's terms and signature when its text is unchanged."""
-    key = (doc.id, hash((doc.title, doc.lead, doc.text)))
+    key = (doc.id, hash((doc.title, doc.lead, doc.text, doc.original)))
     cached = _PREPARED.get(key)
     if cached is not None:
         _PREPARED.move_to_end(key)

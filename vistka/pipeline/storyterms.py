@@ -63,6 +63,9 @@ class Doc:
     source: str = ""
     lead: str = ""
     lang: str = ""
+    # The original text when the fields above are a (machine) translation: event days and ages are
+    # read from it too, since dates and numbers survive where a weak translation garbles them.
+    original: str = ""
 
 
 @dataclass
@@ -279,4 +282,6 @@ def ages_of(text: str) -> frozenset[int]:
 def evidence_of(doc: Doc) -> Evidence:
     text = strip_tags(doc.text) if "<" in doc.text else doc.text
     top = f"{doc.title}. {doc.lead} {text}"[:EVIDENCE_CHARS]
+    if doc.original:
+        top = f"{top}\n{doc.original[:EVIDENCE_CHARS]}"
     return Evidence(event_days(top, doc.published), ages_of(top))
