@@ -28,11 +28,11 @@ def test_pages_extracted_in_the_pool_are_stored_as_in_process(sample_server, poo
     seen = []
     original = run._fetch_and_extract
 
-    def spy(entry, policy, rules=None, prefetched=None):
+    def spy(entry, policy, rules=None, prefetched=None, time_zone=""):
         result = prefetched.result() if prefetched is not None else None
         if isinstance(result, extractpool.ExtractedPage):
             seen.append(result.extracted_by)
-        return original(entry, policy, rules, prefetched)
+        return original(entry, policy, rules, prefetched, time_zone)
 
     monkeypatch.setattr(run, "_fetch_and_extract", spy)
     sources = configure_sample_sources(sample_server.base_url)

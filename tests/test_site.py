@@ -18,8 +18,8 @@ def story_setup():
     ours = make_article(svoboda, 2)
     copy = make_article(ledger, 3, story=story, title="Ledger report")
     others = [make_article(ledger, n, title=f"Other {n}") for n in range(4, 7)]
-    for score, other in enumerate(others):
-        RelatedArticle.objects.create(article=main, related=other, score=score)
+    for score, other in enumerate(others, start=1):
+        RelatedArticle.objects.create(article=main, related=other, score=score / 10)
     return main, ours, copy, others
 
 
@@ -45,6 +45,19 @@ def test_article_page_has_every_element(client, story_setup):
     assert all(other.title in related for other in others) and related.count("Kyiv Test Ledger") >= 3
     assert related.index("Other 6") < related.index("Other 4")  # best score first
     assert "Leave a Comment" in page
+
+
+def test_also_reported_names_other_outlets_only_and_score_zero_links_are_not_shown(client, story_setup):
+    main, ours, copy, others = story_setup
+    own_follow_up = make_article(main.source, 8, story=main.story, title="Own follow-up")
+    filler = make_article(copy.source, 9, title="Filler nearby in time")
+    RelatedArticle.objects.create(article=main, related=filler, score=0.0)
+    page = client.get(main.get_absolute_url()).content.decode()
+    also = page[page.index("Also reported by"):page.index("</section>", page.index("Also reported by"))]
+    assert "Ledger report" in also and "Own follow-up" not in also and main.source.name not in also
+    more = page[page.index(f"More from {main.source.name}"):]
+    assert f'href="{own_follow_up.get_absolute_url()}">' in more.split("</section>")[0]
+    assert "Filler nearby in time" not in page
 
 
 def test_original_text_page(client, story_setup):

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -49,10 +49,19 @@ def test_same_event_joins_and_another_event_opens_a_story():
     assert second.reasons[0].startswith("joined story")
 
 
-def test_same_people_a_week_later_is_a_new_story():
+def test_same_people_a_week_later_on_another_day_is_a_new_story():
+    index = StoryIndex()
+    index.assign(doc(1, MACRON_A[0], MACRON_A[1] + " The meeting took place on 27 January."))
+    later = index.assign(doc(2, "Macron and Zelensky talk security guarantees again",
+                             "Emmanuel Macron and Volodymyr Zelensky discussed security guarantees for Ukraine "
+                             "by phone on 3 February, the President's office said.", hours=24 * 7))
+    assert later.story is None, later.reasons
+
+
+def test_same_people_three_weeks_later_is_a_new_story():
     index = StoryIndex()
     index.assign(doc(1, *MACRON_A))
-    later = index.assign(doc(2, *MACRON_B, hours=24 * 7))
+    later = index.assign(doc(2, *MACRON_B, hours=24 * 21))
     assert later.story is None
 
 
@@ -92,12 +101,49 @@ def test_cli_clusters_jsonl_and_explains(tmp_path):
     assert "title" in " ".join(out[1]["explain"])
 
 
-def test_cli_rejects_a_bad_line_with_its_number(tmp_path):
-    path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps({"id": 1, "title": "t", "text": "x", "published": "2025-01-01T00:00:00+00:00"})
-                    + "\n" + json.dumps({"id": 2, "title": "t"}) + "\n")
-    result = CliRunner().invoke(main, ["stories", "cluster", str(path)])
-    assert result.exit_code != 0 and "line 2" in result.output and "missing text, published" in result.output
+def _cluster(tmp_path, *lines, args=()):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n")
+    return CliRunner().invoke(main, ["stories", "cluster", str(path), *args])
+
+
+def test_cli_skips_a_bad_line_with_its_number_and_strict_stops_there(tmp_path):
+    good = {"id": 1, "title": "t", "text": "x", "published": "2025-01-01T00:00:00+00:00"}
+    lines = (good, {"id": 2, "title": "t"}, "{not json", {"id": 3, "title": "u", "text": "y", "published": "soon"})
+    result = _cluster(tmp_path, *lines)
+    assert result.exit_code == 0, result.output
+    assert "line 2 skipped: missing published" in result.stderr and "line 3 skipped" in result.stderr
+    assert "line 4 skipped" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1"]
+    strict = _cluster(tmp_path, *lines, args=("--strict",))
+    assert strict.exit_code != 0 and "line 2: missing published" in strict.output
+
+
+def test_cli_reads_bare_dates_and_naive_times_as_utc(tmp_path):
+    result = _cluster(tmp_path, {"id": "a", "title": "Flood in Lviv", "text": "x", "published": "2010-07-02"},
+                      {"id": "b", "title": "Fire in Kharkiv", "text": "y", "published": "2017-09-15T00:00:00"},
+                      {"id": "c", "title": "Storm in Odesa", "text": "z", "published": "2017-09-14T23:00:00-02:00"})
+    assert result.exit_code == 0 and not result.stderr
+    # c is 01:00 UTC on the 15th: after b (midnight UTC), so naive b was read as UTC, not local time
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "b", "c"]
+
+
+def test_cli_fills_a_missing_title_from_the_lead_or_first_sentence(tmp_path):
+    result = _cluster(tmp_path, {"id": "a", "text": "Rescuers in Sumy found more bodies. Nine died.",
+                                 "published": "2025-02-01T10:00:00Z"},
+                      {"id": "b", "title": "", "lead": "Drone hits Poltava", "text": "Two died.",
+                       "published": "2025-02-01T11:00:00Z"},
+                      args=("--explain",))
+    assert result.exit_code == 0, result.output
+    assert "line 1: no title; using the first sentence" in result.stderr
+    assert "line 2: no title; using the lead" in result.stderr
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_cli_duplicate_ids_are_an_error_naming_both_lines(tmp_path):
+    item = {"id": "x", "title": "t", "text": "x", "published": "2025-01-01"}
+    result = _cluster(tmp_path, item, {"id": "y", "title": "t", "text": "x", "published": "2025-01-01"}, item)
+    assert result.exit_code != 0 and "line 3: duplicate id 'x' (first on line 1)" in result.output
 
 
 def _ingest(*articles):
@@ -122,6 +168,22 @@ def test_articles_from_two_outlets_join_one_story_and_get_related_posts(outlets)
     _ingest(first, second, other)
     assert first.story_id == second.story_id != other.story_id
     assert not RelatedArticle.objects.filter(article=first, related=second).exists()  # same story
+
+
+def test_related_posts_are_related_readable_and_never_filler(outlets):
+    """No score-0 links to fill the list up, and none in a language the site does not show."""
+    one, two = outlets
+    german = make_source("Drei", "de", "https://drei.test/")
+    sumy = _article(one, 1, SUMY)
+    untranslated = make_article(german, 3, translated=False, title="Sumy strike residential building drone",
+                                body_html="<p>Rescuers in Sumy recovered bodies from the residential building hit "
+                                          "by a Russian drone; nine people were killed.</p>")
+    unrelated = _article(two, 4, MACRON_A)
+    _ingest(sumy, unrelated, untranslated)
+    links = RelatedArticle.objects.filter(article=sumy)
+    assert not links.filter(related=unrelated).exists() and not links.filter(score__lte=0).exists()
+    assert not links.filter(related=untranslated).exists()
+    assert not RelatedArticle.objects.filter(score__lte=0).exists()
 
 
 def test_ingest_marks_near_duplicates(outlets):
@@ -181,7 +243,7 @@ def test_story_and_article_pages_show_the_subsystem_results(client, outlets):
     other = _article(two, 3, ("Inflation in Ukraine accelerates to 12%",
                               "Consumer inflation accelerated to 12% year on year in December, the National "
                               "Bank said, citing lower harvests and expensive energy."))
-    Article.objects.filter(pk=other.pk).update(published_at=T0 + timedelta(days=4))
+    Article.objects.filter(pk=other.pk).update(published_at=T0 + timedelta(days=9))
     other.refresh_from_db()
     _ingest(original, copy, other)
     assert other.story_id != original.story_id
@@ -221,3 +283,54 @@ def test_ingest_clusters_the_site_language_translation(db):
     _ingest(original, report)
     assert grouping.article_doc(original).title == MACRON_A[0]
     assert original.story_id == report.story_id
+
+
+def test_event_days_and_ages_are_read_in_english_and_ukrainian():
+    from datetime import date
+
+    from vistka.pipeline.storyterms import evidence_of
+
+    published = datetime(2016, 11, 22, 9, 0, tzinfo=UTC)  # a Tuesday
+    found = evidence_of(Doc("1", "Little Rock shooting victim dies",
+                            "A man injured in a November 2 shooting has died. Fred Duhart, 38, died on Sunday. "
+                            "A 17-year-old was hurt.", published))
+    assert {date.fromordinal(day) for day in found.days} == {date(2016, 11, 2), date(2016, 11, 20)}
+    assert found.ages == {38, 17}
+    ukrainian = evidence_of(Doc("2", "Удар по Полтаві", "У ніч на 1 лютого ракета влучила в будинок; "
+                                "загинула 12-річна дівчина, 3 травмованих.", datetime(2025, 2, 1, 12, tzinfo=KYIV)))
+    assert {date.fromordinal(day) for day in ukrainian.days} == {date(2025, 2, 1)} and ukrainian.ages == {12}
+
+
+LOOKALIKE_TEXT = ("A Russian drone hit a five-storey residential building in {town} overnight on {day}. "
+                  "Rescuers pulled {n} bodies from the rubble; {m} people were injured, the regional "
+                  "military administration said. Residents of nearby houses were evacuated.")
+
+
+def test_the_same_kind_of_event_in_another_town_on_another_day_is_another_story():
+    index = StoryIndex()
+    first = Doc("a", "Russian drone hits apartment building in Sumy, nine killed",
+                LOOKALIKE_TEXT.format(town="Sumy", day="Friday, 31 January", n=9, m=13), T0 + timedelta(days=4))
+    second = Doc("b", "Russian missile hits apartment building in Poltava, 14 killed",
+                 "Overnight on Saturday, 1 February a Russian missile struck a residential building in Poltava. "
+                 "The regional military administration said 14 people were killed and 16 injured; rescuers "
+                 "are still searching the rubble and residents of nearby houses were evacuated.",
+                 T0 + timedelta(days=5))
+    same = Doc("c", "Sumy drone strike: nine killed in apartment building",
+               LOOKALIKE_TEXT.format(town="Sumy", day="Friday, 31 January", n=9, m=13).replace("Rescuers", "Emergency crews"),
+               T0 + timedelta(days=4, hours=3))
+    index.assign(first)
+    decision = index.assign(second)
+    assert decision.story is None, decision.reasons
+    assert index.assign(same).story == index.entries["a"].story
+
+
+def test_text_without_spaces_is_compared_by_character_pairs():
+    index = StoryIndex()
+    index.assign(Doc("j1", "能登半島で震度7の地震、家屋倒壊相次ぐ", "石川県能登地方で震度7の地震があり、輪島市などで家屋の倒壊が相次いだ。"
+                     "気象庁は津波警報を発表した。", T0, lang="ja"))
+    joined = index.assign(Doc("j2", "石川・能登で震度7 輪島市で家屋倒壊", "能登地方を震源とする地震で石川県輪島市では家屋の倒壊が相次ぎ、"
+                              "気象庁は津波警報を出した。", T0 + timedelta(hours=2), lang="ja"))
+    assert joined.story == index.entries["j1"].story, joined.reasons
+    other = index.assign(Doc("j3", "東京で新しい美術館が開館", "東京都内に現代美術の新しい美術館が開館し、初日から多くの来場者が訪れた。",
+                             T0 + timedelta(hours=3), lang="ja"))
+    assert other.story is None

@@ -231,10 +231,12 @@ OPTIONS: tuple[Option, ...] = (
            "Seconds that cached lists (home, outlet, topic and story pages, feeds, sitemaps, search) may lag "
            "behind new articles: while the pipeline ingests, each list is rendered at most once per delay "
            "(0: at every change)."),
-    Option("VISTKA_STORY_JOIN_THRESHOLD", 0.20, float,
+    Option("VISTKA_STORY_JOIN_THRESHOLD", 0.15, float,
            "Score (0-1) above which a new article joins an existing story; see docs/stories.md."),
-    Option("VISTKA_STORY_WINDOW_HOURS", 72.0, float,
-           "An article joins only stories with an article at most this many hours away from it."),
+    Option("VISTKA_STORY_WINDOW_HOURS", 336.0, float,
+           "An article joins only stories with an article at most this many hours away from it (two weeks: "
+           "follow-ups that name the same event day join their story; closeness in time still counts "
+           "through the 120-hour half-life)."),
     Option("VISTKA_DUPLICATE_THRESHOLD", 0.35, float,
            "Word-shingle Jaccard similarity (MinHash estimate) above which an article is a near-duplicate."),
     Option("VISTKA_STORY_SETTLE_HOURS", 24.0, float,

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Prefetch, QuerySet, Value
+from django.db.models import Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
@@ -33,16 +33,19 @@ from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, St
 from vistka.pipeline.stories import StoryIndex, StoryParams
 from vistka.pipeline.storyterms import Doc
 
-RELATED_MINIMUM = 3
 SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection
 
 
 def article_doc(article: Article) -> Doc:
     """The article in the site language when a translation exists, otherwise in the original."""
-    shown = article.translation or article
+    translation = article.translation
+    shown = translation or article
+    lang = settings.SITE_LANGUAGE if translation else (article.language or article.source.language)
+    original = f"{article.title}. {article.lead} {_plain_text(article.body_html)}" if translation else ""
     return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=_plain_text(shown.body_html),
-               published=article.published_at or article.fetched_at, source=article.source.name)
+               published=article.published_at or article.fetched_at, source=article.source.name, lang=lang,
+               original=original)
 
 
 _PLAIN: OrderedDict[str, str] = OrderedDict()
@@ -338,13 +341,13 @@ PREPARED_LIMIT = 5_000  # articles whose term weights and signature one process 
 
 def prepared(index: StoryIndex, doc: Doc):
     """index.prepare(doc), reusing the article's terms and signature when its text is unchanged."""
-    key = (doc.id, hash((doc.title, doc.lead, doc.text)))
+    key = (doc.id, hash((doc.title, doc.lead, doc.text, doc.original)))
     cached = _PREPARED.get(key)
     if cached is not None:
         _PREPARED.move_to_end(key)
-        return index.prepare(doc, signature=cached[1], weights=cached[0])
+        return index.prepare(doc, signature=cached[1], weights=cached[0], evidence=cached[2])
     entry = index.prepare(doc)
-    _PREPARED[key] = (entry.weights, entry.signature)
+    _PREPARED[key] = (entry.weights, entry.signature, entry.evidence)
     if len(_PREPARED) > PREPARED_LIMIT:
         _PREPARED.popitem(last=False)
     return entry
@@ -392,7 +395,9 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
             entry = prepared(index, article_doc(article))
             entry.story = str(article.story_id)
         found = index.related_to(entry)
-    scored = _fill_with_recent(article, [(int(other), score) for other, score in found])
+    # Only links a reader of this site can read and that are really related: no score-0 filler
+    # (none rather than filler), nothing left in another language untranslated.
+    scored = in_site_language([(int(other), score) for other, score in found if score > 0])
     with transaction.atomic():
         RelatedArticle.objects.filter(article=article).delete()
         # Articles that were "related" before this one joined their story are now coverage, not related.
@@ -406,17 +411,16 @@ def update_related(article: Article, index: StoryIndex | None = None) -> list[Re
     return links
 
 
-def _fill_with_recent(article: Article, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The page always offers RELATED_MINIMUM links: top up with the nearest-in-time articles of other
-    stories (score 0, so they rank below every similar one)."""
-    if len(scored) >= RELATED_MINIMUM:
+def in_site_language(scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The links whose article is in the site language or translated into it."""
+    if not scored:
         return scored
-    when = article.published_at or article.fetched_at
-    chosen = {other for other, _ in scored} | {article.pk}
-    recent = (Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=chosen)
-              .exclude(story_id=article.story_id).order_by("-published_at").only("pk", "published_at")[:50])
-    by_distance = sorted(recent, key=lambda other: abs((other.published_at or when) - when))
-    return scored + [(other.pk, 0.0) for other in by_distance[: RELATED_MINIMUM - len(scored)]]
+    readable = set(Article.objects.filter(pk__in=[pk for pk, _ in scored])
+                   .filter(Q(translations__language=settings.SITE_LANGUAGE)
+                           | Q(language=settings.SITE_LANGUAGE)
+                           | Q(language="", source__language=settings.SITE_LANGUAGE))
+                   .values_list("pk", flat=True))
+    return [(pk, score) for pk, score in scored if pk in readable]
 
 
 @transaction.atomic

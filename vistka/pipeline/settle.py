@@ -2,9 +2,9 @@
 
 Online grouping decides each article as it arrives, so a story can depend on arrival order — which
 outlet was polled first, which worker was quicker, a report that came in late. After each run
-(embedded) or a burst of articles (workers, VISTKA_STORY_SETTLE_DELAY), the articles of the warm
-story index fetched within VISTKA_STORY_SETTLE_HOURS are decided again in publication order (ties
-by URL), with the rest of the index as fixed context. The result depends only on which
+(embedded) or a burst of articles (workers, VISTKA_STORY_SETTLE_DELAY), every article of the warm
+story index published since the earliest of those fetched within VISTKA_STORY_SETTLE_HOURS is
+decided again in publication order (ties by URL), with the older articles as fixed context. The result depends only on which
 articles are stored, so the embedded default and any number of workers end with the same stories.
 
 Editors' decisions stand: locked articles are context, never moved. Story rows are kept where a
@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from vistka.core import locks
@@ -57,11 +58,16 @@ def _settle(since, params: StoryParams) -> int:
     warm.sync(params)
     if warm.newest is None:
         return 0
-    recent = list(grouping.grouped().filter(fetched_at__gte=since, story_locked=False,
-                                            published_at__gte=warm.newest - grouping.retention(params))
-                  .order_by("published_at", "url"))
-    if not recent:
+    floor = warm.newest - grouping.retention(params)  # older articles are not in the warm index
+    earliest = (grouping.grouped().filter(fetched_at__gte=since, story_locked=False, published_at__gte=floor)
+                .aggregate(earliest=Min("published_at"))["earliest"])
+    if earliest is None:
         return 0
+    # Everything published since the earliest new arrival is decided again, not only the new
+    # arrivals: an article that came in late changes the decisions of the articles published after
+    # it, and the stories must end as a pass in publication order leaves them (StoryIndex.settle).
+    recent = list(grouping.grouped().filter(published_at__gte=earliest, story_locked=False)
+                  .order_by("published_at", "url"))
     groups, copies = _decide_in_order(warm.index, recent)
     stories = _story_rows(recent, groups)
     left, joined, changed = set(), set(), 0

@@ -25,28 +25,31 @@ import math
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
 
 from vistka.pipeline.duplicates import DuplicateIndex
-from vistka.pipeline.storyterms import Doc, Features, features_of
+from vistka.pipeline.storyterms import Doc, Evidence, Features, evidence_of, features_of
 
 MAX_SCAN = 200  # postings read per term, nearest in time first
 MAX_CANDIDATES = 30  # articles scored in full, those sharing the most rare-term weight
 MAX_STORY_MEMBERS = 25  # a story is compared through its articles nearest in time to the new one
 COMMON_DF = 0.05  # a term in more than this share of articles (and over 50) finds no candidates
+RARE_SHARE = 0.001  # a name at most this share of the articles use (one in a thousand) is rare evidence
+RARE_ENOUGH = 5  # shared rare names that count in full
+DAY_SLACK = 0  # event days this far apart still agree
 
 
 @dataclass
 class StoryParams:
     """The thresholds an operator tunes (docs/stories.md explains each)."""
 
-    join_threshold: float = 0.20
-    story_window: timedelta = timedelta(days=3)
-    half_life: timedelta = timedelta(hours=72)
+    join_threshold: float = 0.15
+    story_window: timedelta = timedelta(days=14)
+    half_life: timedelta = timedelta(hours=120)
     title_weight: float = 0.30
     body_weight: float = 0.40
     entity_weight: float = 0.30
@@ -56,6 +59,15 @@ class StoryParams:
     related_threshold: float = 0.08
     related_count: int = 4
     candidate_terms: int = 20
+    # Distinguishing evidence (docs/stories.md): a story whose articles name other event days (none
+    # within a day of this article's), or only other ages, is most likely a look-alike event.
+    day_conflict: float = 0.3
+    age_conflict: float = 0.6
+    # Names and numbers only a handful of articles share (a street, a victim's name, "3100 block")
+    # tell one event from its look-alikes better than any common word: up to this much is added;
+    # an article with many such names, none of them the story's, is most likely a look-alike.
+    rare_weight: float = 0.25
+    rare_conflict: float = 0.5
 
     @classmethod
     def from_options(cls, options: dict | None = None, **overrides) -> StoryParams:
@@ -106,6 +118,7 @@ class _Entry:
     # independent of every other article. IDF is applied when a decision is made.
     weights: tuple[Vector, Vector, Vector] = ({}, {}, {})
     arrays: Arrays | None = None  # the weights as (term ids, values) per field, once in an index
+    evidence: Evidence = Evidence()
 
     @property
     def terms(self) -> set[str]:
@@ -218,12 +231,12 @@ class StoryIndex:
         return decision
 
     def prepare(self, doc: Doc, features: Features | None = None, signature: object = None,
-                weights: tuple[Vector, Vector, Vector] | None = None) -> _Entry:
-        """What is derived from the text alone (features, signature, or directly the weights and the
-        signature) a caller may pass in from a cache."""
-        if weights is not None and signature is not None:
-            return _Entry(doc, None, signature=signature, weights=weights)
-        entry = _Entry(doc, features or features_of(doc))
+                weights: tuple[Vector, Vector, Vector] | None = None, evidence: Evidence | None = None) -> _Entry:
+        """What is derived from the text alone (features, signature, or directly the weights, the
+        signature and the evidence) a caller may pass in from a cache."""
+        if weights is not None and signature is not None and evidence is not None:
+            return _Entry(doc, None, signature=signature, weights=weights, evidence=evidence)
+        entry = _Entry(doc, features or features_of(doc), evidence=evidence_of(doc))
         entry.signature = signature if signature is not None else self._duplicates.signature(entry.features.words)
         f = entry.features
         entry.weights = (_sublinear(f.title), _sublinear(f.body), _sublinear(f.entities, prefix="@"))
@@ -305,6 +318,34 @@ class StoryIndex:
             del self.stories[entry.story]
         entry.story = story
         self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
+
+    def redecide(self, entries: list[_Entry]) -> list[Decision]:
+        """Decide these articles again, in the order given (publication order), each with only the
+        articles before it: they all leave the index, then come back one by one. What the rest of
+        the index holds is fixed context."""
+        for entry in entries:
+            self.remove(entry.doc.id)
+        decisions = []
+        for entry in entries:
+            decision = self.decide(entry, explain=False)
+            self.add(entry, decision.story or self.new_story_id())
+            decisions.append(decision)
+        return decisions
+
+    def settle(self, arrived: Iterable[str], locked: Callable[[str], bool] = lambda doc_id: False) -> list[str]:
+        """After a batch arrived, in whatever order: decide again, in publication order (ties by id),
+        every article published at or after the earliest of the batch, except `locked` ones (an
+        editor's). Articles published before it were decided without any of the batch, as in a
+        publication-order pass, so the stories end as one pass in publication order would leave
+        them, whatever the arrival order. Returns the ids decided again, in that order."""
+        times = [self.entries[doc_id].at for doc_id in arrived if doc_id in self.entries]
+        if not times:
+            return []
+        since = min(times)
+        scope = sorted((entry for entry in self.entries.values() if entry.at >= since and not locked(entry.doc.id)),
+                       key=lambda entry: (entry.at, entry.doc.id))
+        self.redecide(scope)
+        return [entry.doc.id for entry in scope]
 
     def new_story_id(self) -> str:
         self._next_story += 1
@@ -424,9 +465,12 @@ class StoryIndex:
     # -- candidates and scores --------------------------------------------------------------
 
     def _may_copy(self, entry: _Entry, key: str) -> bool:
+        """A copy is near in time and shares a title word: pages of one site that share only their
+        boilerplate (menus, "get email notifications") are not copies of each other."""
         other = self.entries.get(key)
         return (other is not None and key != entry.doc.id
-                and abs(other.doc.published - entry.doc.published) <= self.params.related_window)
+                and abs(other.doc.published - entry.doc.published) <= self.params.related_window
+                and (not entry.weights[0] or not other.weights[0] or bool(entry.weights[0].keys() & other.weights[0].keys())))
 
     def _rarest_terms(self, entry: _Entry) -> list[str]:
         common = max(50, COMMON_DF * len(self.entries))
@@ -459,23 +503,63 @@ class StoryIndex:
         return [self.entries[doc_id] for doc_id, _ in members[:MAX_STORY_MEMBERS]]
 
     def _score_stories(self, entry: _Entry, story_ids: list[str]) -> dict[str, tuple[float, ...]]:
-        """Per story: (title, body, entities cosines with its centroid, gap in seconds, time decay, score)."""
+        """Per story: (title, body, entities cosines with its centroid, gap in seconds, time decay,
+        evidence factor, score)."""
         p = self.params
         groups = [self._nearest_members(story_id, entry.at) for story_id in story_ids]
         dots, norms = self._group_products(self._unit_arrays(entry), groups)
         cosines = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0).T.tolist()
+        rare_names = self._rare_names(entry)
         parts = {}
-        for story_id, (title, body, names) in zip(story_ids, cosines, strict=True):
-            gap = self.stories[story_id].gap(entry.at)
+        for story_id, group, (title, body, names) in zip(story_ids, groups, cosines, strict=True):
+            gap = min(self.stories[story_id].gap(entry.at), _event_gap(entry.evidence, group))
             decay = 0.5 ** (gap / p.half_life.total_seconds())
-            parts[story_id] = (title, body, names, gap, decay,
-                               (p.title_weight * title + p.body_weight * body + p.entity_weight * names) * decay)
+            factor = self._evidence_factor(entry.evidence, group)
+            similarity = p.title_weight * title + p.body_weight * body + p.entity_weight * names
+            rare = self._shared_rare_names(rare_names, group)
+            similarity += p.rare_weight * min(rare, RARE_ENOUGH) / RARE_ENOUGH
+            if not rare and len(rare_names) >= RARE_ENOUGH:
+                factor *= p.rare_conflict  # many telling names of its own, none of the story's
+            parts[story_id] = (title, body, names, rare, gap, decay, factor, similarity * decay * factor)
         return parts
 
+    def _rare_names(self, entry: _Entry) -> list[str]:
+        """The article's names and numbers that at most one in a thousand articles of the index use
+        (none in an index under a thousand articles: there, nothing is rare enough to tell)."""
+        most = int(RARE_SHARE * len(self.entries))
+        return [key for key in entry.weights[2] if 0 < self._df_of(key) <= most] if most else []
 
-def _explain(title: float, body: float, names: float, gap: float, decay: float, score: float) -> str:
-    return (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, "
-            f"{gap / 3600:.0f} h apart (×{decay:.2f}) = {score:.3f}")
+    @staticmethod
+    def _shared_rare_names(rare_names: list[str], group: list[_Entry]) -> int:
+        return sum(1 for key in rare_names if any(key in member.weights[2] for member in group))
+
+    def _evidence_factor(self, evidence: Evidence, group: list[_Entry]) -> float:
+        """1, or less when the story's articles tell of other event days or only of other people's ages."""
+        p, factor = self.params, 1.0
+        days = frozenset().union(*(member.evidence.days for member in group))
+        if evidence.days and days:
+            agree = any(abs(a - b) <= DAY_SLACK for a in evidence.days for b in days)
+            factor *= 1.0 if agree else p.day_conflict
+        ages = frozenset().union(*(member.evidence.ages for member in group))
+        if evidence.ages and ages:
+            factor *= 1.0 if evidence.ages & ages else p.age_conflict
+        return factor
+
+
+def _event_gap(evidence: Evidence, group: list[_Entry]) -> float:
+    """Seconds between the event days this article names and those the story's articles name (a
+    follow-up a week later that recalls "the November 2 shooting" is close to the first reports)."""
+    days = [day for member in group for day in member.evidence.days]
+    if not evidence.days or not days:
+        return math.inf
+    return 86400.0 * min(abs(a - b) for a in evidence.days for b in days)
+
+
+def _explain(title: float, body: float, names: float, rare: int, gap: float, decay: float, factor: float,
+             score: float) -> str:
+    evidence = f", event days/ages ×{factor:.2f}" if factor != 1 else ""
+    return (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, {rare} rare names shared, "
+            f"{gap / 3600:.0f} h apart (×{decay:.2f}){evidence} = {score:.3f}")
 
 
 def _sublinear(counts, prefix: str = "") -> Vector:

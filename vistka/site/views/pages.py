@@ -124,6 +124,7 @@ def article(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "original_language_name": language_name(item.language),
         "read_also": _read_also_links(item),
         "also_reported": _also_reported(item),
+        "more_from_outlet": _more_from_outlet(item),
         "related": _related_posts(item),
         "topics": list(item.topics.all()),
         "comments": comments,
@@ -230,15 +231,27 @@ def _read_also_links(item: Article) -> list[dict]:
 
 
 def _also_reported(item: Article) -> list[Article]:
-    """The story's first other reports; a big story's article pages stay small, its story page has them all."""
+    """The story's first reports by other outlets (never the article's own); a big story's article
+    pages stay small, its story page has them all."""
     if item.story_id is None:
         return []
-    others = published_articles().filter(story_id=item.story_id).exclude(pk=item.pk).order_by("published_at", "id")
+    others = (published_articles().filter(story_id=item.story_id).exclude(pk=item.pk)
+              .exclude(source_id=item.source_id).order_by("published_at", "id"))
+    return with_translation(list(others[:ALSO_REPORTED]))
+
+
+def _more_from_outlet(item: Article) -> list[Article]:
+    """The outlet's own other reports of this story, shown as "More from <outlet>", not as coverage."""
+    if item.story_id is None:
+        return []
+    others = (published_articles().filter(story_id=item.story_id, source_id=item.source_id).exclude(pk=item.pk)
+              .order_by("published_at", "id"))
     return with_translation(list(others[:ALSO_REPORTED]))
 
 
 def _related_posts(item: Article, limit: int = 6) -> list[Article]:
-    """Precomputed at ingest (best score first); unpublished ones drop out."""
-    ids = list(item.related_links.values_list("related_id", flat=True)[:limit])
+    """Precomputed at ingest (best score first); unpublished ones and any link without a score
+    (filler stored by an older version) drop out."""
+    ids = list(item.related_links.filter(score__gt=0).values_list("related_id", flat=True)[:limit])
     found = {other.pk: other for other in published_articles().filter(pk__in=ids)}
     return with_translation([found[pk] for pk in ids if pk in found])
