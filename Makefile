@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-stories bench-translate bench-serve bench-stories bench-ingest bench-scale wrk-deps
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-extract-real eval-stories bench-translate bench-serve bench-stories bench-ingest bench-scale wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -38,6 +38,11 @@ test: $(TEST_STAMP) browser-deps
 # Extraction quality on the gold sample pages, side by side with trafilatura and readability-lxml.
 eval-extract: $(TEST_STAMP)
 	$(BIN)/python bench/eval_extract.py
+
+# Extraction on the real-page corpora (../shared/corpora or VISTKA_CORPORA): vistka, plain trafilatura and
+# readability-lxml on trafilatura-eval and readability-test-pages; floors in bench/baselines/extract_real.json.
+eval-extract-real: $(TEST_STAMP)
+	$(BIN)/python bench/eval_extract_real.py $(ARGS)
 
 # wrk (Debian) loads the site from a second process in `make bench-serve`.
 wrk-deps:
