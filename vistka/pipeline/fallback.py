@@ -78,17 +78,38 @@ def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
 
 DATE_ONLY = re.compile(r"^[\d\s.:/,\-–—]+$")
 CALL_TO_ACTION = ("підпис", "підтрима", "передплат", "telegram", "subscribe", "newsletter", "sign up", "donate",
-                  "подпис", "follow us")
+                  "подпис", "follow us", "abonn", "log in", "login", "register", "регістр", "регистр", "premium")
+# Closing lines of an outlet's template rather than of the article: comment rules, rights notices.
+OUTLET_BOILERPLATE = ("leave a comment", "post a comment", "add a comment", "comments are closed", "comment policy",
+                      "comments policy", "правила коментування", "залишити коментар", "оставить комментарий",
+                      "all rights reserved", "усі права захищені", "всі права захищені", "все права защищены",
+                      "report a typo", "found a mistake", "ctrl+enter", "ctrl + enter")
 SHORT_BLOCK_WORDS = 25
 PROMO_WITHOUT_LINK_WORDS = 12  # longer closing lines that mention Telegram without a link are reporting
+FOOTER_TAIL_WORDS = 40  # a © line starts the footer only when less than this much text follows it
+SIGNUP_BOX_MAX_WORDS = 80
+
+
+def is_signup_box(element: lxml.html.HtmlElement) -> bool:
+    """Whether a part the page's paywall markup (JSON-LD hasPart, isAccessibleForFree: false) points
+    at is clearly a teaser or sign-up box. Many sites mark the article itself as the paid part, so
+    only a short box with a form, a button or sign-up wording qualifies."""
+    text = " ".join(element.text_content().split()).lower()
+    if len(text.split()) > SIGNUP_BOX_MAX_WORDS:
+        return False
+    has_controls = element.find(".//form") is not None or element.find(".//button") is not None
+    return has_controls or any(word in text for word in CALL_TO_ACTION)
 
 
 def trim_generic_noise(body: lxml.html.HtmlElement) -> None:
     """What generic extraction tends to keep around an article: date lines, footers, promo lines."""
     blocks = [child for child in body if isinstance(child.tag, str)]
+    words = [len(block.text_content().split()) for block in blocks]
     for index, block in enumerate(blocks):
         text = " ".join(block.text_content().split())
-        if text.startswith("©"):  # a copyright line starts the footer: nothing after it is article
+        # A copyright line followed by little text starts the footer. One followed by the article is a
+        # photo credit at its top: it stays with its picture.
+        if text.startswith("©") and sum(words[index + 1:]) < FOOTER_TAIL_WORDS:
             for element in blocks[index:]:
                 element.drop_tree()
             blocks = blocks[:index]
@@ -96,8 +117,15 @@ def trim_generic_noise(body: lxml.html.HtmlElement) -> None:
         if text and DATE_ONLY.match(text):
             block.drop_tree()
     for block in reversed([b for b in blocks if b.getparent() is not None]):
-        text = " ".join(block.text_content().split()).lower()
-        promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
-        if len(text.split()) > SHORT_BLOCK_WORDS or not promo_shaped or not any(w in text for w in CALL_TO_ACTION):
+        if not _closing_boilerplate(block):
             break
         block.drop_tree()
+
+
+def _closing_boilerplate(block: lxml.html.HtmlElement) -> bool:
+    """A short closing line that promotes the outlet or states its rules (comments, rights)."""
+    text = " ".join(block.text_content().split()).lower()
+    if not text or len(text.split()) > SHORT_BLOCK_WORDS:
+        return False
+    promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
+    return promo_shaped and any(word in text for word in (*CALL_TO_ACTION, *OUTLET_BOILERPLATE))

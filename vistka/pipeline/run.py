@@ -213,6 +213,7 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     article.read_also = extracted.read_also
     article.language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
     article.content_hash = hashlib.sha256(extracted.text.encode()).hexdigest()
+    article.extraction_doubt = extracted.doubt
     article.fetched_at = timezone.now()
     article.status, article.error = ArticleStatus.FETCHED, ""
     article.save()

@@ -94,6 +94,8 @@ def run_vistka(content: bytes, url: str) -> tuple[str, str]:
         result = extract_article(content, url)
     except ExtractionError:
         return "", "none"
+    except Exception as error:  # noqa: BLE001 - a crash is scored as an empty page and named in the table
+        return "", f"crash: {type(error).__name__}"
     shown = result.text if result.method.get("lead") == "body" else f"{result.lead}\n{result.text}"
     return shown, result.method.get("body", "")
 
