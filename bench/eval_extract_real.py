@@ -10,6 +10,7 @@ Floors only go up unless --allow-lower is given, so a regression cannot be hidde
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -86,11 +87,15 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--write-baseline", action="store_true")
     parser.add_argument("--allow-lower", action="store_true")
+    parser.add_argument("--dump", metavar="FILE", help="write every page's counts and methods as JSON lines")
     args = parser.parse_args()
     if missing := missing_corpora():
         sys.exit(f"corpora missing: {missing}; put them in ../shared/corpora or set VISTKA_CORPORA")
     started = time.perf_counter()
     results = evaluate_real(load_real_pages(), processes=args.processes)
+    if args.dump:
+        with open(args.dump, "w") as out:
+            out.writelines(json.dumps(dataclasses.asdict(r), ensure_ascii=False) + "\n" for r in results)
     print_tables(results)
     print_worst(results)
     junk = junk_pages(results)

@@ -11,7 +11,7 @@ import pytest
 from vistka.pipeline.body import Body, image_identity, repeats
 from vistka.pipeline.candidates import Candidate, Evidence, choose, without_site_name
 from vistka.pipeline.decode import decode_page
-from vistka.pipeline.extract import extract_article
+from vistka.pipeline.extract import ExtractionError, extract_article
 from vistka.pipeline.fetch.charset import decode_document
 
 URL = "https://news.example.org/2025/01/27/story.html"
@@ -196,8 +196,9 @@ def test_a_short_body_that_carries_the_description_is_convincing():
 
 
 def test_no_convincing_candidate_is_a_doubt_with_the_reasons():
-    chosen, _, doubt = choose([candidate("trafilatura", "Follow authors and topics", 0.8),
-                               candidate("readability", "Photo: Jane Doe")], Evidence())
+    chosen, _, doubt = choose([candidate("trafilatura", "Follow authors and topics you like to get their news", 0.8),
+                               candidate("readability", "Photo: Jane Doe for the Daily Example, all rights kept")],
+                              Evidence())
     assert chosen is not None and "no convincing article body" in doubt
     assert "trafilatura: mostly links" in doubt and "readability: too short" in doubt
 
@@ -207,6 +208,21 @@ def test_a_page_of_teasers_is_extracted_with_a_doubt():
     html = f"<html><head><title>Latest</title></head><body><ul>{teasers}</ul></body></html>"
     result = extract_article(html, URL)
     assert result.doubt.startswith("no convincing article body") and result.method["body"]
+
+
+def test_pictures_and_links_come_back_next_to_their_paragraphs():
+    """trafilatura reads the text better without images and links; both are put back where they were."""
+    figure = '<figure><img src="https://news.example.org/img/depot.jpg"><figcaption>The depot</figcaption></figure>'
+    linked = SENTENCES[2].replace("old depot", '<a href="https://news.example.org/depot.html">old depot</a>')
+    body = "".join(f"<p>{s}</p>" for s in SENTENCES[:2]) + figure + f"<p>{linked}</p>"
+    html = extract_article(page(body + paragraphs(12)), URL).body_html
+    assert html.index(SENTENCES[1][:30]) < html.index("depot.jpg") < html.index(SENTENCES[2][:30])
+    assert '<a href="https://news.example.org/depot.html" rel="noopener nofollow">old depot</a>' in html
+
+
+def test_a_page_with_only_a_menu_is_no_article():
+    with pytest.raises(ExtractionError):
+        extract_article("<html><body><nav>menu</nav><p>Home</p></body></html>", URL)
 
 
 def test_provenance_says_which_candidate_won_and_why():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from urllib.parse import unquote, urljoin, urlsplit
@@ -50,8 +51,8 @@ def clean_body(container: lxml.html.HtmlElement, url: str, *, title: str = "", l
     _drop_repeated_head(body, title, lead)
     _drop_empty_figures(body)
     texts = block_texts(body)
-    return Body(html=sanitize_html(_inner_html(body)), text="\n\n".join(texts),
-                first_paragraph=_first_paragraph(body))
+    return Body(html=normalise_text(sanitize_html(_inner_html(body))), text=normalise_text("\n\n".join(texts)),
+                first_paragraph=normalise_text(_first_paragraph(body)))
 
 
 def embeds_to_links(body: lxml.html.HtmlElement, url: str) -> None:
@@ -70,16 +71,48 @@ def embeds_to_links(body: lxml.html.HtmlElement, url: str) -> None:
             embed.drop_tree()
 
 
+CONTAINERS = ("div", "section", "article", "main", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr",
+              "details", "center", "body")
+
+
 def block_texts(body: lxml.html.HtmlElement) -> list[str]:
-    """The prose of the body, one entry per block; captions and embed links are not prose."""
-    texts = []
-    for element in body.iter(*BLOCKS):
-        if any(True for _ in element.iterancestors(*BLOCKS, "figure")) or element.get("data-embed"):
-            continue
-        text = " ".join(element.text_content().split())
+    """The prose of the body, one entry per block; captions and embed links are not prose. Text
+    between blocks (a paragraph's run-on after an inline element, a <div> with bare text) counts too."""
+    texts: list[str] = []
+    loose: list[str] = []
+
+    def flush() -> None:
+        text = " ".join(" ".join(loose).split())
         if text:
             texts.append(text)
+        loose.clear()
+
+    def walk(container: lxml.html.HtmlElement) -> None:
+        loose.append(container.text or "")
+        for child in container:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == "figure" or child.get("data-embed"):
+                flush()
+            elif tag in BLOCKS or tag in CONTAINERS:
+                flush()
+                if tag in BLOCKS:
+                    loose.append(child.text_content())
+                else:
+                    walk(child)
+                flush()
+            elif tag:
+                loose.append(child.text_content())  # inline: links, emphasis, code
+            loose.append(child.tail or "")
+
+    walk(body)
+    flush()
     return texts
+
+
+def normalise_text(text: str) -> str:
+    """NFC (pages mix composed and decomposed letters: "য়" is one code point or two) without soft
+    hyphens, which only hint where a browser may break a word and split it for search and translation."""
+    return unicodedata.normalize("NFC", text.replace("\xad", "").replace("&shy;", ""))
 
 
 def _embed_target(embed: lxml.html.HtmlElement, url: str) -> str:

@@ -20,6 +20,7 @@ from vistka.pipeline.body import Body
 
 WORD = re.compile(r"\w+")
 LONG_WORDS = 150  # this much prose with few links is an article on its own
+NO_ARTICLE_WORDS = 8  # fewer words are a menu or a label left over, never an article
 SHORT_WORDS = 40  # below this, nothing is convincing: a brief of two lines is not a body we can check
 MAX_LINK_DENSITY = 0.4  # more of the words in links: a list of teasers, a "Read next" box, a menu
 DESCRIPTION_SHARE = 0.6  # this share of the description's words in the body supports it
@@ -96,8 +97,11 @@ def choose(found: list[Candidate], evidence: Evidence) -> tuple[Candidate | None
     The first candidate in PREFERENCE order that is convincing on its own, or that another candidate
     agrees with, wins (JSON-LD is offered only when it is on the page and trafilatura missed part of
     it; readability only when neither convinced). With none, the least doubtful one, with a doubt."""
-    usable = sorted((c for c in found if c.body is not None and c.body.text),
+    usable = sorted((c for c in found if c.body is not None and c.words >= NO_ARTICLE_WORDS),
                     key=lambda c: PREFERENCE.index(c.method) if c.method in PREFERENCE else len(PREFERENCE))
+    # readability reads any page as an article, menus too: unsupported, it is no candidate at all
+    usable = [c for c in usable if c.method != "readability" or convincing(c, evidence)
+              or any(agree(c, other) for other in usable if other is not c)]
     if not usable:
         return None, "", ""
     for candidate in usable:

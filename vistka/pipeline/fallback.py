@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from datetime import UTC, datetime
@@ -28,17 +29,33 @@ class GenericMetadata:
     def _document(self):
         return trafilatura.extract_metadata(self._tree, default_url=self._url)
 
+    @functools.cached_property
+    def _head(self):
+        """Title, author and image the way trafilatura.extract_metadata finds them, without its date
+        search (htmldate), which costs several times the rest and is not needed for these."""
+        from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
+
+        found = examine_meta(self._tree)
+        if found.author and " " not in found.author:  # trafilatura's own check: a single word is no name
+            found.author = None
+        with contextlib.suppress(Exception):  # trafilatura's JSON-LD reader fails on odd data; the rest counts
+            found = extract_meta_json(self._tree, found)
+        found.title = found.title or extract_title(self._tree)
+        found.author = found.author or extract_author(self._tree)
+        found.clean_and_trim()
+        return found
+
     @property
     def title(self) -> str:
-        return (self._document.title or "") if self._document else ""
+        return self._head.title or ""
 
     @property
     def authors(self) -> list[str]:
-        return split_authors(self._document.author or "") if self._document else []
+        return split_authors(self._head.author or "")
 
     @property
     def image(self) -> str:
-        return (self._document.image or "") if self._document else ""
+        return self._head.image or ""
 
     @property
     def published(self) -> datetime | None:
@@ -129,3 +146,116 @@ def _closing_boilerplate(block: lxml.html.HtmlElement) -> bool:
         return False
     promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
     return promo_shaped and any(word in text for word in (*CALL_TO_ACTION, *OUTLET_BOILERPLATE))
+
+
+ANCHOR_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
+OUTSIDE_ARTICLE = ("nav", "header", "footer", "aside", "form")
+
+
+def _anchor_key(element: lxml.html.HtmlElement) -> str:
+    return " ".join(WORD.findall(element.text_content().replace("\xad", "").casefold()))[:80]
+
+
+def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> None:
+    """Put the page's pictures back into a body taken without them (trafilatura chooses its text
+    better so), each after the paragraph it followed on the page, or before the one it preceded."""
+    anchors: dict[str, lxml.html.HtmlElement] = {}
+    for block in body.iter(*ANCHOR_BLOCKS):
+        key = _anchor_key(block)
+        if key and key not in anchors:
+            top = block
+            while top.getparent() is not None and top.getparent() is not body:
+                top = top.getparent()
+            anchors[key] = top
+    if not anchors or page.body is None:
+        return
+    _restore_links(page, anchors)
+    events: list[tuple[str, object]] = []
+    for element in page.body.iter("img", "figure", *ANCHOR_BLOCKS):
+        if element.tag in ("img", "figure"):
+            in_figure = element.tag == "img" and any(True for _ in element.iterancestors("figure"))
+            empty_figure = element.tag == "figure" and element.find(".//img") is None
+            if in_figure or empty_figure or any(True for _ in element.iterancestors(*OUTSIDE_ARTICLE)):
+                continue
+            events.append(("picture", element))
+        elif key := _anchor_key(element):
+            events.append(("block", key))
+    _place_pictures(events, anchors)
+
+
+def _place_pictures(events: list[tuple[str, object]], anchors: dict[str, lxml.html.HtmlElement]) -> None:
+    placed: set[str] = set()
+    last_anchor = None
+    waiting: list[lxml.html.HtmlElement] = []  # pictures seen before any kept paragraph
+    for kind, value in events:
+        if kind == "block":
+            anchor = anchors.get(value)
+            if anchor is not None:
+                for picture in waiting:
+                    _insert(picture, anchor, before=True, placed=placed)
+                waiting, last_anchor = [], anchor
+            continue
+        if last_anchor is not None:
+            last_anchor = _insert(value, last_anchor, before=False, placed=placed) or last_anchor
+        else:
+            waiting.append(value)
+
+
+def _insert(picture: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement, *, before: bool,
+            placed: set[str]) -> lxml.html.HtmlElement | None:
+    image = picture if picture.tag == "img" else picture.find(".//img")
+    source = (image.get("src") or image.get("data-src") or "") if image is not None else ""
+    if not source or source in placed:
+        return None
+    placed.add(source)
+    copy_ = lxml.html.fragment_fromstring(lxml.html.tostring(picture, encoding="unicode", with_tail=False))
+    if copy_.tag == "img":
+        figure = lxml.html.Element("figure")
+        figure.append(copy_)
+        copy_ = figure
+    if before:
+        anchor.addprevious(copy_)
+    else:
+        anchor.addnext(copy_)
+    return copy_
+
+
+def _restore_links(page: lxml.html.HtmlElement, anchors: dict[str, lxml.html.HtmlElement]) -> None:
+    """Links back into a body taken without them: each page paragraph kept in the body gives its
+    links to the same words there."""
+    for block in page.body.iter(*ANCHOR_BLOCKS):
+        links = [(a.get("href"), " ".join(a.text_content().split())) for a in block.iter("a") if a.get("href")]
+        if not links:
+            continue
+        target = _block_for(anchors, block)
+        if target is None:
+            continue
+        for href, text in links:
+            if len(text) >= 2:
+                _wrap_words(target, text, href)
+
+
+def _block_for(anchors: dict[str, lxml.html.HtmlElement], block: lxml.html.HtmlElement):
+    top = anchors.get(_anchor_key(block))
+    if top is None:
+        return None
+    key = _anchor_key(block)
+    return next((b for b in top.iter(*ANCHOR_BLOCKS) if _anchor_key(b) == key), top)
+
+
+def _wrap_words(block: lxml.html.HtmlElement, words: str, href: str) -> None:
+    """Wrap the first plain-text occurrence of `words` in block (not inside a link already)."""
+    slots = [(block, "text")] + [(child, "tail") for child in block if child.tag != "a"]
+    for element, slot in slots:
+        text = getattr(element, slot) or ""
+        at = text.find(words)
+        if at < 0:
+            continue
+        link = lxml.html.Element("a", href=href)
+        link.text, link.tail = words, text[at + len(words):]
+        setattr(element, slot, text[:at])
+        if slot == "text":
+            element.insert(0, link)
+        else:
+            element.addnext(link)
+        return
