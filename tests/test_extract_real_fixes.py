@@ -228,3 +228,10 @@ def test_a_page_with_only_a_menu_is_no_article():
 def test_provenance_says_which_candidate_won_and_why():
     result = extract_article(page(paragraphs(12)), URL)
     assert result.method["body"] == "trafilatura" and "words" in result.method["body_reason"] and not result.doubt
+
+
+def test_a_description_the_page_does_not_show_is_no_standfirst():
+    hidden = '<meta name="description" content="Best deals on trams and buses: compare offers and save today">'
+    shown = f'<meta name="description" content="{SENTENCES[0]}">'
+    assert extract_article(page(paragraphs(), hidden), URL).method["lead"] == "body"
+    assert extract_article(page(paragraphs(), shown), URL).method["lead"] == "meta"

@@ -26,6 +26,7 @@ from vistka.pipeline.fallback import (
     article_body_paragraphs,
     is_signup_box,
     restore_images,
+    shown_on_page,
     trim_generic_noise,
     unwrap_layout_tables,
 )
@@ -86,7 +87,9 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
     if rule:
         by_rule.remove_unwanted(tree, rule)
     _choose(extracted, "lead", [("rule", by_rule.text_value(tree, rule, "lead") if rule else ""),
-                                ("feed", _plain(entry.summary) if entry else ""), ("meta", meta.description)])
+                                ("feed", _plain(entry.summary) if entry else ""),
+                                # a description the page does not show is a search engine's blurb, not a standfirst
+                                ("meta", lambda: meta.description if shown_on_page(meta.description, tree) else "")])
     body = _choose_body(extracted, tree, rule, meta, url)
     extracted.body_html, extracted.text = body.html, body.text
     _choose(extracted, "lead", [("body", body.first_paragraph)])

@@ -78,6 +78,12 @@ def article_body_paragraphs(article_body: str, tree: lxml.html.HtmlElement, extr
     return [" ".join(part.split()) for part in re.split(r"\n\s*\n|\n", article_body) if part.strip()]
 
 
+def shown_on_page(text: str, tree: lxml.html.HtmlElement, share: float = VISIBLE_SHARE) -> bool:
+    """Whether most of the words of `text` are in the page's visible text (not only in its meta tags)."""
+    wanted = set(WORD.findall(text.casefold()))
+    return bool(wanted) and len(wanted & set(WORD.findall(_visible_text(tree).casefold()))) >= share * len(wanted)
+
+
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
     return " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
 
