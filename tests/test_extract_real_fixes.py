@@ -235,3 +235,11 @@ def test_a_description_the_page_does_not_show_is_no_standfirst():
     shown = f'<meta name="description" content="{SENTENCES[0]}">'
     assert extract_article(page(paragraphs(), hidden), URL).method["lead"] == "body"
     assert extract_article(page(paragraphs(), shown), URL).method["lead"] == "meta"
+
+
+def test_text_the_browser_does_not_show_is_not_extracted():
+    hidden = ('<p style="display: none">Hidden teaser text for the pop-up window that nobody reads here.</p>'
+              '<p hidden>Spare copy of the newsletter sign-up text hidden from every reader.</p>')
+    result = extract_article(page(paragraphs(3) + hidden + "".join(
+        f"<p>{s}</p>" for s in SENTENCES[3:])), URL)
+    assert SENTENCES[5] in result.text and "Hidden teaser" not in result.text and "Spare copy" not in result.text

@@ -24,6 +24,7 @@ from vistka.pipeline.decode import page_base, parse_page
 from vistka.pipeline.fallback import (
     GenericMetadata,
     article_body_paragraphs,
+    drop_hidden,
     is_signup_box,
     restore_images,
     shown_on_page,
@@ -137,6 +138,7 @@ def _choose_body(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule |
         if body.text:
             extracted.method["body"] = "rule"
             return body
+    drop_hidden(tree)
     unwrap_layout_tables(tree)
     # trafilatura resolves page-relative links ("other.html") against the site root, not the page
     # (nor its <base>); resolve those first. Absolute and root-relative links it handles itself.

@@ -88,6 +88,23 @@ def _visible_text(tree: lxml.html.HtmlElement) -> str:
     return " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
 
 
+HIDDEN_XPATH = ("//body//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
+                " or contains(translate(@style, ' ', ''), 'visibility:hidden')]")
+
+
+def drop_hidden(tree: lxml.html.HtmlElement) -> None:
+    """Elements a browser does not show (`hidden`, `display: none`) are no article text: tracking
+    pixels, spare copies for other screen sizes, texts for pop-ups. A hidden part holding most of the
+    page's text is one that a script reveals, and stays."""
+    hidden = tree.xpath(HIDDEN_XPATH)
+    if not hidden:
+        return
+    total = len(tree.body.text_content()) if tree.body is not None else 0
+    for element in hidden:
+        if element.getparent() is not None and len(element.text_content()) < total / 2:
+            element.drop_tree()
+
+
 def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
     """Old CMSs lay pages out with tables; a "cell" holding the headline or several paragraphs is
     page structure, not data, and generic extraction reads it far better as plain blocks."""
