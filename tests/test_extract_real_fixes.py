@@ -243,3 +243,17 @@ def test_text_the_browser_does_not_show_is_not_extracted():
     result = extract_article(page(paragraphs(3) + hidden + "".join(
         f"<p>{s}</p>" for s in SENTENCES[3:])), URL)
     assert SENTENCES[5] in result.text and "Hidden teaser" not in result.text and "Spare copy" not in result.text
+
+
+@pytest.mark.django_db
+def test_an_article_without_a_convincing_body_waits_for_an_editor():
+    from tests.factories import make_article, make_source
+    from vistka.core.models import ArticleStatus
+    from vistka.pipeline.publish import publish
+
+    teasers = "".join(f'<li><a href="/news/{n}.html">{SENTENCES[n]}</a></li>' for n in range(3))
+    extracted = extract_article(f"<html><body><ul>{teasers}</ul></body></html>", URL)
+    article = make_article(make_source(), status=ArticleStatus.FETCHED, extraction_doubt=extracted.doubt)
+    publish(article, translated=True)
+    assert article.status == ArticleStatus.IN_REVIEW
+    assert article.error.startswith("extraction: no convincing article body")

@@ -219,7 +219,8 @@ def _place_pictures(events: list[tuple[str, object]], anchors: dict[str, lxml.ht
                 waiting, last_anchor = [], anchor
             continue
         if last_anchor is not None:
-            last_anchor = _insert(value, last_anchor, before=False, placed=placed) or last_anchor
+            inserted = _insert(value, last_anchor, before=False, placed=placed)
+            last_anchor = inserted if inserted is not None else last_anchor
         else:
             waiting.append(value)
 
