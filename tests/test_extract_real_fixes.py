@@ -257,3 +257,15 @@ def test_an_article_without_a_convincing_body_waits_for_an_editor():
     publish(article, translated=True)
     assert article.status == ArticleStatus.IN_REVIEW
     assert article.error.startswith("extraction: no convincing article body")
+
+
+def test_a_one_line_post_that_repeats_its_headline_keeps_its_line():
+    line = "Who slips next on the ice? I bet you do. Ouch. Won!"
+    result = extract_article(f"<html><head><title>{line}</title></head><body><article><p>{line}</p></article>"
+                             "</body></html>", URL)
+    assert result.text == line
+
+
+def test_tracking_pixels_do_not_come_back_as_pictures():
+    pixel = '<img src="https://pixel.example.net/b.gif" width="1" height="1">'
+    assert "pixel.example.net" not in extract_article(page(paragraphs(3) + pixel + paragraphs(6)), URL).body_html

@@ -186,6 +186,8 @@ def repeats(block: str, head: str) -> bool:
 def _drop_repeated_head(body: lxml.html.HtmlElement, title: str, lead: str) -> None:
     """The headline and standfirst are shown separately, so they must not open the body too."""
     repeated = [text for text in (title, lead) if text.strip()]
+    if sum(1 for element in body.iter(*BLOCKS) if element.text_content().strip()) < 2:
+        return  # a post that is one line long repeats its headline: that line is still the post
     for element in list(body.iter("h1", *BLOCKS))[:3]:
         text = element.text_content()
         if any(repeats(text, head) for head in repeated) and element.getparent() is not None:

@@ -20,7 +20,7 @@ from vistka.pipeline.body import Body
 
 WORD = re.compile(r"\w+")
 LONG_WORDS = 150  # this much prose with few links is an article on its own
-NO_ARTICLE_WORDS = 8  # fewer words are a menu or a label left over, never an article
+NO_ARTICLE_WORDS = 3  # fewer words are a label left over (a menu item, "Home"), never an article
 SHORT_WORDS = 40  # below this, nothing is convincing: a brief of two lines is not a body we can check
 MAX_LINK_DENSITY = 0.4  # more of the words in links: a list of teasers, a "Read next" box, a menu
 DESCRIPTION_SHARE = 0.6  # this share of the description's words in the body supports it

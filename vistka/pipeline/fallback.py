@@ -198,12 +198,21 @@ def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> 
         if element.tag in ("img", "figure"):
             in_figure = element.tag == "img" and any(True for _ in element.iterancestors("figure"))
             empty_figure = element.tag == "figure" and element.find(".//img") is None
-            if in_figure or empty_figure or any(True for _ in element.iterancestors(*OUTSIDE_ARTICLE)):
+            if in_figure or empty_figure or _pixel(element) \
+                    or any(True for _ in element.iterancestors(*OUTSIDE_ARTICLE, "noscript")):
                 continue
             events.append(("picture", element))
         elif key := _anchor_key(element):
             events.append(("block", key))
     _place_pictures(events, anchors)
+
+
+def _pixel(picture: lxml.html.HtmlElement) -> bool:
+    """A tracking pixel or spacer: sized 0 or 1, in attributes or style."""
+    image = picture if picture.tag == "img" else picture.find(".//img")
+    style = (image.get("style") or "").replace(" ", "")
+    return image.get("width") in ("0", "1") or image.get("height") in ("0", "1") \
+        or "height:0" in style or "width:0" in style or "height:1px" in style
 
 
 def _place_pictures(events: list[tuple[str, object]], anchors: dict[str, lxml.html.HtmlElement]) -> None:
