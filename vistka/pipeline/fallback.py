@@ -176,7 +176,8 @@ OUTSIDE_ARTICLE = ("nav", "header", "footer", "aside", "form")
 
 
 def _anchor_key(element: lxml.html.HtmlElement) -> str:
-    return " ".join(WORD.findall(element.text_content().replace("\xad", "").casefold()))[:80]
+    # the first words are enough to recognise a paragraph; a long list's whole text is not needed
+    return " ".join(WORD.findall(element.text_content()[:300].replace("\xad", "").casefold()))[:80]
 
 
 def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> None:
