@@ -269,3 +269,14 @@ def test_a_one_line_post_that_repeats_its_headline_keeps_its_line():
 def test_tracking_pixels_do_not_come_back_as_pictures():
     pixel = '<img src="https://pixel.example.net/b.gif" width="1" height="1">'
     assert "pixel.example.net" not in extract_article(page(paragraphs(3) + pixel + paragraphs(6)), URL).body_html
+
+
+def test_blocks_nested_in_a_list_item_stay_separate_words():
+    import lxml.html
+
+    from vistka.pipeline.body import clean_body
+    container = lxml.html.fragment_fromstring(
+        "<div><ul><li><h4>JavaScript Debugger</h4><p>Step through code.</p></li></ul>"
+        "<p>The Fetch API intends <code>fetch()</code> to help.</p> Text after a paragraph.</div>")
+    assert clean_body(container, URL).text.split("\n\n") == [
+        "JavaScript Debugger Step through code.", "The Fetch API intends fetch() to help.", "Text after a paragraph."]

@@ -96,7 +96,7 @@ def block_texts(body: lxml.html.HtmlElement) -> list[str]:
             elif tag in BLOCKS or tag in CONTAINERS:
                 flush()
                 if tag in BLOCKS:
-                    loose.append(child.text_content())
+                    loose.append(_spaced_text(child))
                 else:
                     walk(child)
                 flush()
@@ -107,6 +107,18 @@ def block_texts(body: lxml.html.HtmlElement) -> list[str]:
     walk(body)
     flush()
     return texts
+
+
+def _spaced_text(element: lxml.html.HtmlElement) -> str:
+    """text_content() with a space where a nested block or line break separates words: a list item
+    holding a heading and a paragraph reads "Debugger Step through", not "DebuggerStep through"."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            separate = child.tag in BLOCKS or child.tag in CONTAINERS or child.tag in ("br", "h1", "dt", "dd")
+            parts.append(f" {_spaced_text(child)} " if separate else _spaced_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def normalise_text(text: str) -> str:
