@@ -194,6 +194,8 @@ def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> 
     if not anchors or page.body is None:
         return
     _restore_links(page, anchors)
+    if page.body.find(".//img") is None:
+        return
     events: list[tuple[str, object]] = []
     for element in page.body.iter("img", "figure", *ANCHOR_BLOCKS):
         if element.tag in ("img", "figure"):
@@ -270,10 +272,10 @@ def _restore_links(page: lxml.html.HtmlElement, anchors: dict[str, lxml.html.Htm
 
 
 def _block_for(anchors: dict[str, lxml.html.HtmlElement], block: lxml.html.HtmlElement):
-    top = anchors.get(_anchor_key(block))
+    key = _anchor_key(block)
+    top = anchors.get(key)
     if top is None:
         return None
-    key = _anchor_key(block)
     return next((b for b in top.iter(*ANCHOR_BLOCKS) if _anchor_key(b) == key), top)
 
 
