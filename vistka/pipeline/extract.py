@@ -169,8 +169,8 @@ def _cleaned(container: lxml.html.HtmlElement | None, url: str, head: dict) -> t
 
 TRAFILATURA_OPTIONS = {
     # trafilatura's defaults measure best on the real corpora (make eval-extract-real): asking it to
-    # keep links, formatting or images changes which text it takes, for the worse. The pictures are
-    # put back afterwards, next to the paragraphs they stood by (_restore_images).
+    # keep links, formatting or images changes which text it takes, for the worse. Pictures and links
+    # are put back afterwards, by the paragraphs they stood in or by (fallback.restore_images).
     "include_comments": False, "include_tables": True,
 }
 
