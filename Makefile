@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-pictures eval-stories bench-translate bench-serve bench-servers bench-stories bench-ingest bench-scale bench-wedged wrk-deps
+.PHONY: demo test lint fetch serve clean browser-deps eval-extract eval-extract-real eval-pictures eval-stories bench-translate bench-serve bench-servers bench-stories bench-ingest bench-scale bench-wedged wrk-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("vistka needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -41,6 +41,11 @@ test: $(TEST_STAMP) browser-deps
 # Extraction quality on the gold sample pages, side by side with trafilatura and readability-lxml.
 eval-extract: $(TEST_STAMP)
 	$(BIN)/python bench/eval_extract.py
+
+# Extraction on the real-page corpora (../shared/corpora or VISTKA_CORPORA): vistka, plain trafilatura and
+# readability-lxml on trafilatura-eval and readability-test-pages; floors in bench/baselines/extract_real.json.
+eval-extract-real: $(TEST_STAMP)
+	$(BIN)/python bench/eval_extract_real.py $(ARGS)
 
 # Real pages through the whole ingest path; every picture shown must be ours (../shared/corpora).
 eval-pictures: $(TEST_STAMP)

@@ -188,6 +188,8 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
+    extraction_doubt = models.TextField(
+        blank=True, help_text="Why extraction found no convincing article body; the article then waits for an editor.")
     fetched_at = models.DateTimeField(default=timezone.now)
 
     status = models.CharField(max_length=24, choices=ArticleStatus.choices, default=ArticleStatus.FETCHED)

@@ -1,30 +1,23 @@
-"""Page bytes to an lxml tree: the server's charset first, then the page's own, then a guess."""
+"""Page bytes to an lxml tree, decoded the fetcher's way (fetch/charset.py)."""
 
 from __future__ import annotations
 
-import codecs
 import re
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
 
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+from vistka.pipeline.fetch.charset import decode_document
+
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def decode_page(content: bytes, declared: str | None = None) -> str:
-    """Text of a page; a wrong or missing declaration falls through to the next candidate."""
-    meta = META_CHARSET.search(content[:4096])
-    candidates = [declared, meta.group(1).decode("ascii") if meta else None, "utf-8"]
-    for candidate in filter(None, candidates):
-        try:
-            return content.decode(codecs.lookup(candidate).name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    from trafilatura.utils import decode_file  # charset detection, only for undeclared non-UTF-8 pages
-
-    return decode_file(content)
+    """Text of a page, decoded exactly as the fetcher decodes it (fetch/charset.py weighs a BOM, valid
+    UTF-8, the server's and the page's declarations), so a saved page given to `vistka extract` or
+    `make eval-extract` reads the same as the page fetched by the pipeline."""
+    return decode_document(content, declared)[0]
 
 
 def parse_page(html: str | bytes, url: str, encoding: str | None = None) -> lxml.html.HtmlElement:

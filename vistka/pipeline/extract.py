@@ -1,9 +1,10 @@
 """Extract stage: an article page in, its title, metadata, clean body and "Read also" links out.
 
-Each field is taken from the first source that has it, in a fixed order (docs/extraction.md):
+Metadata fields are taken from the first source that has them, in a fixed order (docs/extraction.md):
 the outlet's rule (rules/rules.yaml, or the source's own override), the page's structured data
 (JSON-LD NewsArticle, then OpenGraph/meta tags), trafilatura/htmldate's generic extraction,
-then the feed entry. `Extracted.method` records, per field, which one won.
+then the feed entry. The body is chosen among candidates on evidence (candidates.py).
+`Extracted.method` records, per field, which one won (and for the body, why).
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ import lxml.html
 import trafilatura
 from trafilatura.htmlprocessing import build_html_output
 
-from vistka.pipeline import dates, figures, structured
+from vistka.pipeline import candidates, dates, figures, structured
 from vistka.pipeline.body import Body, clean_body
 from vistka.pipeline.decode import page_base, parse_page
 from vistka.pipeline.fallback import (
     GenericMetadata,
     article_body_paragraphs,
+    drop_hidden,
+    is_signup_box,
+    restore_images,
+    shown_on_page,
     trim_generic_noise,
     unwrap_layout_tables,
 )
@@ -53,6 +58,7 @@ class Extracted:
     entities: list[str] = field(default_factory=list)
     method: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # e.g. dates ignored as impossible (dates.py)
+    doubt: str = ""  # why no body candidate was convincing: the article then waits for an editor
 
 
 def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None, *,
@@ -79,11 +85,14 @@ def extract_article(html: str | bytes, url: str, entry: FeedEntry | None = None,
     extracted = Extracted(title="", body_html="", text="", read_also=read_also, keywords=meta.keywords,
                           entities=meta.entities)
     _choose_metadata(extracted, tree, rule, meta, generic, entry, url, (rule.timezone if rule else "") or timezone)
-    remove_selected(tree, meta.hidden_selectors)  # a paywall's sign-up box is not article text
+    # Paywall markup often marks the whole article as the paid part: only a sign-up box goes.
+    remove_selected(tree, meta.hidden_selectors, only=is_signup_box)
     if rule:
         by_rule.remove_unwanted(tree, rule)
     _choose(extracted, "lead", [("rule", by_rule.text_value(tree, rule, "lead") if rule else ""),
-                                ("feed", _plain(entry.summary) if entry else ""), ("meta", meta.description)])
+                                ("feed", _plain(entry.summary) if entry else ""),
+                                # a description the page does not show is a search engine's blurb, not a standfirst
+                                ("meta", lambda: meta.description if shown_on_page(meta.description, tree) else "")])
     body = _choose_body(extracted, tree, rule, meta, url)
     extracted.body_html, extracted.text = body.html, body.text
     _choose(extracted, "lead", [("body", body.first_paragraph)])
@@ -96,6 +105,8 @@ def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Ru
     ruled = _rule_fields(tree, rule, url)
     _choose(extracted, "title", [("rule", ruled.get("title")), (meta.source("title"), meta.title),
                                  ("trafilatura", lambda: generic.title), ("feed", entry.title if entry else "")])
+    if extracted.method.get("title") != "rule":
+        extracted.title = candidates.without_site_name(extracted.title, meta.site_name, url)
     # A JSON-LD article without an author means the page names none: no guessing from the text then.
     _choose(extracted, "authors", [("rule", ruled.get("authors")), (meta.source("authors"), meta.authors),
                                    ("trafilatura", lambda: [] if meta.has_article else generic.authors),
@@ -124,7 +135,7 @@ def _rule_fields(tree: lxml.html.HtmlElement, rule: Rule | None, url: str) -> di
 
 def _choose_body(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule | None,
                  meta: structured.PageMetadata, url: str) -> Body:
-    """The rule's container, else trafilatura's, checked against a plausible JSON-LD articleBody."""
+    """The rule's container when it has text; else the best-supported generic candidate."""
     head = {"title": extracted.title, "lead": extracted.lead, "lead_image": extracted.image}
     containers = by_rule.select(tree, rule, "body") if rule else []
     if containers:
@@ -132,31 +143,67 @@ def _choose_body(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Rule |
         if body.text:
             extracted.method["body"] = "rule"
             return body
-    generic = _trafilatura_body(tree, url)
-    body = clean_body(generic, url, **head) if generic is not None else None
-    paragraphs = article_body_paragraphs(meta.article_body, tree, body.text if body else "")
-    if paragraphs:
-        extracted.method["body"] = "json-ld"
-        return clean_body(_paragraphs_element(paragraphs), url, **head)
-    if body is None or not body.text:
-        raise ExtractionError(f"no article text found on {url}")
-    extracted.method["body"] = "trafilatura"
-    return body
-
-
-def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlElement | None:
+    drop_hidden(tree)
     unwrap_layout_tables(tree)
     # trafilatura resolves page-relative links ("other.html") against the site root, not the page
     # (nor its <base>); resolve those first. Absolute and root-relative links it handles itself.
     for element, attribute in _page_relative_links(tree):
         element.set(attribute, urljoin(url, element.get(attribute).strip()))
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_links=True, include_formatting=True,
-        include_comments=False, include_tables=True, include_images=True, output_format="python",
-    )
+    found = [candidates.Candidate("trafilatura", *_cleaned(_trafilatura_body(tree, url), url, head))]
+    paragraphs = article_body_paragraphs(meta.article_body, tree, found[0].body.text if found[0].body else "")
+    if paragraphs:
+        found.append(candidates.Candidate("json-ld", *_cleaned(_paragraphs_element(paragraphs), url, head)))
+    evidence = candidates.Evidence(title=extracted.title, description=meta.description)
+    if not any(candidates.convincing(candidate, evidence) for candidate in found):
+        # Last reader of the tree: readability rewrites what it reads (trafilatura worked on its own copy).
+        found.append(candidates.Candidate("readability", *_cleaned(_readability_body(tree), url, head)))
+    chosen, why, doubt = candidates.choose(found, evidence)
+    if chosen is None:
+        raise ExtractionError(f"no article text found on {url}")
+    extracted.method["body"], extracted.method["body_reason"], extracted.doubt = chosen.method, why, doubt
+    return chosen.body
+
+
+def _cleaned(container: lxml.html.HtmlElement | None, url: str, head: dict) -> tuple[Body | None, float, str]:
+    """The candidate's clean body, its link density (share of its words inside links), its raw text."""
+    if container is None:
+        return None, 0.0, ""
+    text = container.text_content()
+    return clean_body(container, url, **head), candidates.link_density(container, text), text
+
+
+TRAFILATURA_OPTIONS = {
+    # trafilatura's defaults measure best on the real corpora (make eval-extract-real): asking it to
+    # keep links, formatting or images changes which text it takes, for the worse. Pictures and links
+    # are put back afterwards, by the paragraphs they stood in or by (fallback.restore_images).
+    "include_comments": False, "include_tables": True,
+}
+
+
+def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlElement | None:
+    document = trafilatura.bare_extraction(tree, url=url, with_metadata=False, output_format="python",
+                                           **TRAFILATURA_OPTIONS)
     if document is None or document.body is None:
         return None
     body = lxml.html.document_fromstring(build_html_output(document)).body
+    trim_generic_noise(body)
+    restore_images(body, tree)
+    return body
+
+
+def _readability_body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """readability-lxml's article, the candidate for pages trafilatura reads badly."""
+    from readability import Document
+
+    try:
+        summary = Document(tree).summary(html_partial=True)
+    except Exception:  # noqa: BLE001 - readability fails on odd pages in many ways; that is no candidate
+        return None
+    if not summary or not summary.strip():
+        return None
+    body = lxml.html.fragment_fromstring(summary, create_parent="div")
+    while len(body) == 1 and body[0].tag == "div":  # readability wraps the article in its own divs
+        body = body[0]
     trim_generic_noise(body)
     return body
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
@@ -36,17 +37,33 @@ class GenericMetadata:
             log.info("%s: generic metadata skipped: %s: %s", self._url, type(error).__name__, error)
             return None
 
+    @functools.cached_property
+    def _head(self):
+        """Title, author and image the way trafilatura.extract_metadata finds them, without its date
+        search (htmldate), which costs several times the rest and is not needed for these."""
+        from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
+
+        found = examine_meta(self._tree)
+        if found.author and " " not in found.author:  # trafilatura's own check: a single word is no name
+            found.author = None
+        with contextlib.suppress(Exception):  # trafilatura's JSON-LD reader fails on odd data; the rest counts
+            found = extract_meta_json(self._tree, found)
+        found.title = found.title or extract_title(self._tree)
+        found.author = found.author or extract_author(self._tree)
+        found.clean_and_trim()
+        return found
+
     @property
     def title(self) -> str:
-        return (self._document.title or "") if self._document else ""
+        return self._head.title or ""
 
     @property
     def authors(self) -> list[str]:
-        return split_authors(self._document.author or "") if self._document else []
+        return split_authors(self._head.author or "")
 
     @property
     def image(self) -> str:
-        return (self._document.image or "") if self._document else ""
+        return self._head.image or ""
 
     @property
     def published(self) -> datetime | None:
@@ -69,8 +86,31 @@ def article_body_paragraphs(article_body: str, tree: lxml.html.HtmlElement, extr
     return [" ".join(part.split()) for part in re.split(r"\n\s*\n|\n", article_body) if part.strip()]
 
 
+def shown_on_page(text: str, tree: lxml.html.HtmlElement, share: float = VISIBLE_SHARE) -> bool:
+    """Whether most of the words of `text` are in the page's visible text (not only in its meta tags)."""
+    wanted = set(WORD.findall(text.casefold()))
+    return bool(wanted) and len(wanted & set(WORD.findall(_visible_text(tree).casefold()))) >= share * len(wanted)
+
+
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
     return " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
+
+
+HIDDEN_XPATH = ("//body//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
+                " or contains(translate(@style, ' ', ''), 'visibility:hidden')]")
+
+
+def drop_hidden(tree: lxml.html.HtmlElement) -> None:
+    """Elements a browser does not show (`hidden`, `display: none`) are no article text: tracking
+    pixels, spare copies for other screen sizes, texts for pop-ups. A hidden part holding most of the
+    page's text is one that a script reveals, and stays."""
+    hidden = tree.xpath(HIDDEN_XPATH)
+    if not hidden:
+        return
+    total = len(tree.body.text_content()) if tree.body is not None else 0
+    for element in hidden:
+        if element.getparent() is not None and len(element.text_content()) < total / 2:
+            element.drop_tree()
 
 
 def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
@@ -86,17 +126,38 @@ def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
 
 DATE_ONLY = re.compile(r"^[\d\s.:/,\-–—]+$")
 CALL_TO_ACTION = ("підпис", "підтрима", "передплат", "telegram", "subscribe", "newsletter", "sign up", "donate",
-                  "подпис", "follow us")
+                  "подпис", "follow us", "abonn", "log in", "login", "register", "регістр", "регистр", "premium")
+# Closing lines of an outlet's template rather than of the article: comment rules, rights notices.
+OUTLET_BOILERPLATE = ("leave a comment", "post a comment", "add a comment", "comments are closed", "comment policy",
+                      "comments policy", "правила коментування", "залишити коментар", "оставить комментарий",
+                      "all rights reserved", "усі права захищені", "всі права захищені", "все права защищены",
+                      "report a typo", "found a mistake", "ctrl+enter", "ctrl + enter")
 SHORT_BLOCK_WORDS = 25
 PROMO_WITHOUT_LINK_WORDS = 12  # longer closing lines that mention Telegram without a link are reporting
+FOOTER_TAIL_WORDS = 40  # a © line starts the footer only when less than this much text follows it
+SIGNUP_BOX_MAX_WORDS = 80
+
+
+def is_signup_box(element: lxml.html.HtmlElement) -> bool:
+    """Whether a part the page's paywall markup (JSON-LD hasPart, isAccessibleForFree: false) points
+    at is clearly a teaser or sign-up box. Many sites mark the article itself as the paid part, so
+    only a short box with a form, a button or sign-up wording qualifies."""
+    text = " ".join(element.text_content().split()).lower()
+    if len(text.split()) > SIGNUP_BOX_MAX_WORDS:
+        return False
+    has_controls = element.find(".//form") is not None or element.find(".//button") is not None
+    return has_controls or any(word in text for word in CALL_TO_ACTION)
 
 
 def trim_generic_noise(body: lxml.html.HtmlElement) -> None:
     """What generic extraction tends to keep around an article: date lines, footers, promo lines."""
     blocks = [child for child in body if isinstance(child.tag, str)]
+    words = [len(block.text_content().split()) for block in blocks]
     for index, block in enumerate(blocks):
         text = " ".join(block.text_content().split())
-        if text.startswith("©"):  # a copyright line starts the footer: nothing after it is article
+        # A copyright line followed by little text starts the footer. One followed by the article is a
+        # photo credit at its top: it stays with its picture.
+        if text.startswith("©") and sum(words[index + 1:]) < FOOTER_TAIL_WORDS:
             for element in blocks[index:]:
                 element.drop_tree()
             blocks = blocks[:index]
@@ -104,8 +165,141 @@ def trim_generic_noise(body: lxml.html.HtmlElement) -> None:
         if text and DATE_ONLY.match(text):
             block.drop_tree()
     for block in reversed([b for b in blocks if b.getparent() is not None]):
-        text = " ".join(block.text_content().split()).lower()
-        promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
-        if len(text.split()) > SHORT_BLOCK_WORDS or not promo_shaped or not any(w in text for w in CALL_TO_ACTION):
+        if not _closing_boilerplate(block):
             break
         block.drop_tree()
+
+
+def _closing_boilerplate(block: lxml.html.HtmlElement) -> bool:
+    """A short closing line that promotes the outlet or states its rules (comments, rights)."""
+    text = " ".join(block.text_content().split()).lower()
+    if not text or len(text.split()) > SHORT_BLOCK_WORDS:
+        return False
+    promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
+    return promo_shaped and any(word in text for word in (*CALL_TO_ACTION, *OUTLET_BOILERPLATE))
+
+
+ANCHOR_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
+OUTSIDE_ARTICLE = ("nav", "header", "footer", "aside", "form")
+
+
+def _anchor_key(element: lxml.html.HtmlElement) -> str:
+    # the first words are enough to recognise a paragraph; a long list's whole text is not needed
+    return " ".join(WORD.findall(element.text_content()[:300].replace("\xad", "").casefold()))[:80]
+
+
+def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> None:
+    """Put the page's pictures back into a body taken without them (trafilatura chooses its text
+    better so), each after the paragraph it followed on the page, or before the one it preceded."""
+    anchors: dict[str, lxml.html.HtmlElement] = {}
+    for block in body.iter(*ANCHOR_BLOCKS):
+        key = _anchor_key(block)
+        if key and key not in anchors:
+            top = block
+            while top.getparent() is not None and top.getparent() is not body:
+                top = top.getparent()
+            anchors[key] = top
+    if not anchors or page.body is None:
+        return
+    _restore_links(page, anchors)
+    if page.body.find(".//img") is None:
+        return
+    events: list[tuple[str, object]] = []
+    for element in page.body.iter("img", "figure", *ANCHOR_BLOCKS):
+        if element.tag in ("img", "figure"):
+            in_figure = element.tag == "img" and any(True for _ in element.iterancestors("figure"))
+            empty_figure = element.tag == "figure" and element.find(".//img") is None
+            if in_figure or empty_figure or _pixel(element) \
+                    or any(True for _ in element.iterancestors(*OUTSIDE_ARTICLE, "noscript")):
+                continue
+            events.append(("picture", element))
+        elif key := _anchor_key(element):
+            events.append(("block", key))
+    _place_pictures(events, anchors)
+
+
+def _pixel(picture: lxml.html.HtmlElement) -> bool:
+    """A tracking pixel or spacer: sized 0 or 1, in attributes or style."""
+    image = picture if picture.tag == "img" else picture.find(".//img")
+    style = (image.get("style") or "").replace(" ", "")
+    return image.get("width") in ("0", "1") or image.get("height") in ("0", "1") \
+        or "height:0" in style or "width:0" in style or "height:1px" in style
+
+
+def _place_pictures(events: list[tuple[str, object]], anchors: dict[str, lxml.html.HtmlElement]) -> None:
+    placed: set[str] = set()
+    last_anchor = None
+    waiting: list[lxml.html.HtmlElement] = []  # pictures seen before any kept paragraph
+    for kind, value in events:
+        if kind == "block":
+            anchor = anchors.get(value)
+            if anchor is not None:
+                for picture in waiting:
+                    _insert(picture, anchor, before=True, placed=placed)
+                waiting, last_anchor = [], anchor
+            continue
+        if last_anchor is not None:
+            inserted = _insert(value, last_anchor, before=False, placed=placed)
+            last_anchor = inserted if inserted is not None else last_anchor
+        else:
+            waiting.append(value)
+
+
+def _insert(picture: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement, *, before: bool,
+            placed: set[str]) -> lxml.html.HtmlElement | None:
+    image = picture if picture.tag == "img" else picture.find(".//img")
+    source = (image.get("src") or image.get("data-src") or "") if image is not None else ""
+    if not source or source in placed:
+        return None
+    placed.add(source)
+    copy_ = lxml.html.fragment_fromstring(lxml.html.tostring(picture, encoding="unicode", with_tail=False))
+    if copy_.tag == "img":
+        figure = lxml.html.Element("figure")
+        figure.append(copy_)
+        copy_ = figure
+    if before:
+        anchor.addprevious(copy_)
+    else:
+        anchor.addnext(copy_)
+    return copy_
+
+
+def _restore_links(page: lxml.html.HtmlElement, anchors: dict[str, lxml.html.HtmlElement]) -> None:
+    """Links back into a body taken without them: each page paragraph kept in the body gives its
+    links to the same words there."""
+    for block in page.body.iter(*ANCHOR_BLOCKS):
+        links = [(a.get("href"), " ".join(a.text_content().split())) for a in block.iter("a") if a.get("href")]
+        if not links:
+            continue
+        target = _block_for(anchors, block)
+        if target is None:
+            continue
+        for href, text in links:
+            if len(text) >= 2:
+                _wrap_words(target, text, href)
+
+
+def _block_for(anchors: dict[str, lxml.html.HtmlElement], block: lxml.html.HtmlElement):
+    key = _anchor_key(block)
+    top = anchors.get(key)
+    if top is None:
+        return None
+    return next((b for b in top.iter(*ANCHOR_BLOCKS) if _anchor_key(b) == key), top)
+
+
+def _wrap_words(block: lxml.html.HtmlElement, words: str, href: str) -> None:
+    """Wrap the first plain-text occurrence of `words` in block (not inside a link already)."""
+    slots = [(block, "text")] + [(child, "tail") for child in block if child.tag != "a"]
+    for element, slot in slots:
+        text = getattr(element, slot) or ""
+        at = text.find(words)
+        if at < 0:
+            continue
+        link = lxml.html.Element("a", href=href)
+        link.text, link.tail = words, text[at + len(words):]
+        setattr(element, slot, text[:at])
+        if slot == "text":
+            element.insert(0, link)
+        else:
+            element.addnext(link)
+        return

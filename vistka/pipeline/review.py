@@ -1,6 +1,7 @@
 """Review stage: decides whether a ready article must wait for an editor, and says why.
 
-Articles from sources set to "review required", or whose translation has QA flags that
+Articles from sources set to "review required", whose extraction found no convincing article body
+(extract.py, candidates.py), or whose translation has QA flags that
 VISTKA_TRANSLATION_HOLD_FLAGS holds, go to the review queue (status in_review, the reasons in `error`); everything else publishes automatically.
 """
 
@@ -17,6 +18,8 @@ def review_reasons(article: Article) -> list[str]:
     reasons = []
     if article.source.review_required:
         reasons.append(SOURCE_REQUIRES_REVIEW)
+    if article.extraction_doubt:
+        reasons.append(f"extraction: {article.extraction_doubt}")
     held = translating.review_reason(article)
     if held:
         reasons.append(held)

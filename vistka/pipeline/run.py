@@ -391,6 +391,7 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
             language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
     article.language = language
     article.content_hash = hashlib.sha256(extracted.text.encode()).hexdigest()
+    article.extraction_doubt = extracted.doubt
     article.fetched_at = timezone.now()
     article.status, article.error = ArticleStatus.FETCHED, ""
     article.save()

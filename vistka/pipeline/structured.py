@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class PageMetadata:
     published: datetime | None = None
     updated: datetime | None = None
     image: str = ""
+    site_name: str = ""  # the outlet's name (og:site_name, JSON-LD publisher): titles often carry it
     article_body: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # field -> "json-ld" or "meta"
     hidden_selectors: list[str] = field(default_factory=list)  # paywall boxes the page marks as such
@@ -43,7 +45,8 @@ def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
         meta.published = parse_datetime(_text(article.get("datePublished")))
         meta.updated = parse_datetime(_text(article.get("dateModified")))
         meta.image = _image_url(article.get("image"))
-        meta.article_body = article.get("articleBody") if isinstance(article.get("articleBody"), str) else ""
+        body = article.get("articleBody")
+        meta.article_body = html.unescape(body) if isinstance(body, str) else ""
         meta.hidden_selectors = _paywalled_parts(article)
         meta.sources = {name: "json-ld" for name in ("title", "description", "authors", "published",
                                                       "updated", "image") if getattr(meta, name)}
@@ -51,6 +54,7 @@ def read_metadata(tree: lxml.html.HtmlElement) -> PageMetadata:
         meta.entities = _names(article.get("about")) + _names(article.get("mentions"))
     tags = _meta_tags(tree)
     meta.keywords = meta.keywords or _keywords(tags.get("news_keywords") or tags.get("keywords"))
+    meta.site_name = _site_name(article, tags)
     meta.title = meta.title or tags.get("og:title", "")
     meta.description = meta.description or tags.get("og:description", "") or tags.get("description", "")
     meta.published = meta.published or parse_datetime(tags.get("article:published_time", ""))
@@ -101,12 +105,28 @@ def _meta_tags(tree: lxml.html.HtmlElement) -> dict[str, str]:
     for element in tree.xpath("//meta[@content]"):
         key = (element.get("property") or element.get("name") or "").strip().lower()
         if key and key not in tags:
-            tags[key] = element.get("content", "").strip()
+            tags[key] = unescape(element.get("content", ""))
     return tags
 
 
+def unescape(text: str) -> str:
+    """Entities decoded and whitespace collapsed. JSON-LD is not HTML, so lxml leaves its `&#8217;` and
+    `&quot;` alone, and many CMSs escape meta content twice (`&amp;#8217;`)."""
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
 def _text(value: object) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
+    return unescape(value) if isinstance(value, str) else ""
+
+
+def _site_name(article: dict | None, tags: dict[str, str]) -> str:
+    publisher = article.get("publisher") if article else None
+    names = _names(publisher if isinstance(publisher, dict | list) else [])
+    return tags.get("og:site_name") or tags.get("application-name") or (names[0] if names else "")
 
 
 def _names(value: object) -> list[str]:
@@ -115,14 +135,14 @@ def _names(value: object) -> list[str]:
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, str) and name.strip():
-            names.append(name.strip())
+            names.append(unescape(name))
     return names
 
 
 def _keywords(value: object) -> list[str]:
     """JSON-LD allows a list or one comma-separated string; meta tags use the latter."""
     items = value if isinstance(value, list) else (value.split(",") if isinstance(value, str) else [])
-    return [" ".join(item.split()) for item in items if isinstance(item, str) and item.strip()]
+    return [unescape(item) for item in items if isinstance(item, str) and item.strip()]
 
 
 def _image_url(value: object) -> str:

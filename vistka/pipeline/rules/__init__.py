@@ -96,15 +96,16 @@ def rule_for(url: str, override: dict | None = None) -> Rule | None:
     return shipped
 
 
-def remove_selected(tree, selectors: list[str]) -> None:
-    """Drop the elements matching CSS selectors that come from page data; a bad selector is ignored."""
+def remove_selected(tree, selectors: list[str], only=None) -> None:
+    """Drop the elements matching CSS selectors that come from page data; a bad selector is ignored.
+    `only(element)`, when given, must agree before an element goes."""
     for selector in selectors:
         try:
             xpath = GenericTranslator().css_to_xpath(selector)
         except SelectorError:
             continue
         for element in tree.xpath(xpath):
-            if element.getparent() is not None:
+            if element.getparent() is not None and (only is None or only(element)):
                 element.drop_tree()
 
 
