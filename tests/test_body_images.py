@@ -216,3 +216,14 @@ def test_a_captioned_picture_becomes_a_block_figure_and_the_text_around_it_stays
         '<figure><img src="https://outlet.example/b.jpg"><figcaption>Cap B</figcaption></figure>'
         '<p>Plain <img src="https://outlet.example/c.jpg"> picture.</p>')
     assert body.text == "Before after.\n\nPlain picture."
+
+
+def test_a_noscript_left_open_around_the_article_keeps_the_article():
+    # A broken page: the <noscript> of a tracking pixel is never closed, so it holds the whole article.
+    words = " ".join(f"word{n}" for n in range(400))
+    tree = lxml.html.document_fromstring(
+        f'<html><body><noscript><img src="https://tracker.example/p.gif" width="1" height="1">'
+        f'<div class="article"><h1>Bears</h1><p>{words}</p><img src="/bear.jpg"></div></body></html>')
+    prepare_images(tree, PAGE_URL)
+    assert words in tree.text_content()
+    assert "https://outlet.example/bear.jpg" in [image.get("src") for image in tree.iter("img")]

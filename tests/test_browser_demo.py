@@ -8,7 +8,7 @@ import pytest
 
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
 from vistka.cli.demo import configure_sample_sources, import_sample_translations
-from vistka.core.models import Article, ArticleStatus
+from vistka.core.models import Article, ArticleStatus, RelatedArticle
 from vistka.pipeline.run import run_once
 from vistka.samples.server import outlets
 
@@ -101,6 +101,7 @@ def _seed_page_gaps(page, article: Article) -> list[str]:
     """What the page users run today shows (date, title, lead image, the lead quoted with the outlet,
     body, read also, related posts with their outlets, comments, cookie notice) that this page lacks."""
     domain = next(o["domain"] for o in outlets() if o["name"] == article.source.name)
+    related = RelatedArticle.objects.filter(article=article, score__gt=0).count()
     text = " ".join(page.inner_text("body").split())
     checks = {
         "a date": page.locator("article time").count() >= 1,
@@ -111,8 +112,11 @@ def _seed_page_gaps(page, article: Article) -> list[str]:
         "the lead quoted with the outlet's domain": f"— writes {domain}" in text,
         "the full body": page.locator(".article .body p").count() >= 4,
         "read also": page.locator("aside.read-also a").count() >= 1,
-        "related posts with their outlets": page.locator("section.related li").count() >= 3
-        and page.locator("section.related li .source").count() == page.locator("section.related li").count(),
+        # Related posts are shown only when related (no filler): as many as are stored, each with its outlet.
+        "related posts with their outlets": page.locator("section.related li").count() == related
+        and page.locator("section.related li .source").count() == related,
+        "the other outlets of the story": page.locator("section.also-reported li").count() >= 2
+        and article.source.name not in page.locator("section.also-reported").inner_text(),
         "the comment form": "Leave a Comment" in text,
         "the cookie notice": page.get_by_role("button", name="Accept").count() == 1,
         "a link to the original": page.locator(f'a[href="{article.url}"]').count() >= 1,

@@ -184,8 +184,12 @@ OUTSIDE_ARTICLE = ("nav", "header", "footer", "aside", "form")
 
 
 def _anchor_key(element: lxml.html.HtmlElement) -> str:
-    # the first words are enough to recognise a paragraph; a long list's whole text is not needed
-    return " ".join(WORD.findall(element.text_content()[:300].replace("\xad", "").casefold()))[:80]
+    # The first and the last words recognise a paragraph (a long list's whole text is not needed);
+    # the first alone would confuse paragraphs that open alike, and pictures would pile up on one.
+    text = element.text_content().replace("\xad", "").casefold()
+    head = " ".join(WORD.findall(text[:300]))[:80]
+    tail = " ".join(WORD.findall(text[-300:]))[-40:] if len(text) > 300 or len(head) >= 80 else ""
+    return f"{head}|{tail}" if tail else head
 
 
 def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> None:

@@ -117,13 +117,20 @@ def _use_noscript_copies(tree: lxml.html.HtmlElement) -> None:
     for noscript in list(tree.iter("noscript")):
         copies = list(noscript.iter("img"))
         parent = noscript.getparent()
-        if not copies or parent is None:
+        if not copies or parent is None or not _only_pictures(noscript, copies):
             continue
         for placeholder in _placeholders_beside(noscript):
             placeholder.drop_tree()
         for copy in copies:
             noscript.addprevious(copy)
         noscript.drop_tree()
+
+
+def _only_pictures(noscript: lxml.html.HtmlElement, copies: list) -> bool:
+    """A picture's <noscript> copy holds a few images and little else; a broken page can leave a
+    <noscript> open around the whole article, which must stay as it is."""
+    return len(copies) <= 3 and len(_bare_text(noscript)) <= MAX_CAPTION_CHARS \
+        and noscript.xpath("count(.//*)") <= HOLDER_ELEMENTS
 
 
 def _placeholders_beside(noscript: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
