@@ -169,6 +169,7 @@ def main() -> None:
     pages = corpus_pages(args.limit or None)
     with CorpusOutlets(pages, args.outlets) as outlets:
         urls = [outlets.page_url(n) for n in range(len(pages))]
+        pages = outlets.pages  # as served: their outside addresses point at the local outlets
         result = run_embedded([(outlets.homepage(o), outlets.feed_url(o)) for o in range(args.outlets)],
                               args.processes)
     report("real pages (trafilatura evaluation corpus)", result, len(pages), time_trafilatura(pages, urls))

@@ -2,18 +2,23 @@
 original bytes) split over a few outlets, for `make bench-ingest` and `make bench-serve --while-ingesting`.
 
 The corpus is read from ../shared/corpora (or VISTKA_CORPORA) and unpacked once into the git-ignored
-.corpora/ folder of the checkout. Every page keeps its bytes; it is served as text/html without a
-charset, so decoding works from the page's own declaration, as with many real outlets.
+.corpora/ folder of the checkout. Every page keeps its bytes but for its absolute addresses, which are
+pointed at the local outlets (`//host/` becomes `/ext/host/`): a benchmark never reaches the internet,
+and the pages' pictures answer with a generated photo, as an outlet's own image server would. Pages
+are served as text/html without a charset, so decoding works from the page's own declaration.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import os
 import re
 import sys
 import tarfile
 import threading
+import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -23,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = "trafilatura-eval"
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_ABSOLUTE = re.compile(rb"(?:https?:)?//([a-z0-9-]+(?:\.[a-z0-9-]+)+)/", re.IGNORECASE)
 
 
 def corpus_dir() -> Path:
@@ -117,6 +123,8 @@ class CorpusOutlets:
 
         self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        local = self.base_url.encode() + b"/ext/"
+        self.pages = [_ABSOLUTE.sub(lambda match: local + match.group(1) + b"/", page) for page in self.pages]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -126,6 +134,8 @@ class CorpusOutlets:
             self._server.server_close()
 
     def _route(self, path: str) -> tuple[bytes | None, str]:
+        if path.startswith("/ext/"):
+            return _photo(path), "image/jpeg"
         found = re.fullmatch(r"/o(\d+)/(rss\.xml|p(\d+)\.html)", path)
         if not found:
             return None, "text/plain"
@@ -136,3 +146,14 @@ class CorpusOutlets:
         if number >= len(self.pages) or number % self.outlets != outlet:
             return None, "text/plain"
         return self.pages[number], "text/html"
+
+
+@functools.lru_cache(maxsize=4096)
+def _photo(path: str) -> bytes:
+    """A photo for any outside address of a page: its colour from the address, so pictures differ."""
+    from PIL import Image
+
+    shade = zlib.crc32(path.encode()) & 0xFFFFFF
+    buffer = io.BytesIO()
+    Image.new("RGB", (960, 640), (shade >> 16, (shade >> 8) & 255, shade & 255)).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()

@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.corpus_outlets import _ABSOLUTE, _photo  # noqa: E402
 from tests.hostile_web import FAULT_FEEDS, HostileWeb  # noqa: E402
 from tests.http_servers import LocalServer, reply  # noqa: E402
 
@@ -57,8 +58,25 @@ def real_pages(limit: int) -> list[bytes]:
     return pages[:limit]
 
 
+class _WithPhotos(dict):
+    """Routes, plus a generated photo for every outside address of a page (see bench/corpus_outlets.py)."""
+
+    def get(self, path, default=None):
+        if path.startswith("/ext/"):
+            return reply(200, _photo(path), {"Content-Type": "image/jpeg"})
+        return super().get(path, default)
+
+
+def _page(page: bytes):
+    def handler(request) -> None:
+        local = f"http://127.0.0.1:{request.server.server_address[1]}/ext/".encode()
+        served = _ABSOLUTE.sub(lambda match: local + match.group(1) + b"/", page)  # never the internet
+        reply(200, served, {"Content-Type": "text/html"})(request)
+    return handler
+
+
 def outlet_routes(pages: list[bytes], outlets: int, port_holder: dict) -> dict:
-    routes = {f"/p/{n}.html": reply(200, page, {"Content-Type": "text/html"}) for n, page in enumerate(pages)}
+    routes = _WithPhotos({f"/p/{n}.html": _page(page) for n, page in enumerate(pages)})
     routes["/robots.txt"] = reply(200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
     for outlet in range(outlets):
         def feed(request, outlet=outlet):

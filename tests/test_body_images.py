@@ -227,3 +227,9 @@ def test_a_noscript_left_open_around_the_article_keeps_the_article():
     prepare_images(tree, PAGE_URL)
     assert words in tree.text_content()
     assert "https://outlet.example/bear.jpg" in [image.get("src") for image in tree.iter("img")]
+
+
+def test_one_figure_with_several_pictures_that_cannot_be_stored_leaves_whole():
+    body = ('<p>Text before.</p><figure><img src="https://x.example/a.jpg"><img src="https://x.example/b.jpg">'
+            '<figcaption>Two views</figcaption></figure><p>Text after.</p>')
+    assert localise_images(body, lambda url: None) == "<p>Text before.</p><p>Text after.</p>"

@@ -285,6 +285,8 @@ def localise_images(body_html: str, store: Callable[[str], StoredImage | None],
     root = lxml.html.fragment_fromstring(body_html, create_parent="div")
     shown = set(skip)
     for number, image in enumerate(list(root.iter("img"))):
+        if not any(ancestor is root for ancestor in image.iterancestors()):
+            continue  # it left with an earlier picture's figure (one figure, several pictures)
         if number >= limit:
             _drop_picture(image)
             continue
@@ -329,4 +331,5 @@ def _drop_picture(image: lxml.html.HtmlElement) -> None:
         if len(parent) != 1 or _bare_text(parent) != _bare_text(doomed):
             break
         doomed = parent
-    doomed.drop_tree()
+    if doomed.getparent() is not None:
+        doomed.drop_tree()
