@@ -38,3 +38,12 @@ def fresh_story_index():
 
     grouping.WARM = grouping.WarmIndex()
     yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_robots_cache(monkeypatch):
+    """robots.txt verdicts are cached per origin for a day; a later test's local server can get a
+    port an earlier one had, and must not inherit that server's robots.txt."""
+    from vistka.pipeline.fetch import robots
+
+    monkeypatch.setattr(robots, "_shared", robots.RobotsCache())
