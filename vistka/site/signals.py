@@ -89,9 +89,6 @@ def _articles_taken_down(sender, article_ids: list[int], **kwargs) -> None:
     every cached page at once, for every reader, and out of search."""
     _now_and_after_commit(taken_down, "default")
     fulltext.remove(*article_ids)
-    # Taken down by a queryset update, which sends no post_save: the cached pages (the article's own, the
-    # lists showing it) must go stale here, or a reader keeps getting them until the cache expires.
-    _content_changed(sender)
 
 
 def connect() -> None:
