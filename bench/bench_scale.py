@@ -233,7 +233,7 @@ def _assign(args: argparse.Namespace) -> dict:
     from django.utils import timezone
 
     from vistka.core.models import Article, ArticleStatus
-    from vistka.pipeline import grouping
+    from vistka.pipeline.stories import grouping
 
     Article.objects.filter(guid__startswith="assign-").delete()  # a kept database's earlier run
     recent = list(Article.objects.order_by("-published_at")[: args.assign * 2])

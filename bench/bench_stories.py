@@ -17,8 +17,8 @@ import string
 import time
 from datetime import UTC, datetime, timedelta
 
-from vistka.pipeline.stories import StoryIndex, StoryParams
-from vistka.pipeline.storyterms import Doc
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
+from vistka.pipeline.stories.terms import Doc
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 PER_DAY = 1000

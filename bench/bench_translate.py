@@ -65,9 +65,8 @@ def memory_saving() -> tuple[dict[str, float], list]:
     """Ingest the sample outlets twice (second time: re-fetched articles) and count engine segments."""
     from vistka.cli.demo import configure_sample_sources
     from vistka.core.models import Article
-    from vistka.pipeline import translating
     from vistka.pipeline.run import run_once
-    from vistka.pipeline.translate import article_segments
+    from vistka.pipeline.translate import article_segments, translating
     from vistka.samples.server import SampleOutletServer
 
     counter = CountingEngine()
@@ -109,10 +108,10 @@ def timed(run, prepare=None) -> float:
 
 def throughput(packages_dir: Path, articles: list) -> dict[str, float]:
     from vistka.core.models import TranslationMemory
-    from vistka.pipeline.glossaries import glossary_for
-    from vistka.pipeline.memory import MemoryEngine
     from vistka.pipeline.translate import Ctranslate2Settings, article_segments, get_engine, translate_article
+    from vistka.pipeline.translate.glossaries import glossary_for
     from vistka.pipeline.translate.glossary import GlossaryEngine
+    from vistka.pipeline.translate.memory import MemoryEngine
 
     settings = Ctranslate2Settings(intra_threads=THREADS)
     engine = get_engine("uk", "en", packages_dir=packages_dir, settings=settings)

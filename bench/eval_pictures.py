@@ -33,9 +33,9 @@ def main() -> None:
 
     from tests import picture_pages
     from vistka.core.models import Source
-    from vistka.pipeline.feeds import FeedEntry
     from vistka.pipeline.fetch import FetchPolicy
     from vistka.pipeline.run import ingest_entry
+    from vistka.pipeline.sources.feedreader import FeedEntry
 
     if not picture_pages.READABILITY_ARCHIVE.exists():
         sys.exit(f"{picture_pages.READABILITY_ARCHIVE} is absent: see ../shared/corpora/README.md")

@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from vistka.pipeline.stories import StoryIndex, StoryParams
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.testing.story_gold import (
     GVA_FILE,
     cluster_in_order,

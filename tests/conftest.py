@@ -34,7 +34,7 @@ def tiny_package(tmp_path_factory):
 def fresh_story_index():
     """Each test's database starts over, so this process's warm story index must too (in production
     the index notices a vanished database state itself; see WarmIndex.sync)."""
-    from vistka.pipeline import grouping
+    from vistka.pipeline.stories import grouping
 
     grouping.WARM = grouping.WarmIndex()
     yield

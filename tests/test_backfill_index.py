@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import make_source
 from vistka.core.models import Article, ArticleStatus, RelatedArticle
-from vistka.pipeline import grouping
+from vistka.pipeline.stories import grouping
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

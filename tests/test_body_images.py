@@ -13,11 +13,11 @@ from tests import picture_pages
 from tests.factories import make_article, make_source
 from vistka.core.models import Article, ArticleStatus, LicenceMode
 from vistka.pipeline.extract import extract_article
-from vistka.pipeline.feeds import FeedEntry
+from vistka.pipeline.extract.figures import best_candidate, localise_images, parse_srcset, prepare_images
+from vistka.pipeline.extract.images import StoredImage
 from vistka.pipeline.fetch import FetchPolicy
-from vistka.pipeline.figures import best_candidate, localise_images, parse_srcset, prepare_images
-from vistka.pipeline.images import StoredImage
 from vistka.pipeline.run import ingest_entry
+from vistka.pipeline.sources.feedreader import FeedEntry
 
 PAGE_URL = "https://outlet.example/news/bridge.html"
 
@@ -201,7 +201,7 @@ def test_articles_stored_with_outlet_pictures_get_ours(tmp_path):
 
 
 def test_a_captioned_picture_becomes_a_block_figure_and_the_text_around_it_stays():
-    from vistka.pipeline.body import clean_body
+    from vistka.pipeline.extract.body import clean_body
 
     tree = lxml.html.document_fromstring(
         '<html><body><article><p><a href="/a-large.jpg"><img src="/a.jpg" alt="A"></a></p>'

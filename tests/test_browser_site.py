@@ -13,7 +13,7 @@ from tests.factories import make_article, make_source
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
 from vistka.core.models import Article, Comment, Story, Translation
 from vistka.pipeline.extract import extract_article
-from vistka.pipeline.tagging import attach_topics
+from vistka.pipeline.publish.tagging import attach_topics
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAMPLE_PAGE = Path(__file__).resolve().parent.parent / "vistka/samples/site/svoboda/a/33290412.html"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vistka.pipeline.dates import PLAUSIBLE_FROM, checked_date, clamp_to_plausible, normalise_date
+from vistka.pipeline.sources.dates import PLAUSIBLE_FROM, checked_date, clamp_to_plausible, normalise_date
 
 KYIV = ZoneInfo("Europe/Kyiv")
 offsets = st.builds(lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(-23 * 60 - 59, 23 * 60 + 59))
@@ -94,7 +94,7 @@ def xml_text(text: str) -> str:
 def test_feed_sitemap_and_json_feed_dates_never_raise(text):
     import json
 
-    from vistka.pipeline.feeds import FeedError, read_feed
+    from vistka.pipeline.sources.feedreader import FeedError, read_feed
 
     for document in (RSS.format(xml_text(text)), SITEMAP.format(xml_text(text)), JSON_FEED.format(json.dumps(text))):
         try:
@@ -131,7 +131,7 @@ def test_grouping_feeds_sitemaps_and_pages_take_any_normalised_date(client, valu
 
     from tests.factories import make_article, make_source
     from vistka.core.models import Article, Source
-    from vistka.pipeline import grouping
+    from vistka.pipeline.stories import grouping
 
     source = Source.objects.first() or make_source()
     n = source.articles.count() + 1

@@ -73,7 +73,7 @@ def test_retranslate_uses_the_installed_model_and_resumes(tiny_package, monkeypa
         source = make_source()
         articles = [make_article(source, n) for n in range(1, 4)]
         calls = []
-        from vistka.pipeline import translating
+        from vistka.pipeline.translate import translating
         real = translating.translate_into_site_language
 
         def flaky(article):

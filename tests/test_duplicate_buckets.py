@@ -7,8 +7,15 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 from datasketch.lsh import _optimal_param
 
-from vistka.pipeline.duplicates import LSH_THRESHOLD, NUM_PERM, DuplicateIndex, _bands, _Buckets, minhash
-from vistka.pipeline.storyterms import shingles_of
+from vistka.pipeline.stories.duplicates import (
+    LSH_THRESHOLD,
+    NUM_PERM,
+    DuplicateIndex,
+    _bands,
+    _Buckets,
+    minhash,
+)
+from vistka.pipeline.stories.terms import shingles_of
 
 
 def _reference(shingles) -> MinHash:

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from tests.factories import make_article, make_source
 from vistka.core.editors import create_editor
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, Translation
-from vistka.pipeline.publish import publish
+from vistka.pipeline.publish.decide import publish
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from vistka.pipeline.extract import ExtractionError, extract_article
-from vistka.pipeline.structured import parse_datetime
+from vistka.pipeline.extract.structured import parse_datetime
 from vistka.samples import load_gold
 
 GOLD = load_gold()

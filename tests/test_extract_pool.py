@@ -9,9 +9,9 @@ import pytest
 from vistka.cli.demo import configure_sample_sources
 from vistka.core.models import Article, ArticleStatus
 from vistka.pipeline import extractpool, run
-from vistka.pipeline.feeds import read_feed
 from vistka.pipeline.fetch import FetchPolicy, fetch
 from vistka.pipeline.language import detect_language
+from vistka.pipeline.sources.feedreader import read_feed
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from vistka.pipeline.body import Body, image_identity, repeats
-from vistka.pipeline.candidates import Candidate, Evidence, choose, without_site_name
-from vistka.pipeline.decode import decode_page
 from vistka.pipeline.extract import ExtractionError, extract_article
+from vistka.pipeline.extract.body import Body, image_identity, repeats
+from vistka.pipeline.extract.candidates import Candidate, Evidence, choose, without_site_name
+from vistka.pipeline.extract.decode import decode_page
 from vistka.pipeline.fetch.charset import decode_document
 
 URL = "https://news.example.org/2025/01/27/story.html"
@@ -249,7 +249,7 @@ def test_text_the_browser_does_not_show_is_not_extracted():
 def test_an_article_without_a_convincing_body_waits_for_an_editor():
     from tests.factories import make_article, make_source
     from vistka.core.models import ArticleStatus
-    from vistka.pipeline.publish import publish
+    from vistka.pipeline.publish.decide import publish
 
     teasers = "".join(f'<li><a href="/news/{n}.html">{SENTENCES[n]}</a></li>' for n in range(3))
     extracted = extract_article(f"<html><body><ul>{teasers}</ul></body></html>", URL)
@@ -274,7 +274,7 @@ def test_tracking_pixels_do_not_come_back_as_pictures():
 def test_blocks_nested_in_a_list_item_stay_separate_words():
     import lxml.html
 
-    from vistka.pipeline.body import clean_body
+    from vistka.pipeline.extract.body import clean_body
     container = lxml.html.fragment_fromstring(
         "<div><ul><li><h4>JavaScript Debugger</h4><p>Step through code.</p></li></ul>"
         "<p>The Fetch API intends <code>fetch()</code> to help.</p> Text after a paragraph.</div>")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from vistka.cli import main
 from vistka.pipeline.extract import ExtractionError, extract_article
-from vistka.pipeline.rules import RuleError, load_rules, rule_for, rule_from_mapping, shipped_rules
+from vistka.rules import RuleError, load_rules, rule_for, rule_from_mapping, shipped_rules
 from vistka.samples import load_gold
 
 
@@ -164,7 +164,7 @@ def test_cli_tries_an_operator_rule_file(sample_server, tmp_path):
 def test_generic_noise_is_trimmed_but_text_is_kept(blocks, kept):
     import lxml.html
 
-    from vistka.pipeline.fallback import trim_generic_noise
+    from vistka.pipeline.extract.fallback import trim_generic_noise
 
     body = lxml.html.document_fromstring(f"<html><body>{''.join(blocks)}</body></html>").body
     trim_generic_noise(body)
@@ -174,7 +174,7 @@ def test_generic_noise_is_trimmed_but_text_is_kept(blocks, kept):
 def test_layout_tables_become_blocks_but_data_tables_stay():
     import lxml.html
 
-    from vistka.pipeline.fallback import unwrap_layout_tables
+    from vistka.pipeline.extract.fallback import unwrap_layout_tables
 
     tree = lxml.html.document_fromstring(
         "<html><body><table><tr><td>menu</td><td><h1>T</h1><p>a</p></td></tr></table>"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vistka.pipeline.feeds import FeedError, read_feed
 from vistka.pipeline.fetch.charset import as_utf8_document, decode_document
-from vistka.pipeline.urlclean import normalise_url
+from vistka.pipeline.sources.feedreader import FeedError, read_feed
+from vistka.pipeline.sources.urlclean import normalise_url
 
 RSS_HEAD = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
 ITEM = b"<item><title>A</title><link>https://o.example/a</link></item>"

@@ -1,6 +1,6 @@
 import pytest
 
-from vistka.pipeline.feeds import FeedError, parse_feed
+from vistka.pipeline.sources.feedreader import FeedError, parse_feed
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>

@@ -67,7 +67,7 @@ def test_glossary_engine_substitutes_before_and_enforces_after(glossary: Glossar
 
 
 def test_shipped_glossary_is_valid_and_covers_the_issue_examples() -> None:
-    from vistka.pipeline.glossaries import DEFAULT_GLOSSARIES, read_glossary_file
+    from vistka.pipeline.translate.glossaries import DEFAULT_GLOSSARIES, read_glossary_file
 
     shipped = read_glossary_file(DEFAULT_GLOSSARIES[0])
     glossary = Glossary(shipped.terms, shipped.source_lang)
@@ -87,7 +87,7 @@ def test_shipped_glossary_is_valid_and_covers_the_issue_examples() -> None:
     ("source_lang: uk\n  bad: [", "cannot be read"),
 ])
 def test_bad_glossary_files_name_the_problem(tmp_path: Path, content: str, message: str) -> None:
-    from vistka.pipeline.glossaries import GlossaryFileError, read_glossary_file
+    from vistka.pipeline.translate.glossaries import GlossaryFileError, read_glossary_file
 
     path = tmp_path / "glossary.yaml"
     path.write_text(content, encoding="utf-8")

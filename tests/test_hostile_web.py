@@ -109,7 +109,7 @@ def test_windows_1251_declared_page_in_koi8u_is_decoded_right(web):
 
 
 def test_cp1251_feed_declared_as_utf8_is_read_right(web):
-    from vistka.pipeline.feeds import read_feed
+    from vistka.pipeline.sources.feedreader import read_feed
 
     result = fetch(web.url("/cp1251-feed"), POLICY, expect="feed")
     assert read_feed(result.utf8_content).entries[0].title == "Новини України"

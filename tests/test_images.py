@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from tests.http_servers import LocalServer, reply
+from vistka.pipeline.extract.images import MAX_WIDTH, WIDTHS, ImageError, srcset, store_bytes, store_image
+from vistka.pipeline.extract.images import store_lead_image as store_lead
 from vistka.pipeline.fetch import FetchPolicy
-from vistka.pipeline.images import MAX_WIDTH, WIDTHS, ImageError, srcset, store_bytes, store_image
-from vistka.pipeline.images import store_lead_image as store_lead
 
 POLICY = FetchPolicy(allow_hosts=["127.0.0.1"])
 

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_article, make_source
 from tests.hostile_web import HostileWeb
 from vistka.core.models import Article, ArticleStatus
-from vistka.pipeline.feeds import FeedEntry
 from vistka.pipeline.fetch import FetchError, FetchPolicy, RobotsDisallowed
-from vistka.pipeline.pending import triage
 from vistka.pipeline.prefetch import PagePrefetcher
+from vistka.pipeline.sources.feedreader import FeedEntry
+from vistka.pipeline.sources.pending import triage
 
 POLICY = FetchPolicy(timeout=1.5, connect_timeout=1, read_timeout=1, allow_hosts=["127.0.0.1"])
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from tests.hostile_web import FAULT_FEEDS, PAGE_DATES, HostileWeb
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source
-from vistka.pipeline import schedule
 from vistka.pipeline.fetch import FetchPolicy
 from vistka.pipeline.run import poll_source, retry_quarantined, run_once
+from vistka.pipeline.sources import schedule
 
 POLICY = FetchPolicy(timeout=1.5, connect_timeout=1, read_timeout=1, allow_hosts=["127.0.0.1"])
 # What each fault leaves on its source: an error (failed poll) or, for faults that are read around,
@@ -353,7 +353,7 @@ JSON_FEED_1_0_PODCAST_EXAMPLE = b"""{
 
 
 def test_json_feed_1_1_specification_example():
-    from vistka.pipeline.feeds import read_feed
+    from vistka.pipeline.sources.feedreader import read_feed
 
     parsed = read_feed(JSON_FEED_1_1_EXAMPLE, "https://example.org/feed.json", "application/feed+json")
     assert [(entry.guid, entry.link) for entry in parsed.entries] == [
@@ -363,7 +363,7 @@ def test_json_feed_1_1_specification_example():
 
 
 def test_json_feed_1_0_specification_podcast_example():
-    from vistka.pipeline.feeds import read_feed
+    from vistka.pipeline.sources.feedreader import read_feed
 
     (entry,) = read_feed(JSON_FEED_1_0_PODCAST_EXAMPLE, "http://therecord.co/feed.json").entries
     assert entry.guid == "http://therecord.co/chris-parrish" and entry.title == "Special #1 - Chris Parrish"
@@ -377,14 +377,14 @@ def test_json_feed_1_0_specification_podcast_example():
     (b'{"version": "https://jsonfeed.org/version/1.1", "items": 5}', "no items list"), (b"[1, 2]", "not an object"),
 ])
 def test_json_that_is_not_a_json_feed_says_why(document, message):
-    from vistka.pipeline.feeds import FeedError, read_feed
+    from vistka.pipeline.sources.feedreader import FeedError, read_feed
 
     with pytest.raises(FeedError, match=message):
         read_feed(document, "https://o.example/feed.json", "application/json")
 
 
 def test_a_valid_empty_feed_is_a_success_with_no_entries():
-    from vistka.pipeline.feeds import read_feed
+    from vistka.pipeline.sources.feedreader import read_feed
 
     for document in (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>',
                      b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>',
@@ -394,7 +394,7 @@ def test_a_valid_empty_feed_is_a_success_with_no_entries():
 
 
 def test_the_content_type_is_given_to_feedparser():
-    from vistka.pipeline.feeds import read_feed
+    from vistka.pipeline.sources.feedreader import read_feed
 
     document = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title>'
                 b"<link>https://o.example/a</link></item></channel></rss>")
@@ -403,7 +403,7 @@ def test_the_content_type_is_given_to_feedparser():
 
 @pytest.mark.parametrize("offset", [0, 70_000, 1_000_000])
 def test_no_doctype_anywhere_can_expand_entities(offset):
-    from vistka.pipeline.feeds import read_feed, without_doctypes
+    from vistka.pipeline.sources.feedreader import read_feed, without_doctypes
 
     laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(10))
     document = (f'<?xml version="1.0"?><!-- {"x" * offset} --><!DOCTYPE rss [{laughs}]><rss version="2.0"><channel>'
@@ -417,7 +417,7 @@ def test_no_doctype_anywhere_can_expand_entities(offset):
 
 
 def test_an_unterminated_doctype_ends_the_document():
-    from vistka.pipeline.feeds import without_doctypes
+    from vistka.pipeline.sources.feedreader import without_doctypes
 
     assert without_doctypes(b"<rss><!DOCTYPE x [<!ENTITY a 'b'>") == b"<rss>"
     assert without_doctypes(b"<rss><!doctype x>" * 3) == b"<rss>" * 3
@@ -439,7 +439,7 @@ def test_retry_after_is_capped(header, expected):
 
 @pytest.mark.parametrize("retry_after", [1e20, 3e9, float("inf"), float("nan"), None, 0.0])
 def test_poll_interval_never_overflows_nor_passes_the_maximum(retry_after):
-    from vistka.pipeline.schedule import poll_interval
+    from vistka.pipeline.sources.schedule import poll_interval
 
     interval = poll_interval(0, 30, 300, 86400, retry_after)
     assert 300 <= interval <= 86400

@@ -58,7 +58,7 @@ def test_the_licence_default_is_the_same_everywhere(tmp_path, monkeypatch):
     from vistka.config.choices import DEFAULT_LICENCE_MODE, LICENCE_MODES
     from vistka.core.models import LicenceMode, Source
     from vistka.core.sourcelist import import_outlines
-    from vistka.pipeline.opml import Outline
+    from vistka.pipeline.sources.opml import Outline
 
     assert dict(LicenceMode.choices) == LICENCE_MODES
     assert Source._meta.get_field("licence_mode").default == DEFAULT_LICENCE_MODE

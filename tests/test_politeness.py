@@ -16,7 +16,7 @@ from vistka.pipeline.fetch import FetchError, FetchPolicy, RobotsDisallowed, fet
 from vistka.pipeline.fetch.limiter import InProcessHostLimiter
 from vistka.pipeline.fetch.response import parse_retry_after
 from vistka.pipeline.fetch.robots import RobotsCache
-from vistka.pipeline.schedule import due_sources, plan_next_poll, poll_interval
+from vistka.pipeline.sources.schedule import due_sources, plan_next_poll, poll_interval
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from django.utils import timezone
 from tests.hostile_web import HostileWeb
 from vistka.core.models import Article, ArticleStatus, Source
 from vistka.pipeline.fetch import FetchPolicy
-from vistka.pipeline.health import health_state
 from vistka.pipeline.run import poll_source
+from vistka.pipeline.sources.health import health_state
 
 POLICY = FetchPolicy(timeout=1.5, connect_timeout=1, read_timeout=1, allow_hosts=["127.0.0.1"])
 
@@ -159,7 +159,7 @@ def test_failed_articles_are_retried_with_backoff(web):
 def test_scheduler_polls_due_sources_and_stops_cleanly(web):
     import threading
 
-    from vistka.pipeline.schedule import run_scheduler
+    from vistka.pipeline.sources.schedule import run_scheduler
 
     failing = source_for(web, "/error500")
     working = source_for(web, "/etag-feed")

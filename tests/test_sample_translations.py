@@ -22,11 +22,11 @@ from vistka.core.models import (
     Translation,
     TranslationMemory,
 )
-from vistka.pipeline.memory import import_editors_translations
 from vistka.pipeline.run import resume_unfinished, run_once
-from vistka.pipeline.segments import correct_segments, segment_rows
+from vistka.pipeline.translate.memory import import_editors_translations
 from vistka.pipeline.translate.packages import install_package, remove_package
-from vistka.pipeline.translating import translate_into_site_language
+from vistka.pipeline.translate.segments import correct_segments, segment_rows
+from vistka.pipeline.translate.translating import translate_into_site_language
 from vistka.samples import load_gold, load_translations, translation_pairs
 from vistka.samples.server import outlets
 

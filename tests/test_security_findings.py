@@ -11,8 +11,8 @@ import pytest
 from tests.factories import make_article, make_source
 from vistka.core.models import Topic
 from vistka.core.weburl import http_url
-from vistka.pipeline.readalso import pop_read_also_blocks
-from vistka.pipeline.sanitize import sanitize_html
+from vistka.pipeline.extract.readalso import pop_read_also_blocks
+from vistka.pipeline.extract.sanitize import sanitize_html
 
 # Every spelling a browser still runs as script or inline data.
 HOSTILE_URLS = [

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from tests.factories import make_article, make_source
-from vistka.pipeline.tagging import attach_topics
+from vistka.pipeline.publish.tagging import attach_topics
 
 pytestmark = pytest.mark.django_db
 SCHEMA = json.loads((Path(__file__).parent / "data" / "jsonfeed-1.1.schema.json").read_text())

@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.factories import make_article, make_source
 from tests.services import fresh_postgres_database
 from vistka.core.models import Comment, Story, Topic
-from vistka.pipeline.tagging import attach_topics
+from vistka.pipeline.publish.tagging import attach_topics
 
 pytestmark = pytest.mark.django_db
 ORIGIN = {"HTTP_ORIGIN": "http://testserver"}

@@ -73,7 +73,7 @@ def test_add_site_without_feed_uses_its_news_sitemap(sitemap_only):
 
 
 def test_sitemap_entries_are_read():
-    from vistka.pipeline.feeds import read_feed
+    from vistka.pipeline.sources.feedreader import read_feed
 
     entry = read_feed(NEWS_SITEMAP).entries[0]
     assert (entry.link, entry.title, entry.published.year) == ("http://127.0.0.1/n1", "Headline", 2025)

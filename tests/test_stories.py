@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from tests.factories import make_article, make_source
 from vistka.cli import main
 from vistka.core.models import Article, RelatedArticle, Story
-from vistka.pipeline import grouping
-from vistka.pipeline.stories import StoryIndex, StoryParams
-from vistka.pipeline.storyterms import Doc, entities_of
+from vistka.pipeline.stories import grouping
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
+from vistka.pipeline.stories.terms import Doc, entities_of
 
 KYIV = timezone(timedelta(hours=2))
 T0 = datetime(2025, 1, 27, 12, 0, tzinfo=KYIV)
@@ -288,7 +288,7 @@ def test_ingest_clusters_the_site_language_translation(db):
 def test_event_days_and_ages_are_read_in_english_and_ukrainian():
     from datetime import date
 
-    from vistka.pipeline.storyterms import evidence_of
+    from vistka.pipeline.stories.terms import evidence_of
 
     published = datetime(2016, 11, 22, 9, 0, tzinfo=UTC)  # a Tuesday
     found = evidence_of(Doc("1", "Little Rock shooting victim dies",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from vistka.pipeline.stories import StoryIndex, StoryParams
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.testing.story_gold import duplicate_groups, evaluate, load_gold_articles, together
 
 BASELINE = json.loads((Path(__file__).resolve().parent.parent / "bench/baselines/stories.json").read_text())

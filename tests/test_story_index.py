@@ -17,8 +17,8 @@ from django.utils import timezone
 from tests.factories import make_source
 from vistka.core.models import Article, ArticleStatus, Story, StoryChange
 from vistka.core.moderation import withdraw_articles
-from vistka.pipeline import grouping
-from vistka.pipeline.stories import StoryParams
+from vistka.pipeline.stories import grouping
+from vistka.pipeline.stories.index import StoryParams
 from vistka.testing.story_gold import load_gold_articles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -205,7 +205,7 @@ def story_partition() -> set[frozenset]:
 
 
 def test_settling_makes_the_stories_independent_of_arrival_order(gold_articles):
-    from vistka.pipeline.settle import settle_recent
+    from vistka.pipeline.stories.settle import settle_recent
 
     arrived, settled = [], []
     for seed in SEEDS_THAT_DISAGREE:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vistka.pipeline.stories import StoryIndex
+from vistka.pipeline.stories.index import StoryIndex
 from vistka.testing.story_gold import (
     GVA_FILE,
     arrive_and_settle,

@@ -5,8 +5,8 @@ import pytest
 
 from tests.factories import make_article, make_source
 from vistka.core.models import Topic, TopicKind
-from vistka.pipeline.structured import read_metadata
-from vistka.pipeline.tagging import attach_topics
+from vistka.pipeline.extract.structured import read_metadata
+from vistka.pipeline.publish.tagging import attach_topics
 
 PAGE = """<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",
  "keywords": %s, "about": [{"@type": "Person", "name": "Volodymyr Zelensky"}],

@@ -109,8 +109,8 @@ def import_sample_translations() -> int:
     many articles they cover (0 when the site language is not English)."""
     from django.conf import settings
 
-    from vistka.pipeline.memory import import_editors_translations
     from vistka.pipeline.translate import normalize_language
+    from vistka.pipeline.translate.memory import import_editors_translations
     from vistka.samples import load_translations, translation_pairs
 
     if normalize_language(settings.SITE_LANGUAGE) != "en":
@@ -124,7 +124,7 @@ def translation_line(edited: int, install_model: bool) -> str:
     from django.conf import settings
 
     from vistka.pipeline.translate import TranslationUnavailable
-    from vistka.pipeline.translating import engine_for
+    from vistka.pipeline.translate.translating import engine_for
 
     target = settings.SITE_LANGUAGE
     why_not = try_installing_model(target) if install_model else ""

@@ -68,7 +68,7 @@ def _read(item: str, page_url: str) -> tuple[bytes, str, str | None]:
 def _load_override(rules_file: Path | None) -> dict | None:
     if rules_file is None:
         return None
-    from vistka.pipeline.rules import RuleError, rule_from_mapping
+    from vistka.rules import RuleError, rule_from_mapping
 
     data = yaml.safe_load(rules_file.read_text(encoding="utf-8"))  # YAML is a superset of JSON
     try:

@@ -20,7 +20,7 @@ def glossary() -> None:
 def load(path: Path | None, replace: bool) -> None:
     """Add the entries of PATH (default: the edition's glossaries) that are not in the database yet."""
     setup_django()
-    from vistka.pipeline.glossaries import DEFAULT_GLOSSARIES, GlossaryFileError, load_glossary_file
+    from vistka.pipeline.translate.glossaries import DEFAULT_GLOSSARIES, GlossaryFileError, load_glossary_file
 
     for file in [path] if path else DEFAULT_GLOSSARIES:
         try:

@@ -13,8 +13,8 @@ from typing import TextIO
 import click
 from django.utils.html import strip_tags
 
-from vistka.pipeline.stories import StoryIndex, StoryParams
-from vistka.pipeline.storyterms import Doc
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
+from vistka.pipeline.stories.terms import Doc
 
 REQUIRED = ("id", "published")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")

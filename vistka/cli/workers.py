@@ -57,8 +57,8 @@ def _warm_story_index() -> None:
 
     from django.db import connections
 
-    from vistka.pipeline import grouping
-    from vistka.pipeline.stories import StoryParams
+    from vistka.pipeline.stories import grouping
+    from vistka.pipeline.stories.index import StoryParams
 
     started = time.perf_counter()
     grouping.WARM.sync(StoryParams.from_options())

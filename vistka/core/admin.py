@@ -30,8 +30,8 @@ from vistka.core.models import (
 )
 from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
 from vistka.core.weburl import http_url
-from vistka.pipeline.discover import DiscoveryError, discover
 from vistka.pipeline.fetch import FetchPolicy
+from vistka.pipeline.sources.discover import DiscoveryError, discover
 
 
 def display_title(article: Article) -> str:
@@ -108,7 +108,7 @@ class SourceAdmin(EmptyState, admin.ModelAdmin):
 
     @admin.display(description="health", ordering="consecutive_failures")
     def health(self, source: Source) -> str:
-        from vistka.pipeline.health import health_state, is_flagged
+        from vistka.pipeline.sources.health import health_state, is_flagged
 
         state = health_state(source)
         tone = ("paused" if not source.active else "bad" if is_flagged(source) or source.consecutive_failures
@@ -208,7 +208,7 @@ class ArticleAdmin(EmptyState, StatusActions, admin.ModelAdmin):
 
     @admin.action(description="Split selected articles into a new story")
     def split_into_new_story(self, request, queryset):
-        from vistka.pipeline.grouping import split_articles
+        from vistka.pipeline.stories.grouping import split_articles
 
         story = split_articles(list(queryset))
         self.message_user(request, f"{queryset.count()} article(s) now form the story “{story}”.", messages.SUCCESS)
@@ -314,7 +314,7 @@ class StoryAdmin(EmptyState, admin.ModelAdmin):
 
     @admin.action(description="Merge selected stories into the oldest one")
     def merge(self, request, queryset):
-        from vistka.pipeline.grouping import merge_stories
+        from vistka.pipeline.stories.grouping import merge_stories
 
         if queryset.count() < 2:
             self.message_user(request, "Select at least two stories to merge.", messages.WARNING)

@@ -14,7 +14,7 @@ def _load_default_glossaries(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
     from vistka.core.models import GlossaryEntry
-    from vistka.pipeline.glossaries import load_default_glossaries
+    from vistka.pipeline.translate.glossaries import load_default_glossaries
 
     if GlossaryEntry._meta.db_table in connections[using].introspection.table_names():  # not mid-way back
         load_default_glossaries()
@@ -31,6 +31,6 @@ class CoreConfig(AppConfig):
         from vistka.core.textclean import clean_before_save
 
         pre_save.connect(clean_before_save, dispatch_uid="vistka-strip-control-chars")  # NUL & co. never stored
-        from vistka.pipeline import grouping
+        from vistka.pipeline.stories import grouping
 
         grouping.connect()  # every worker's story index follows article changes

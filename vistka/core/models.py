@@ -73,7 +73,7 @@ class Source(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from vistka.pipeline.rules import RuleError, rule_from_mapping
+        from vistka.rules import RuleError, rule_from_mapping
 
         if self.timezone:
             from zoneinfo import ZoneInfo

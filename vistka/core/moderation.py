@@ -31,7 +31,7 @@ def content_version() -> int:
 
 def approve_articles(queryset: QuerySet[Article]) -> int:
     """Publish held, rejected or withdrawn articles (not ones still awaiting translation or failed)."""
-    from vistka.pipeline.publish import approve
+    from vistka.pipeline.publish.decide import approve
 
     approvable = [ArticleStatus.IN_REVIEW, ArticleStatus.REJECTED, ArticleStatus.WITHDRAWN]
     articles = list(queryset.filter(status__in=approvable).select_related("source"))
@@ -49,7 +49,7 @@ def withdraw_articles(queryset: QuerySet[Article]) -> int:
 
 
 def _take_down(queryset: QuerySet[Article], status: str) -> int:
-    from vistka.pipeline.grouping import record_changes
+    from vistka.pipeline.stories.grouping import record_changes
 
     with transaction.atomic():
         ids = list(queryset.exclude(status=status).values_list("pk", flat=True))

@@ -21,8 +21,8 @@ def retranslate_articles(source_name: str | None = None, *, restart: bool = Fals
 
 
 def _retranslate_one(pk: int) -> None:
-    from vistka.pipeline import translating
     from vistka.pipeline.run import process_stored_article
+    from vistka.pipeline.translate import translating
 
     article = Article.objects.select_related("source").get(pk=pk)
     if article.status == ArticleStatus.AWAITING_TRANSLATION:

@@ -8,12 +8,12 @@ from django.conf import settings
 from vistka.config.choices import LICENCE_MODES, QA_FLAG_MEANINGS
 from vistka.core.models import Article
 
-FLAGGED = "translation flagged for review"  # how vistka.pipeline.translating.review_reason starts
+FLAGGED = "translation flagged for review"  # how vistka.pipeline.translate.translating.review_reason starts
 
 
 def readable_reasons(article: Article) -> list[str]:
     """Each reason the article waits (its `error`, "; "-joined by the review stage), as a sentence."""
-    from vistka.pipeline.review import SOURCE_REQUIRES_REVIEW
+    from vistka.pipeline.publish.review import SOURCE_REQUIRES_REVIEW
 
     if not article.error:
         return ["An editor held it (no rule did)."]

@@ -59,14 +59,14 @@ def import_outlines(outlines: Iterable, default_language: str) -> tuple[int, int
 
 
 def export_outlines() -> list:
-    from vistka.pipeline.opml import Outline
+    from vistka.pipeline.sources.opml import Outline
 
     return [Outline(s.name, s.feed_url, s.homepage, s.language, s.licence_mode) for s in Source.objects.all()]
 
 
 def health_rows() -> list[dict[str, str]]:
     """One row per source for `vistka sources list`, in words an operator reads at a glance."""
-    from vistka.pipeline.health import health_state
+    from vistka.pipeline.sources.health import health_state
 
     now = timezone.now()
     rows = []
@@ -88,7 +88,7 @@ def health_records() -> list[dict]:
     from django.db.models import Count, Q
 
     from vistka.core.models import ArticleStatus
-    from vistka.pipeline.health import health_state
+    from vistka.pipeline.sources.health import health_state
 
     now = timezone.now()
     sources = Source.objects.annotate(stored=Count("articles"),

@@ -14,7 +14,7 @@ def status_lines() -> list[str]:
     from vistka.site.templatetags.sitedates import zone_label
 
     lines = [f"Times are in the site's time zone, {zone_label()}.", "Sources:"]
-    from vistka.pipeline.health import health_state
+    from vistka.pipeline.sources.health import health_state
 
     sources = list(Source.objects.annotate(n=Count("articles")))
     for source in sources:
@@ -74,7 +74,7 @@ def desk_lines() -> list[str]:
 
 
 def _memory_line() -> str:
-    from vistka.pipeline.memory import memory_stats
+    from vistka.pipeline.translate.memory import memory_stats
 
     stats = memory_stats()
     return (f"Translation memory: {stats.segments} segments, hit rate {stats.hit_rate:.1%} "

@@ -47,7 +47,7 @@ class TranslationAdmin(admin.ModelAdmin):
         return [path("<int:pk>/segments/", view, name="core_translation_segments"), *super().get_urls()]
 
     def segments_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from vistka.pipeline.segments import correct_segments, segment_rows
+        from vistka.pipeline.translate.segments import correct_segments, segment_rows
 
         translation = get_object_or_404(Translation.objects.select_related("article__source"), pk=pk)
         if not self.has_change_permission(request, translation):
@@ -92,7 +92,7 @@ class TranslationMemoryAdmin(admin.ModelAdmin):
     readonly_fields = ["source_hash", "hits", "created_at"]
 
     def save_model(self, request, obj, form, change) -> None:
-        from vistka.pipeline.memory import segment_hash
+        from vistka.pipeline.translate.memory import segment_hash
 
         obj.source_hash = segment_hash(obj.source_text)  # the key must follow an edited source text
         if "target_text" in form.changed_data:

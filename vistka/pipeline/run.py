@@ -29,28 +29,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
-from vistka.pipeline import (
-    dates,
-    extractpool,
-    figures,
-    grouping,
-    health,
-    images,
-    publish,
-    schedule,
-    settle,
-    stagetimes,
-    tagging,
-    translating,
-)
-from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
+from vistka.pipeline import extractpool, publish, stagetimes
+from vistka.pipeline.extract import Extracted, ExtractionError, extract_article, figures, images
 from vistka.pipeline.extractpool import ExtractedPage
-from vistka.pipeline.feeds import FeedEntry, FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
 from vistka.pipeline.fetch.robots import check_robots
 from vistka.pipeline.language import detect_language
-from vistka.pipeline.pending import triage
 from vistka.pipeline.prefetch import PagePrefetcher
+from vistka.pipeline.publish import tagging
+from vistka.pipeline.sources import dates, health, schedule
+from vistka.pipeline.sources.feedreader import FeedEntry, FeedError, read_feed
+from vistka.pipeline.sources.pending import triage
+from vistka.pipeline.stories import grouping, settle
+from vistka.pipeline.translate import translating
 
 log = logging.getLogger("vistka.pipeline")
 OUTLET_PICTURE = re.compile(r'<img[^>]*\ssrc="(?!/media/)')

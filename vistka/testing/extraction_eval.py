@@ -23,7 +23,7 @@ from statistics import mean
 import httpx
 
 from vistka.pipeline.extract import extract_article
-from vistka.pipeline.structured import parse_datetime
+from vistka.pipeline.extract.structured import parse_datetime
 from vistka.samples import load_gold
 
 SHINGLE = 4

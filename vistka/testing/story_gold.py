@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from vistka.pipeline.stories import StoryIndex, StoryParams
-from vistka.pipeline.storyterms import Doc
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
+from vistka.pipeline.stories.terms import Doc
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -97,7 +97,7 @@ def settle_task() -> int:
     import redis
     from django.conf import settings
 
-    from vistka.pipeline.settle import settle_recent
+    from vistka.pipeline.stories.settle import settle_recent
 
     redis.Redis.from_url(settings.BROKER_URL).delete(SETTLE_PENDING_KEY)
     return settle_recent()
@@ -117,7 +117,7 @@ def entry_to_dict(entry) -> dict:
 
 
 def entry_from_dict(data: dict):
-    from vistka.pipeline.dates import normalise_date
-    from vistka.pipeline.feeds import FeedEntry
+    from vistka.pipeline.sources.dates import normalise_date
+    from vistka.pipeline.sources.feedreader import FeedEntry
 
     return FeedEntry(**{**data, "published": normalise_date(data.get("published"))})

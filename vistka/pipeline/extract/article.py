@@ -18,10 +18,11 @@ import lxml.html
 import trafilatura
 from trafilatura.htmlprocessing import build_html_output
 
-from vistka.pipeline import candidates, dates, figures, structured
-from vistka.pipeline.body import Body, clean_body
-from vistka.pipeline.decode import page_base, parse_page
-from vistka.pipeline.fallback import (
+from vistka.pipeline.extract import candidates, figures, structured
+from vistka.pipeline.extract import rules as by_rule
+from vistka.pipeline.extract.body import Body, clean_body
+from vistka.pipeline.extract.decode import page_base, parse_page
+from vistka.pipeline.extract.fallback import (
     GenericMetadata,
     article_body_paragraphs,
     drop_hidden,
@@ -31,10 +32,10 @@ from vistka.pipeline.fallback import (
     trim_generic_noise,
     unwrap_layout_tables,
 )
-from vistka.pipeline.feeds import FeedEntry
-from vistka.pipeline.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
-from vistka.pipeline.rules import Rule, RuleError, remove_selected, rule_for
-from vistka.pipeline.rules import apply as by_rule
+from vistka.pipeline.extract.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
+from vistka.pipeline.sources import dates
+from vistka.pipeline.sources.feedreader import FeedEntry
+from vistka.rules import Rule, RuleError, remove_selected, rule_for
 
 __all__ = ["READ_ALSO_PREFIXES", "Extracted", "ExtractionError", "extract_article", "pop_read_also_blocks"]
 

@@ -16,8 +16,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from vistka.pipeline.figures import build_figures
-from vistka.pipeline.sanitize import sanitize_html
+from vistka.pipeline.extract.figures import build_figures
+from vistka.pipeline.extract.sanitize import sanitize_html
 
 BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre")
 JUNK = ("script", "style", "noscript", "form", "button", "input", "select", "textarea", "svg", "template",

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from vistka.pipeline.body import Body
+from vistka.pipeline.extract.body import Body
 
 WORD = re.compile(r"\w+")
 LONG_WORDS = 150  # this much prose with few links is an article on its own

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import lxml.html
 import trafilatura
 
-from vistka.pipeline import structured
-from vistka.pipeline.rules.apply import split_authors
+from vistka.pipeline.extract import structured
+from vistka.pipeline.extract.rules import split_authors
 
 log = logging.getLogger("vistka.extract")
 WORD = re.compile(r"\w+")

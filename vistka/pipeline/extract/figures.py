@@ -24,8 +24,8 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from vistka.pipeline.images import ARTICLE_SIZES, StoredImage
-from vistka.pipeline.sanitize import sanitize_html
+from vistka.pipeline.extract.images import ARTICLE_SIZES, StoredImage
+from vistka.pipeline.extract.sanitize import sanitize_html
 
 CAPTION_MARK = "\u2063"  # INVISIBLE SEPARATOR: opens a title that carries our caption, not the outlet's
 SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "data-original-set", "srcset")

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
-from vistka.pipeline.rules import Rule
-from vistka.pipeline.structured import parse_datetime
+from vistka.pipeline.extract.structured import parse_datetime
+from vistka.rules import Rule
 
 # Attributes that hold a field's value more reliably than the element's visible text.
 VALUE_ATTRIBUTES = {"published": ("datetime", "content"), "updated": ("datetime", "content"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from vistka.core.models import Article, ArticleStatus
-from vistka.pipeline import review
+from vistka.pipeline.publish import review
 
 
 def needs_translation(article: Article) -> bool:

@@ -8,7 +8,7 @@ VISTKA_TRANSLATION_HOLD_FLAGS holds, go to the review queue (status in_review, t
 from __future__ import annotations
 
 from vistka.core.models import Article
-from vistka.pipeline import translating
+from vistka.pipeline.translate import translating
 
 SOURCE_REQUIRES_REVIEW = "source requires review"
 

@@ -9,9 +9,9 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from vistka.pipeline import sitemaps
-from vistka.pipeline.feeds import FeedError, read_feed
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
+from vistka.pipeline.sources import sitemaps
+from vistka.pipeline.sources.feedreader import FeedError, read_feed
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 COMMON_FEED_PATHS = ("/feed/", "/rss/", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml", "/rss", "/feed")

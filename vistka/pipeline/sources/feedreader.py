@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from vistka.pipeline import dates, jsonfeed
+from vistka.pipeline.sources import dates, jsonfeed
 
 
 class FeedError(Exception):
@@ -46,7 +46,7 @@ def read_feed(content: bytes, base_url: str = "", content_type: str = "",
     `content_type` is the response's Content-Type (feedparser reports a document without one as not
     well-formed); `content` is UTF-8 (FetchResult.utf8_content), so any charset it names is replaced.
     `tz` is the source's time zone, for dates that do not give theirs (dates.py)."""
-    from vistka.pipeline import sitemaps
+    from vistka.pipeline.sources import sitemaps
 
     if sitemaps.looks_like_sitemap(content):
         entries, warnings = sitemaps.parse_sitemap(content, tz)
@@ -140,7 +140,7 @@ def _read_json_feed(content: bytes, base_url: str, tz: str | tzinfo | None) -> P
         _title, items = jsonfeed.parse_json_feed(content)
     except jsonfeed.JsonFeedError as error:
         raise FeedError(f"not a readable JSON Feed: {error}") from None
-    from vistka.pipeline.urlclean import normalise_url
+    from vistka.pipeline.sources.urlclean import normalise_url
 
     warnings: list[str] = []
     entries = []
@@ -160,7 +160,7 @@ def _read_json_feed(content: bytes, base_url: str, tz: str | tzinfo | None) -> P
 
 def _to_entry(raw: feedparser.FeedParserDict, tz: str | tzinfo | None = None,
               warnings: list[str] | None = None) -> FeedEntry | None:
-    from vistka.pipeline.urlclean import normalise_url
+    from vistka.pipeline.sources.urlclean import normalise_url
 
     link = normalise_url(raw.get("link") or "")
     if not link.startswith(("http://", "https://")):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from vistka.core.models import Source
-from vistka.pipeline.schedule import plan_next_poll
+from vistka.pipeline.sources.schedule import plan_next_poll
 
 log = logging.getLogger("vistka.pipeline")
 HEALTH_FIELDS = ["last_polled_at", "last_success_at", "last_error", "consecutive_failures", "failing_since",

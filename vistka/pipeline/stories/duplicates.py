@@ -23,7 +23,7 @@ from math import comb
 
 import numpy as np
 
-from vistka.pipeline.storyterms import shingles_of
+from vistka.pipeline.stories.terms import shingles_of
 
 NUM_PERM = 64
 # LSH is tuned to find pairs around this Jaccard similarity; the final test uses DUPLICATE_THRESHOLD.

@@ -30,8 +30,8 @@ from django.utils.html import strip_tags
 
 from vistka.core import locks
 from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, StoryChange, Translation
-from vistka.pipeline.stories import StoryIndex, StoryParams
-from vistka.pipeline.storyterms import Doc
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
+from vistka.pipeline.stories.terms import Doc
 
 SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection

@@ -31,8 +31,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from vistka.pipeline.duplicates import DuplicateIndex
-from vistka.pipeline.storyterms import Doc, Evidence, Features, evidence_of, features_of
+from vistka.pipeline.stories.duplicates import DuplicateIndex
+from vistka.pipeline.stories.terms import Doc, Evidence, Features, evidence_of, features_of
 
 MAX_SCAN = 200  # postings read per term, nearest in time first
 MAX_CANDIDATES = 30  # articles scored in full, those sharing the most rare-term weight

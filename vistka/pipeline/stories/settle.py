@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from vistka.core import locks
 from vistka.core.models import Article, Story
-from vistka.pipeline import grouping
-from vistka.pipeline.stories import StoryIndex, StoryParams
+from vistka.pipeline.stories import grouping
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
 
 log = logging.getLogger("vistka.stories")
 

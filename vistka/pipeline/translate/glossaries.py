@@ -23,7 +23,7 @@ from vistka.core.models import GlossaryEntry
 from vistka.pipeline.translate import normalize_language
 from vistka.pipeline.translate.glossary import Glossary, Term
 
-EDITIONS_DIR = Path(__file__).resolve().parent.parent / "editions"
+EDITIONS_DIR = Path(__file__).resolve().parents[2] / "editions"  # vistka/editions
 DEFAULT_GLOSSARIES = (EDITIONS_DIR / "glossaries" / "uk-en.yaml",)
 _KINDS = {kind.value for kind in GlossaryEntry.Kind}
 

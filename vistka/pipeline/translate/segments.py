@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db.models import Q
 
 from vistka.core.models import Translation, TranslationMemory
-from vistka.pipeline.glossaries import glossary_for
-from vistka.pipeline.memory import is_editors, remember_correction, segment_hash
 from vistka.pipeline.translate import article_segments, normalize_language
+from vistka.pipeline.translate.glossaries import glossary_for
+from vistka.pipeline.translate.memory import is_editors, remember_correction, segment_hash
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def segment_rows(translation: Translation) -> list[SegmentRow]:
 
 def correct_segments(translation: Translation, corrections: dict[str, str]) -> Translation:
     """Remember the editor's translation of each source sentence, then rebuild the article from memory."""
-    from vistka.pipeline.translating import retranslate_from_memory
+    from vistka.pipeline.translate.translating import retranslate_from_memory
 
     article = translation.article
     glossary = _glossary_of(translation)

@@ -17,15 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from vistka.core.models import Article, Translation
-from vistka.pipeline.glossaries import glossary_for
-from vistka.pipeline.memory import (
-    MemoryEngine,
-    MemoryOnlyEngine,
-    editors_engine,
-    has_editors_translations,
-    is_editors,
-)
-from vistka.pipeline.sanitize import sanitize_html
+from vistka.pipeline.extract.sanitize import sanitize_html
 from vistka.pipeline.translate import (
     Ctranslate2Settings,
     Engine,
@@ -36,7 +28,15 @@ from vistka.pipeline.translate import (
     get_engine,
     translate_article,
 )
+from vistka.pipeline.translate.glossaries import glossary_for
 from vistka.pipeline.translate.glossary import GlossaryEngine
+from vistka.pipeline.translate.memory import (
+    MemoryEngine,
+    MemoryOnlyEngine,
+    editors_engine,
+    has_editors_translations,
+    is_editors,
+)
 from vistka.pipeline.translate.quality import Flag, check_segments
 
 log = logging.getLogger("vistka.pipeline")
