@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 
 from tests.factories import make_article, make_source
 from vistka.api.auth import issue_token
-from vistka.core.editors import create_editor
 from vistka.core.models import ApiToken, Article, ArticleStatus, Comment, Source
+from vistka.desk.editors import create_editor
 
 
 def _bearer(token: str) -> dict:

@@ -9,10 +9,10 @@ from django.contrib.auth.models import User
 
 from tests.factories import make_article, make_source
 from vistka.cli import main
-from vistka.core.jobs import read_checkpoint, run_resumable
 from vistka.core.models import ApiToken, ArticleStatus, FetchLog, Translation
-from vistka.core.retranslate import retranslate_articles
-from vistka.core.status import status_lines
+from vistka.desk.jobs import read_checkpoint, run_resumable
+from vistka.desk.retranslate import retranslate_articles
+from vistka.desk.status import status_lines
 
 
 @pytest.fixture

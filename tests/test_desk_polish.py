@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_article, make_source
-from vistka.core.editors import create_editor
 from vistka.core.models import Article, ArticleStatus
+from vistka.desk.editors import create_editor
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_empty_lists_say_so_in_words(editor_client, db):
 
 @pytest.mark.django_db
 def test_status_says_the_review_queue_is_empty():
-    from vistka.core.status import desk_lines
+    from vistka.desk.status import desk_lines
 
     assert "Review queue is empty" in desk_lines()
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from tests.factories import make_article, make_source
-from vistka.core.editors import create_editor
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, Translation
+from vistka.desk.editors import create_editor
 from vistka.pipeline.publish.decide import publish
 
 
@@ -200,7 +200,7 @@ def test_programmatic_login_still_works_for_tests_and_shell(client, editor):
 
 @pytest.mark.django_db
 def test_withdrawal_invalidates_caches_and_tells_listeners():
-    from vistka.core.moderation import articles_withdrawn, content_version, withdraw_articles
+    from vistka.pipeline.publish.moderation import articles_withdrawn, content_version, withdraw_articles
 
     article = make_article(make_source())
     heard = []

@@ -222,7 +222,7 @@ def test_an_article_that_keeps_failing_is_quarantined_and_retried_on_request(web
     requests_before = len(web.requests)
     report = poll_source(source, POLICY)  # a quarantined article is left alone by polls
     assert report.new == 0 and not [path for path, _ in web.requests[requests_before:] if "naive-entry" in path]
-    from vistka.core.status import status_lines
+    from vistka.desk.status import status_lines
 
     assert any("1 quarantined: quarantined after 3 attempts" in line for line in status_lines())
     broken["on"] = False

@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import make_article, make_source
 from vistka.core.models import Article, Story
-from vistka.core.moderation import reject_articles, withdraw_articles
+from vistka.pipeline.publish.moderation import reject_articles, withdraw_articles
 from vistka.site import caching
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_the_licence_default_is_the_same_everywhere(tmp_path, monkeypatch):
     from vistka.api.schemas import SourceIn
     from vistka.config.choices import DEFAULT_LICENCE_MODE, LICENCE_MODES
     from vistka.core.models import LicenceMode, Source
-    from vistka.core.sourcelist import import_outlines
+    from vistka.desk.sourcelist import import_outlines
     from vistka.pipeline.sources.opml import Outline
 
     assert dict(LicenceMode.choices) == LICENCE_MODES
@@ -171,7 +171,7 @@ def test_status_says_which_zone_its_times_are_in():
     from datetime import datetime
 
     from tests.factories import make_source
-    from vistka.core.status import status_lines
+    from vistka.desk.status import status_lines
 
     source = make_source()
     source.last_success_at = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 from tests.factories import make_article, make_source
 from tests.services import fresh_postgres_database
 from vistka.core.models import Article, ArticleStatus, Translation
-from vistka.core.moderation import withdraw_articles
+from vistka.pipeline.publish.moderation import withdraw_articles
 from vistka.site import fulltext
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ fulltext.RANKED_MATCHES = 1  # only the newest match is ranked; the older follow
 newest_first, newest_total = fulltext.search("ryazan", 10)
 second_page, _ = fulltext.search("ryazan", 1, offset=1)
 from vistka.core.models import Article
-from vistka.core.moderation import withdraw_articles
+from vistka.pipeline.publish.moderation import withdraw_articles
 withdraw_articles(Article.objects.filter(pk=other.pk))
 after_take_down = fulltext.search("ryazan", 10)[1]
 print(json.dumps({"ids": [h.article_id for h in hits], "total": total, "expected": [hit.pk, other.pk],

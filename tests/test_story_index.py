@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.factories import make_source
 from vistka.core.models import Article, ArticleStatus, Story, StoryChange
-from vistka.core.moderation import withdraw_articles
+from vistka.pipeline.publish.moderation import withdraw_articles
 from vistka.pipeline.stories import grouping
 from vistka.pipeline.stories.index import StoryParams
 from vistka.testing.story_gold import load_gold_articles

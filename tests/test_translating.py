@@ -9,7 +9,7 @@ import pytest
 from tests.factories import make_article, make_source
 from tests.test_http_engines import ApiServer, libre_translator
 from vistka.core.models import ArticleStatus, GlossaryEntry, Source, Translation, TranslationMemory
-from vistka.core.status import status_lines
+from vistka.desk.status import status_lines
 from vistka.pipeline.run import process_stored_article, resume_unfinished
 from vistka.pipeline.translate import TranslationError, translating
 from vistka.pipeline.translate.memory import memory_stats

@@ -25,7 +25,7 @@ from vistka.api.schemas import (
 )
 from vistka.api.shaping import article_record, public_articles
 from vistka.core.models import Article, ArticleStatus, Source, Story
-from vistka.core.moderation import set_status
+from vistka.pipeline.publish import set_status
 
 # One router: reading and managing share paths (GET /sources, POST /sources), which Django's URL
 # resolver can only serve from one pattern. Managing operations name their auth one by one.

@@ -14,7 +14,7 @@ from vistka.cli.base import no_such, setup_django, source_names
 def createeditor(username: str, email: str, password: str) -> None:
     """Create a staff account in the `editor` group: runs the desk, cannot manage users."""
     setup_django()
-    from vistka.core.editors import create_editor
+    from vistka.desk.editors import create_editor
 
     try:
         create_editor(username, email, password)
@@ -46,7 +46,7 @@ def apitoken(username: str, name: str) -> None:
 def retranslate(source_name: str | None, restart: bool) -> None:
     """Translate stored articles again (e.g. after installing a better model). Ctrl-C stops; run again to resume."""
     setup_django()
-    from vistka.core.retranslate import retranslate_articles
+    from vistka.desk.retranslate import retranslate_articles
 
     if source_name is not None and source_name not in source_names():
         raise no_such("source named", source_name, source_names(), "see `vistka sources list`")

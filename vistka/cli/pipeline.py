@@ -107,7 +107,7 @@ def run(host: str, port: int, web: bool) -> None:
 def status() -> None:
     """Sources' health, article counts, and why held articles wait."""
     setup_django()
-    from vistka.core.status import status_lines
+    from vistka.desk.status import status_lines
 
     for line in status_lines():
         click.echo(line)

@@ -29,12 +29,12 @@ def list_sources(as_json: bool = False) -> None:
     if as_json:
         import json
 
-        from vistka.core.sourcelist import health_records
+        from vistka.desk.sourcelist import health_records
 
         for record in health_records():
             click.echo(json.dumps(record, ensure_ascii=False))
         return
-    from vistka.core.sourcelist import health_rows
+    from vistka.desk.sourcelist import health_rows
 
     rows = health_rows()
     if not rows:
@@ -73,7 +73,7 @@ def add_source(args: tuple[str, ...], name: str | None, language: str | None, ho
         raise click.UsageError("give URL, or NAME URL")
     name, url = (args[0], args[1]) if len(args) == 2 else (name, args[0])
     setup_django()
-    from vistka.core.sourcelist import SourceListError, save_source
+    from vistka.desk.sourcelist import SourceListError, save_source
 
     feed_url, found_title, found_language = url, "", ""
     if not no_discover:
@@ -143,7 +143,7 @@ def remove(name: str) -> None:
 def import_opml(file, language: str) -> None:
     """Add or update every feed listed in an OPML file."""
     setup_django()
-    from vistka.core.sourcelist import import_outlines
+    from vistka.desk.sourcelist import import_outlines
     from vistka.pipeline.sources.opml import OpmlError, read_opml
 
     try:
@@ -163,7 +163,7 @@ def export_opml(file) -> None:
     setup_django()
     from django.conf import settings
 
-    from vistka.core.sourcelist import export_outlines
+    from vistka.desk.sourcelist import export_outlines
     from vistka.pipeline.sources.opml import write_opml
 
     file.write(write_opml(export_outlines(), settings.SITE_NAME))
@@ -174,7 +174,7 @@ def export_opml(file) -> None:
 def load_edition(edition: str) -> None:
     """Add the outlets of a shipped edition, e.g. `ukraine` (Ukraine News Today)."""
     setup_django()
-    from vistka.core.sourcelist import SourceListError, save_source
+    from vistka.desk.sourcelist import SourceListError, save_source
     from vistka.editions import EditionError
     from vistka.editions import load_edition as read_edition
 

@@ -133,7 +133,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "ninja",
-    "vistka.core",
+    "vistka.core",  # the model
+    "vistka.pipeline",  # wires the pipeline's own hooks on the model (vistka/pipeline/apps.py)
+    "vistka.desk",  # the editor's desk: admin, dashboard, editor tools
     "vistka.site",
 ]
 
@@ -154,7 +156,7 @@ MIDDLEWARE = [
 
 # Admin logins: django-axes locks an address out after AXES_FAILURE_LIMIT failed attempts.
 AUTHENTICATION_BACKENDS = [
-    "vistka.core.lockout.HttpLoginLockoutBackend",
+    "vistka.desk.lockout.HttpLoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 
 from vistka.api import errors
 from vistka.api.api import api
-from vistka.core.dashboard import dashboard_view
+from vistka.desk.dashboard import dashboard_view
 from vistka.site.staticfiles import favicon
 
 urlpatterns = [

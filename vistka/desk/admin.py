@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from vistka.config.choices import DEFAULT_CANONICAL_MODE, LICENCE_MODES
-from vistka.core import translation_admin  # noqa: F401 (registers the translation desk)
 from vistka.core.models import (
     ApiToken,
     Article,
@@ -28,9 +27,16 @@ from vistka.core.models import (
     Topic,
     Translation,
 )
-from vistka.core.moderation import DECISIONS, approve_articles, reject_articles, set_status, withdraw_articles
 from vistka.core.weburl import http_url
+from vistka.desk import translation_admin  # noqa: F401 (registers the translation desk)
 from vistka.pipeline.fetch import FetchPolicy
+from vistka.pipeline.publish import (
+    DECISIONS,
+    approve_articles,
+    reject_articles,
+    set_status,
+    withdraw_articles,
+)
 from vistka.pipeline.sources.discover import DiscoveryError, discover
 
 
@@ -121,7 +127,7 @@ class SourceAdmin(EmptyState, admin.ModelAdmin):
     def last_success(self, source: Source) -> str:
         from django.utils import timezone
 
-        from vistka.core.sourcelist import when_in_words
+        from vistka.desk.sourcelist import when_in_words
 
         rate = format_html("<small>{} new/day</small>", f"{source.entries_per_day:.1f}")
         if source.last_success_at is None:
@@ -246,7 +252,7 @@ class ReviewQueueAdmin(EmptyState, StatusActions, admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from vistka.core.review_desk import review_context
+        from vistka.desk.review_desk import review_context
 
         item = self.get_object(request, object_id)
         extra = {"review": review_context(item), "title": "Review this article"} if item is not None else {}

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from vistka.core.charts import bar_chart_svg
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, Translation
+from vistka.desk.charts import bar_chart_svg
 
 CHART_DAYS = 14
 

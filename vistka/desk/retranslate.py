@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from vistka.core.jobs import JobOutcome, run_resumable
 from vistka.core.models import Article, ArticleStatus
+from vistka.desk.jobs import JobOutcome, run_resumable
 
 RETRANSLATABLE = [ArticleStatus.PUBLISHED, ArticleStatus.IN_REVIEW, ArticleStatus.AWAITING_TRANSLATION]
 

@@ -13,7 +13,7 @@ FLAGGED = "translation flagged for review"  # how vistka.pipeline.translate.tran
 
 def readable_reasons(article: Article) -> list[str]:
     """Each reason the article waits (its `error`, "; "-joined by the review stage), as a sentence."""
-    from vistka.pipeline.publish.review import SOURCE_REQUIRES_REVIEW
+    from vistka.pipeline.publish import SOURCE_REQUIRES_REVIEW
 
     if not article.error:
         return ["An editor held it (no rule did)."]

@@ -58,7 +58,7 @@ def _failure_line(sources: list[Source]) -> str:
 
 def desk_lines() -> list[str]:
     """The editor's view: review queue with reasons, fetch success rates, the last 24 hours."""
-    from vistka.core.dashboard import CHART_DAYS, source_health, throughput
+    from vistka.desk.dashboard import CHART_DAYS, source_health, throughput
 
     queue = Counter(Article.objects.filter(status=ArticleStatus.IN_REVIEW).values_list("error", flat=True))
     waiting = sum(queue.values())

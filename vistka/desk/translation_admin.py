@@ -78,7 +78,7 @@ class TranslationAdmin(admin.ModelAdmin):
 
 def _publish_articles(article_ids: list[int]) -> None:
     from vistka.core.models import Article
-    from vistka.core.moderation import approve_articles
+    from vistka.pipeline.publish import approve_articles
 
     Translation.objects.filter(article_id__in=article_ids).update(reviewed=True)
     approve_articles(Article.objects.filter(pk__in=article_ids))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from vistka.core.events import articles_withdrawn
 from vistka.core.models import Article, ArticleStatus, Comment, Source, Story, Topic, Translation
-from vistka.core.moderation import articles_withdrawn
 from vistka.pipeline import stagetimes
 from vistka.site import fulltext
 from vistka.site.caching import content_changed, taken_down

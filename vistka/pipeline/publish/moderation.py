@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 
-import django.dispatch
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 
+from vistka.core.events import articles_withdrawn
 from vistka.core.models import Article, ArticleStatus
 
 log = logging.getLogger("vistka.moderation")
 
-articles_withdrawn = django.dispatch.Signal()  # sent with article_ids=[...]
 CONTENT_VERSION_KEY = "vistka:content-version"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from vistka.pipeline.extract.images import srcset as stored_srcset
+from vistka.pipeline.extract import srcset as stored_srcset
 
 register = template.Library()
 

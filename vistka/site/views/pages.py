@@ -172,7 +172,7 @@ def story(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
 
 
 def _readable_reasons(item: Article) -> list[str]:
-    from vistka.core.review_desk import readable_reasons
+    from vistka.desk.review_desk import readable_reasons
 
     return readable_reasons(item)
 
