@@ -34,9 +34,11 @@ browser-deps:
 	    || echo "note: could not install Debian's chromium; browser tests will skip"; \
 	  else echo "note: chromium missing and not root; browser tests will skip (apt-get install chromium)"; fi; }
 
+# The layer contracts (pyproject.toml, [tool.importlinter]) before the suite; the 15 slowest tests after it.
 test: $(TEST_STAMP) browser-deps
 	$(BIN)/ruff check vistka tests bench
-	$(BIN)/python -m pytest -q
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q --durations=15
 
 # Extraction quality on the gold sample pages, side by side with trafilatura and readability-lxml.
 eval-extract: $(TEST_STAMP)
@@ -74,6 +76,7 @@ bench-scale: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check vistka tests bench
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check vistka tests || true
 
 # Story clustering against the gold sample corpus; fails below bench/baselines/stories.json.

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tests.hostile_web import FAULT_FEEDS, PAGE_DATES, HostileWeb
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source
+from vistka.pipeline import loop
 from vistka.pipeline.fetch import FetchPolicy
 from vistka.pipeline.run import poll_source, retry_quarantined, run_once
 from vistka.pipeline.sources import schedule
@@ -91,7 +92,7 @@ def test_one_pass_polls_every_source_and_records_each_failure(web, fast_fetch):
 @pytest.mark.django_db
 def test_a_scheduler_pass_completes_and_the_next_one_too(web, fast_fetch):
     make_sources(web)
-    first = schedule.run_due()
+    first = loop.run_due()
     assert len(first) == len(FAULT_FEEDS)
     failing = Source.objects.filter(consecutive_failures__gt=0)
     assert failing.count() == len(EXPECTED_ERRORS)
@@ -100,7 +101,7 @@ def test_a_scheduler_pass_completes_and_the_next_one_too(web, fast_fetch):
     assert all(source.next_poll_at <= latest for source in Source.objects.all())
     # The next pass, with every source due again, polls all of them again: nothing stuck first in line.
     Source.objects.update(next_poll_at=timezone.now() - timedelta(seconds=1))
-    second = schedule.run_due()
+    second = loop.run_due()
     assert len(second) == len(FAULT_FEEDS)
     assert FetchLog.objects.count() == 2 * len(FAULT_FEEDS)
 

@@ -159,7 +159,7 @@ def test_failed_articles_are_retried_with_backoff(web):
 def test_scheduler_polls_due_sources_and_stops_cleanly(web):
     import threading
 
-    from vistka.pipeline.sources.schedule import run_scheduler
+    from vistka.pipeline.loop import run_scheduler
 
     failing = source_for(web, "/error500")
     working = source_for(web, "/etag-feed")

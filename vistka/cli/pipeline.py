@@ -79,7 +79,7 @@ def run(host: str, port: int, web: bool) -> None:
     from django.conf import settings
 
     from vistka.cli.webserver import check_platform, serve_site
-    from vistka.pipeline.sources.schedule import run_scheduler
+    from vistka.pipeline.loop import run_scheduler
 
     if web:
         check_platform()

@@ -78,7 +78,7 @@ def add_source(args: tuple[str, ...], name: str | None, language: str | None, ho
     feed_url, found_title, found_language = url, "", ""
     if not no_discover:
         from vistka.pipeline.fetch import FetchPolicy
-        from vistka.pipeline.sources.discover import DiscoveryError, discover
+        from vistka.pipeline.sources import DiscoveryError, discover
 
         try:
             found = discover(url, FetchPolicy.from_settings())
@@ -144,7 +144,7 @@ def import_opml(file, language: str) -> None:
     """Add or update every feed listed in an OPML file."""
     setup_django()
     from vistka.desk.sourcelist import import_outlines
-    from vistka.pipeline.sources.opml import OpmlError, read_opml
+    from vistka.pipeline.sources import OpmlError, read_opml
 
     try:
         outlines = read_opml(file.read())
@@ -164,7 +164,7 @@ def export_opml(file) -> None:
     from django.conf import settings
 
     from vistka.desk.sourcelist import export_outlines
-    from vistka.pipeline.sources.opml import write_opml
+    from vistka.pipeline.sources import write_opml
 
     file.write(write_opml(export_outlines(), settings.SITE_NAME))
 

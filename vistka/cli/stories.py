@@ -13,8 +13,7 @@ from typing import TextIO
 import click
 from django.utils.html import strip_tags
 
-from vistka.pipeline.stories.index import StoryIndex, StoryParams
-from vistka.pipeline.stories.terms import Doc
+from vistka.pipeline.stories import Doc, StoryIndex, StoryParams
 
 REQUIRED = ("id", "published")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")

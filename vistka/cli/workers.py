@@ -57,8 +57,7 @@ def _warm_story_index() -> None:
 
     from django.db import connections
 
-    from vistka.pipeline.stories import grouping
-    from vistka.pipeline.stories.index import StoryParams
+    from vistka.pipeline.stories import StoryParams, grouping
 
     started = time.perf_counter()
     grouping.WARM.sync(StoryParams.from_options())

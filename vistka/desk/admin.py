@@ -37,7 +37,7 @@ from vistka.pipeline.publish import (
     set_status,
     withdraw_articles,
 )
-from vistka.pipeline.sources.discover import DiscoveryError, discover
+from vistka.pipeline.sources import DiscoveryError, discover
 
 
 def display_title(article: Article) -> str:

@@ -59,7 +59,7 @@ def import_outlines(outlines: Iterable, default_language: str) -> tuple[int, int
 
 
 def export_outlines() -> list:
-    from vistka.pipeline.sources.opml import Outline
+    from vistka.pipeline.sources import Outline
 
     return [Outline(s.name, s.feed_url, s.homepage, s.language, s.licence_mode) for s in Source.objects.all()]
 

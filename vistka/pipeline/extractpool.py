@@ -30,7 +30,7 @@ from vistka.pipeline import stagetimes
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
 from vistka.pipeline.fetch import FetchResult
 from vistka.pipeline.language import detect_language
-from vistka.pipeline.sources.feedreader import FeedEntry
+from vistka.pipeline.sources import FeedEntry
 
 EXTRACT_POOL_MIN = 4  # fewer new pages than this in a feed: not worth starting processes for
 MAX_PROCESSES = 4

@@ -37,8 +37,7 @@ from vistka.pipeline.fetch.robots import check_robots
 from vistka.pipeline.language import detect_language
 from vistka.pipeline.prefetch import PagePrefetcher
 from vistka.pipeline.publish import tagging
-from vistka.pipeline.sources import dates, health, schedule
-from vistka.pipeline.sources.feedreader import FeedEntry, FeedError, read_feed
+from vistka.pipeline.sources import FeedEntry, FeedError, dates, health, read_feed, schedule
 from vistka.pipeline.sources.pending import triage
 from vistka.pipeline.stories import grouping, settle
 from vistka.pipeline.translate import translating

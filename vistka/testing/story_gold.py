@@ -16,8 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from vistka.pipeline.stories.index import StoryIndex, StoryParams
-from vistka.pipeline.stories.terms import Doc
+from vistka.pipeline.stories import Doc, StoryIndex, StoryParams
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -117,7 +117,7 @@ def entry_to_dict(entry) -> dict:
 
 
 def entry_from_dict(data: dict):
+    from vistka.pipeline.sources import FeedEntry
     from vistka.pipeline.sources.dates import normalise_date
-    from vistka.pipeline.sources.feedreader import FeedEntry
 
     return FeedEntry(**{**data, "published": normalise_date(data.get("published"))})

@@ -33,8 +33,7 @@ from vistka.pipeline.extract.fallback import (
     unwrap_layout_tables,
 )
 from vistka.pipeline.extract.readalso import READ_ALSO_PREFIXES, pop_read_also_blocks
-from vistka.pipeline.sources import dates
-from vistka.pipeline.sources.feedreader import FeedEntry
+from vistka.pipeline.sources import FeedEntry, dates
 from vistka.rules import Rule, RuleError, remove_selected, rule_for
 
 __all__ = ["READ_ALSO_PREFIXES", "Extracted", "ExtractionError", "extract_article", "pop_read_also_blocks"]

@@ -9,7 +9,7 @@ poll, due sources, the `vistka run` loop), `pending` (which entries of a feed ar
 """
 
 from vistka.pipeline.sources.dates import clamp_to_plausible, normalise_date
-from vistka.pipeline.sources.discover import Discovered, DiscoveryError, discover
+from vistka.pipeline.sources.discovery import Discovered, DiscoveryError, discover
 from vistka.pipeline.sources.feedreader import FeedEntry, FeedError, ParsedFeed, read_feed
 from vistka.pipeline.sources.opml import OpmlError, Outline, read_opml, write_opml
 

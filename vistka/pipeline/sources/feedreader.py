@@ -10,22 +10,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from vistka.pipeline.sources import dates, jsonfeed
-
-
-class FeedError(Exception):
-    """The document is not a usable feed; the message says why."""
-
-
-@dataclass
-class FeedEntry:
-    guid: str
-    link: str
-    title: str = ""
-    summary: str = ""
-    content_html: str = ""
-    published: datetime | None = None
-    authors: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
+from vistka.pipeline.sources.entry import FeedEntry, FeedError
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from vistka.core.models import Article, ArticleStatus, Source
-from vistka.pipeline.sources.feedreader import FeedEntry
+from vistka.pipeline.sources.entry import FeedEntry
 
 # Stored articles in these states still need work from ingest_entry (processing, or a retry).
 UNFINISHED = (ArticleStatus.FETCHED, ArticleStatus.FAILED)

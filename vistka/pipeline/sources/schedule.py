@@ -8,11 +8,8 @@ failing together do not return together) up to the maximum; Retry-After is never
 
 from __future__ import annotations
 
-import logging
 import math
 import random
-import threading
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,10 +17,8 @@ from django.utils import timezone
 
 from vistka.core.models import Article, Source
 
-log = logging.getLogger("vistka.schedule")
 RATE_WINDOW_DAYS = 7
 JITTER = 0.2  # ±20 %
-RESUME_EVERY = 900.0  # seconds between two retries of held articles in `vistka run`
 
 
 def poll_interval(entries_per_day: float, failures: int, minimum: float, maximum: float,
@@ -70,42 +65,3 @@ def due_sources(now: datetime | None = None) -> list[Source]:
     now = now or timezone.now()
     due = Source.objects.filter(active=True).exclude(next_poll_at__gt=now)
     return list(due.order_by("next_poll_at"))
-
-
-def run_due(now: datetime | None = None) -> list:
-    """Poll every due source once; returns their PollReports. poll_source catches each source's own
-    failures (fault isolation), so one bad source never ends the pass for the ones after it."""
-    from vistka.pipeline.fetch import FetchPolicy
-    from vistka.pipeline.run import poll_source
-
-    policy = FetchPolicy.from_settings()
-    return [poll_source(source, policy) for source in due_sources(now)]
-
-
-def seconds_until_next(now: datetime | None = None, cap: float = 60.0) -> float:
-    now = now or timezone.now()
-    upcoming = Source.objects.filter(active=True, next_poll_at__isnull=False).order_by("next_poll_at").first()
-    if upcoming is None:
-        return cap
-    return min(max((upcoming.next_poll_at - now).total_seconds(), 1.0), cap)
-
-
-def run_scheduler(stop: threading.Event, cap: float = 60.0, resume_every: float = RESUME_EVERY) -> None:
-    """Poll due sources until `stop` is set; never dies on one bad pass. Now and then it also carries
-    on with held articles (e.g. interrupted between storing and publishing)."""
-    from django.db import close_old_connections
-
-    from vistka.pipeline.run import resume_unfinished
-
-    last_resume = 0.0
-    while not stop.is_set():
-        close_old_connections()  # a long-lived thread must not keep a dead database connection
-        try:
-            for report in run_due():
-                log.info("%s: %s", report.source, report.error or f"{report.new} new of {report.entries}")
-            if time.monotonic() - last_resume >= resume_every:
-                last_resume = time.monotonic()
-                resume_unfinished()  # each held article isolated: one that keeps failing is quarantined
-        except Exception:  # one broken pass must not end the scheduler of a long-running process
-            log.exception("scheduler pass failed; trying again later")
-        stop.wait(seconds_until_next(cap=cap))

@@ -9,7 +9,7 @@ from datetime import tzinfo
 from lxml import etree
 
 from vistka.pipeline.sources import dates
-from vistka.pipeline.sources.feedreader import FeedEntry, FeedError
+from vistka.pipeline.sources.entry import FeedEntry, FeedError
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
       "news": "http://www.google.com/schemas/sitemap-news/0.9"}

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from vistka.core.models import Article, Translation
-from vistka.pipeline.extract.sanitize import sanitize_html
+from vistka.pipeline.extract import sanitize_html
 from vistka.pipeline.translate import (
     Ctranslate2Settings,
     Engine,
