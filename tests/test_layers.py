@@ -1,0 +1,47 @@
+"""The layer contracts in pyproject.toml ([tool.importlinter]): they hold for the code as it is, and they
+catch the imports they exist to forbid, including one made inside a function."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+from importlinter.api import read_configuration
+from importlinter.application import use_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def test_the_code_keeps_every_contract():
+    result = subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def broken_contracts(extra_import: tuple[str, str]) -> set[str]:
+    """The names of the contracts broken by the code plus one more import (importer, imported)."""
+    options = use_cases.read_user_options(str(ROOT / "pyproject.toml"))
+    use_cases._register_contract_types(options)
+    graph = grimp.build_graph("vistka", cache_dir=None)
+    graph.add_import(importer=extra_import[0], imported=extra_import[1], line_number=1, line_contents="import")
+    report = use_cases._build_report(graph=graph, graph_building_duration=0, user_options=options,
+                                     limit_to_contracts=(), show_timings=False, verbose=False)
+    return {contract.name for contract, check in report.get_contracts_and_checks() if not check.kept}
+
+
+@pytest.mark.parametrize(("importer", "imported", "contract"), [
+    ("vistka.core.models", "vistka.pipeline.stories.grouping", "The model never imports the pipeline or a face"),
+    ("vistka.pipeline.run", "vistka.site.caching",
+     "The pipeline never imports the site, the API, the CLI or the editor's desk"),
+    ("vistka.site.views.pages", "vistka.pipeline.run", "The site and the API use no pipeline internals"),
+    ("vistka.pipeline.stories.grouping", "vistka.pipeline.run", "Stage packages never import the runner"),
+    ("vistka.pipeline.sources.health", "vistka.pipeline.publish", "No cycles between the pipeline's packages"),
+    ("vistka.desk.admin", "vistka.pipeline.extract.candidates", "Extract: internals stay inside"),
+])
+def test_each_contract_catches_the_import_it_forbids(importer, imported, contract):
+    assert read_configuration(str(ROOT / "pyproject.toml"))["contracts_options"]
+    assert contract in broken_contracts((importer, imported))
