@@ -66,13 +66,6 @@ def search(query: str, limit: int, offset: int = 0) -> tuple[list[Hit], int]:
     raise NotImplementedError(f"full-text search is not available on {connection.vendor}")
 
 
-def indexed_texts(article: Article) -> tuple[str, str]:
-    """(title, body) as plain text: the site-language translation first, then the original."""
-    translation = article.translations.filter(language=settings.SITE_LANGUAGE).first()
-    translated = (translation.title, translation.lead, translation.body_html) if translation else None
-    return _texts((article.title, article.lead, article.body_html), translated)
-
-
 def _texts(original: tuple[str, str, str], translated: tuple[str, str, str] | None) -> tuple[str, str]:
     titles = [translated[0] if translated else "", original[0]]
     bodies = [translated[1], _plain(translated[2])] if translated else []

@@ -13,12 +13,6 @@ from vistka.core.models import Article, Topic, TopicKind
 MAX_TOPICS_PER_ARTICLE = 12
 
 
-def topic_for(name: str, kind: str = TopicKind.CATEGORY) -> Topic | None:
-    """The topic with this name (matched by slug, so 'Oil refineries' and 'oil  refineries' are one)."""
-    topics = topics_for([name], kind)
-    return topics[0] if topics else None
-
-
 def topics_for(names: list[str], kind: str = TopicKind.CATEGORY) -> list[Topic]:
     """One topic per distinct slug among names, in order; missing ones are created with `kind`."""
     wanted = _by_slug(names)

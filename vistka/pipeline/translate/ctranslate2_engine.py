@@ -144,11 +144,6 @@ def load_model(package_dir: Path, settings: Ctranslate2Settings) -> _LoadedModel
         return _loaded_models[key]
 
 
-def clear_model_cache() -> None:
-    with _loading_lock:
-        _loaded_models.clear()
-
-
 def _load_uncached(package_dir: Path, settings: Ctranslate2Settings) -> _LoadedModel:
     try:
         import ctranslate2
