@@ -9,6 +9,14 @@ from celery import Celery, signals
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vistka.config.settings")
 
 QUEUES = ("poll", "fetch", "translate")
+# One queue per phase of an article's way (vistka/pipeline/processor.py, PHASES).
+TASK_ROUTES = {
+    "vistka.workers.tasks.poll_source_task": {"queue": "poll"},
+    "vistka.workers.tasks.ingest_entry_task": {"queue": "fetch"},
+    "vistka.workers.tasks.process_article_task": {"queue": "translate"},
+    "vistka.workers.tasks.resume_unfinished_task": {"queue": "translate"},
+    "vistka.workers.tasks.settle_task": {"queue": "translate"},
+}
 
 app = Celery("vistka")
 
@@ -25,13 +33,7 @@ def configure(broker_url: str, visibility_timeout: int) -> Celery:
         broker_transport_options={"visibility_timeout": visibility_timeout},
         broker_connection_retry_on_startup=True,
         task_default_queue="fetch",
-        task_routes={
-            "vistka.workers.tasks.poll_source_task": {"queue": "poll"},
-            "vistka.workers.tasks.ingest_entry_task": {"queue": "fetch"},
-            "vistka.workers.tasks.process_article_task": {"queue": "translate"},
-            "vistka.workers.tasks.resume_unfinished_task": {"queue": "translate"},
-            "vistka.workers.tasks.settle_task": {"queue": "translate"},
-        },
+        task_routes=TASK_ROUTES,
         worker_hijack_root_logger=False,
     )
     # Celery's Django fixup closes the database connection after every task (a new PostgreSQL backend,
