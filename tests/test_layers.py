@@ -45,3 +45,19 @@ def broken_contracts(extra_import: tuple[str, str]) -> set[str]:
 def test_each_contract_catches_the_import_it_forbids(importer, imported, contract):
     assert read_configuration(str(ROOT / "pyproject.toml"))["contracts_options"]
     assert contract in broken_contracts((importer, imported))
+
+
+def test_the_package_map_names_every_package_and_runner_module():
+    """docs/ARCHITECTURE.md matches the folders: a newcomer finds any step from the map."""
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    packages = [path.parent for path in (ROOT / "vistka").glob("*/__init__.py")]
+    packages += [path.parent for path in (ROOT / "vistka" / "pipeline").glob("*/__init__.py")]
+    for package in packages:
+        assert f"`{package.relative_to(ROOT).as_posix()}/`" in text, package
+    for module in (ROOT / "vistka" / "pipeline").glob("*.py"):
+        if module.name != "__init__.py":
+            assert f"`{module.name}`" in text, module
+    for package in (ROOT / "vistka" / "pipeline").glob("*/__init__.py"):
+        for module in package.parent.glob("*.py"):
+            if module.name != "__init__.py":
+                assert f"`{module.stem}`" in text or f"`{module.name}`" in text, module
