@@ -1,4 +1,4 @@
-"""The one date normaliser (vistka/pipeline/dates.py) and the stages downstream of it, under
+"""The one date normaliser (vistka/pipeline/sources/dates.py) and the stages downstream of it, under
 property-based tests: arbitrary strings, years 0/1/9999/10000, naive and aware values — nothing raises,
 and every date that comes out is aware, UTC and plausible."""
 

@@ -351,7 +351,7 @@ class RelatedArticle(models.Model):
 class StoryChange(models.Model):
     """An article whose place among the stories changed (grouped, moved by an editor, taken down,
     re-translated, deleted): the log that keeps each worker's in-memory story index in step with the
-    database (vistka/pipeline/grouping.py). Written only under the "stories" lock, so ids grow in
+    database (vistka/pipeline/stories/grouping.py). Written only under the "stories" lock, so ids grow in
     commit order."""
 
     id = models.BigAutoField(primary_key=True)

@@ -78,7 +78,7 @@ SETTLE_PENDING_KEY = "vistka:settle-pending"
 
 
 def enqueue_settling() -> None:
-    """One settling pass (vistka/pipeline/settle.py) VISTKA_STORY_SETTLE_DELAY seconds after a burst of
+    """One settling pass (vistka/pipeline/stories/settle.py) VISTKA_STORY_SETTLE_DELAY seconds after a burst of
     grouped articles begins; articles grouped while it is pending are covered by it, and any grouped
     after it started schedule the next."""
     import redis
