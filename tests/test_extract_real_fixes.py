@@ -317,3 +317,18 @@ def test_read_also_labels_are_told_by_their_first_words(markup, label):
 
     tree = lxml.html.document_fromstring(f"<html><body>{markup}<p>Body text stays.</p></body></html>")
     assert bool(pop_read_also_blocks(tree, URL)) is label
+
+
+def test_a_comment_inside_a_paragraph_keeps_the_rest_of_it():
+    html = page("<p>The city is also replacing older, leak-prone <!-- -->water and sewer mains.</p>" + paragraphs())
+    assert "leak-prone water and sewer mains." in extract_article(html, URL).text
+
+
+def test_the_hidden_slides_of_a_slideshow_stay_and_a_hidden_pop_up_goes():
+    slides = "".join(
+        f'<div class="slide{" hidden" if n else ""}" style="display: {"none" if n else "block"};">'
+        f"<h2>{n + 1}. Item number {n + 1}</h2><p>{SENTENCES[n]}</p></div>" for n in range(5))
+    pop_up = '<div class="newsletter-pop-up" style="display:none"><p>Subscribe to our newsletter today.</p></div>'
+    result = extract_article(page(slides + pop_up + f"<p>{SENTENCES[5]}</p>"), URL)
+    assert all(sentence in result.text for sentence in SENTENCES[1:5])
+    assert "Subscribe" not in result.text

@@ -117,19 +117,33 @@ HIDDEN_STYLES = ("display:none", "visibility:hidden")
 
 def drop_hidden(tree: lxml.html.HtmlElement) -> None:
     """Elements a browser does not show (`hidden`, `display: none`) are no article text: tracking
-    pixels, spare copies for other screen sizes, texts for pop-ups. A hidden part holding most of the
-    page's text is one that a script reveals, and stays."""
+    pixels, spare copies for other screen sizes, texts for pop-ups. What a script reveals stays: a
+    hidden part holding most of the page's text, and the slides of a slideshow or the panes of tabs
+    (hidden beside a shown sibling of their own kind)."""
     # Styles are read here, not in the XPath query: translate() on every element costs a millisecond.
-    hidden = [element for element in tree.xpath("//body//*[@hidden or @style]")
-              if element.get("hidden") is not None
-              or any(style in (element.get("style") or "").replace(" ", "") for style in HIDDEN_STYLES)]
+    hidden = [element for element in tree.xpath("//body//*[@hidden or @style]") if _is_hidden(element)]
     if not hidden:
         return
     body = tree.body
     total = len(body.text_content()) if body is not None else 0
     for element in hidden:
-        if element.getparent() is not None and len(element.text_content()) < total / 2:
+        if element.getparent() is not None and len(element.text_content()) < total / 2 \
+                and not _shown_in_turn(element):
             element.drop_tree()
+
+
+def _is_hidden(element: lxml.html.HtmlElement) -> bool:
+    style = (element.get("style") or "").replace(" ", "")
+    return element.get("hidden") is not None or any(hidden in style for hidden in HIDDEN_STYLES)
+
+
+def _shown_in_turn(element: lxml.html.HtmlElement) -> bool:
+    """A slide or a tab's pane: a sibling of the same tag and first class name is shown."""
+    kind = (element.get("class") or "").split()[:1]
+    parent = element.getparent()
+    return bool(kind) and parent is not None and any(
+        sibling is not element and sibling.tag == element.tag and (sibling.get("class") or "").split()[:1] == kind
+        and not _is_hidden(sibling) for sibling in parent)
 
 
 def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
