@@ -280,3 +280,55 @@ def test_blocks_nested_in_a_list_item_stay_separate_words():
         "<p>The Fetch API intends <code>fetch()</code> to help.</p> Text after a paragraph.</div>")
     assert clean_body(container, URL).text.split("\n\n") == [
         "JavaScript Debugger Step through code.", "The Fetch API intends fetch() to help.", "Text after a paragraph."]
+
+
+# --- what the speed work (issue 15: time per page) must not change ----------------------------------
+
+def test_the_feeds_byline_goes_before_a_guess_from_the_markup():
+    from vistka.pipeline.feeds import FeedEntry
+
+    byline = "<div class='author-box'>Written by Taras Shevchuk, our columnist</div>"
+    entry = FeedEntry(guid="g", link=URL, title="Council approves the transport budget", authors=["Olena Petrenko"])
+    with_feed = extract_article(page(byline + paragraphs()), URL, entry)
+    assert with_feed.authors == ["Olena Petrenko"] and with_feed.method["authors"] == "feed"
+    alone = extract_article(page(byline + paragraphs()), URL)
+    assert alone.method["authors"] == "trafilatura" and "Taras Shevchuk" in " ".join(alone.authors)
+
+
+def test_a_date_in_the_pages_markup_is_found_and_one_only_in_its_text_is_not():
+    marked = page(paragraphs(), head='<meta property="og:updated_time" content="2025-01-27T10:00:00+02:00">')
+    assert extract_article(marked, URL.replace("/2025/01/27", "")).published.date().isoformat() == "2025-01-27"
+    # A date written only in the prose is as often one the article speaks of: not the publication day.
+    mentioned = page("<p>The plan dates from 14 March 2019, officials said on the day.</p>" + paragraphs())
+    assert extract_article(mentioned, "https://news.example.org/story.html").published is None
+
+
+@pytest.mark.parametrize("markup, label", [
+    ("<p>Читайте також: <a href='/a'>Перша</a></p>", True),
+    ("<p><b>Read</b> also: <a href='/a'>First</a></p>", True),
+    ("<div>\n  <p>   Read more: <a href='/a'>First</a></p></div>", True),
+    ("<p>Reading lists: <a href='/a'>First</a></p>", False),
+    ("<p>Read also " + "x" * 420 + "</p>", False),  # longer than a label can be
+])
+def test_read_also_labels_are_told_by_their_first_words(markup, label):
+    import lxml.html
+
+    from vistka.pipeline.readalso import pop_read_also_blocks
+
+    tree = lxml.html.document_fromstring(f"<html><body>{markup}<p>Body text stays.</p></body></html>")
+    assert bool(pop_read_also_blocks(tree, URL)) is label
+
+
+def test_a_comment_inside_a_paragraph_keeps_the_rest_of_it():
+    html = page("<p>The city is also replacing older, leak-prone <!-- -->water and sewer mains.</p>" + paragraphs())
+    assert "leak-prone water and sewer mains." in extract_article(html, URL).text
+
+
+def test_the_hidden_slides_of_a_slideshow_stay_and_a_hidden_pop_up_goes():
+    slides = "".join(
+        f'<div class="slide{" hidden" if n else ""}" style="display: {"none" if n else "block"};">'
+        f"<h2>{n + 1}. Item number {n + 1}</h2><p>{SENTENCES[n]}</p></div>" for n in range(5))
+    pop_up = '<div class="newsletter-pop-up" style="display:none"><p>Subscribe to our newsletter today.</p></div>'
+    result = extract_article(page(slides + pop_up + f"<p>{SENTENCES[5]}</p>"), URL)
+    assert all(sentence in result.text for sentence in SENTENCES[1:5])
+    assert "Subscribe" not in result.text

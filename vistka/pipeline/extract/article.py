@@ -108,9 +108,11 @@ def _choose_metadata(extracted: Extracted, tree: lxml.html.HtmlElement, rule: Ru
     if extracted.method.get("title") != "rule":
         extracted.title = candidates.without_site_name(extracted.title, meta.site_name, url)
     # A JSON-LD article without an author means the page names none: no guessing from the text then.
+    # The feed's byline is the outlet's own word, like its date: it goes before trafilatura's guess,
+    # which reads any element classed "author" (other articles' bylines too) and costs 7 ms a page.
     _choose(extracted, "authors", [("rule", ruled.get("authors")), (meta.source("authors"), meta.authors),
-                                   ("trafilatura", lambda: [] if meta.has_article else generic.authors),
-                                   ("feed", entry.authors if entry else [])])
+                                   ("feed", entry.authors if entry else []),
+                                   ("trafilatura", lambda: [] if meta.has_article else generic.authors)])
     # Every date goes through dates.py: an impossible one is skipped (with a warning) for the next.
     _choose_date(extracted, "published", [("rule", ruled.get("published")),
                                           (meta.source("published"), meta.published),

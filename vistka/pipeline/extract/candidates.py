@@ -10,6 +10,7 @@ Also here: the outlet's name taken off a headline ("Headline | Outlet").
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -34,7 +35,7 @@ class Candidate:
     link_density: float = 0.0
     raw_text: str = ""  # before cleaning, which takes out a standfirst that repeats the description
 
-    @property
+    @functools.cached_property  # asked many times while choosing; the body does not change
     def words(self) -> int:
         return len(WORD.findall(self.body.text)) if self.body else 0
 

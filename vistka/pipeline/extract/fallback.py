@@ -9,7 +9,6 @@ import re
 from datetime import UTC, datetime
 
 import lxml.html
-import trafilatura
 
 from vistka.pipeline.extract import structured
 from vistka.pipeline.extract.rules import split_authors
@@ -22,20 +21,27 @@ MISSED_SHARE = 0.1  # use articleBody only when the generic body misses more tha
 
 
 class GenericMetadata:
-    """trafilatura's metadata for a page, computed only when a field is still missing."""
+    """trafilatura's and htmldate's metadata for a page, computed only when a field is still missing."""
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str) -> None:
         self._tree, self._url = tree, url
 
     @functools.cached_property
-    def _document(self):
+    def _date(self) -> str:
+        """htmldate's publication day from the page's markup, URL and timestamps. Its "extensive"
+        search, which reads dates out of the free text, is not asked: on the real pages it costs
+        ten times the rest of the date search (50-150 ms on one page in eight, and dateparser's
+        first call takes seconds), and a date found in the text is as often one the article mentions.
+        Without a date the article keeps its feed's or sitemap's, else the time we first saw it."""
+        from htmldate import find_date
+
         try:
-            return trafilatura.extract_metadata(self._tree, default_url=self._url)
+            return find_date(self._tree, extensive_search=False, original_date=True, url=self._url) or ""
         except (ValueError, OverflowError, TypeError) as error:
             # htmldate raises on some impossible dates in a page (an offset of +99:99); the page's other
             # metadata is then taken from elsewhere, and the page is not lost (issue 14).
-            log.info("%s: generic metadata skipped: %s: %s", self._url, type(error).__name__, error)
-            return None
+            log.info("%s: generic date skipped: %s: %s", self._url, type(error).__name__, error)
+            return ""
 
     @functools.cached_property
     def _head(self):
@@ -68,7 +74,7 @@ class GenericMetadata:
     @property
     def published(self) -> datetime | None:
         """htmldate's day (via trafilatura); it gives no time, so the day counts from midnight UTC."""
-        day = structured.parse_datetime(self._document.date or "") if self._document else None
+        day = structured.parse_datetime(self._date) if self._date else None
         return day.replace(tzinfo=UTC) if day and day.tzinfo is None else day
 
 
@@ -93,24 +99,51 @@ def shown_on_page(text: str, tree: lxml.html.HtmlElement, share: float = VISIBLE
 
 
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
-    return " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
+    # One walk over the body: an XPath text() query with a predicate costs three times as much.
+    body = tree.body
+    if body is None:
+        return ""
+    texts = []
+    for element in body.iter():
+        if element.text and isinstance(element.tag, str) and element.tag not in ("script", "style"):
+            texts.append(element.text)
+        if element.tail and element is not body:
+            texts.append(element.tail)
+    return " ".join(texts)
 
 
-HIDDEN_XPATH = ("//body//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
-                " or contains(translate(@style, ' ', ''), 'visibility:hidden')]")
+HIDDEN_STYLES = ("display:none", "visibility:hidden")
 
 
 def drop_hidden(tree: lxml.html.HtmlElement) -> None:
     """Elements a browser does not show (`hidden`, `display: none`) are no article text: tracking
-    pixels, spare copies for other screen sizes, texts for pop-ups. A hidden part holding most of the
-    page's text is one that a script reveals, and stays."""
-    hidden = tree.xpath(HIDDEN_XPATH)
+    pixels, spare copies for other screen sizes, texts for pop-ups. What a script reveals stays: a
+    hidden part holding most of the page's text, and the slides of a slideshow or the panes of tabs
+    (hidden beside a shown sibling of their own kind)."""
+    # Styles are read here, not in the XPath query: translate() on every element costs a millisecond.
+    hidden = [element for element in tree.xpath("//body//*[@hidden or @style]") if _is_hidden(element)]
     if not hidden:
         return
-    total = len(tree.body.text_content()) if tree.body is not None else 0
+    body = tree.body
+    total = len(body.text_content()) if body is not None else 0
     for element in hidden:
-        if element.getparent() is not None and len(element.text_content()) < total / 2:
+        if element.getparent() is not None and len(element.text_content()) < total / 2 \
+                and not _shown_in_turn(element):
             element.drop_tree()
+
+
+def _is_hidden(element: lxml.html.HtmlElement) -> bool:
+    style = (element.get("style") or "").replace(" ", "")
+    return element.get("hidden") is not None or any(hidden in style for hidden in HIDDEN_STYLES)
+
+
+def _shown_in_turn(element: lxml.html.HtmlElement) -> bool:
+    """A slide or a tab's pane: a sibling of the same tag and first class name is shown."""
+    kind = (element.get("class") or "").split()[:1]
+    parent = element.getparent()
+    return bool(kind) and parent is not None and any(
+        sibling is not element and sibling.tag == element.tag and (sibling.get("class") or "").split()[:1] == kind
+        and not _is_hidden(sibling) for sibling in parent)
 
 
 def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
@@ -195,21 +228,25 @@ def _anchor_key(element: lxml.html.HtmlElement) -> str:
 def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> None:
     """Put the page's pictures back into a body taken without them (trafilatura chooses its text
     better so), each after the paragraph it followed on the page, or before the one it preceded."""
-    anchors: dict[str, lxml.html.HtmlElement] = {}
+    anchors: dict[str, tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]] = {}  # key: (top block, block)
     for block in body.iter(*ANCHOR_BLOCKS):
         key = _anchor_key(block)
         if key and key not in anchors:
             top = block
             while top.getparent() is not None and top.getparent() is not body:
                 top = top.getparent()
-            anchors[key] = top
-    if not anchors or page.body is None:
+            anchors[key] = (top, block)
+    page_body = page.body  # lxml.html looks <body> up anew on each .body
+    if not anchors or page_body is None:
         return
-    _restore_links(page, anchors)
-    if page.body.find(".//img") is None:
+    # Each page block's key once: reading them is most of this step's time on long pages.
+    page_blocks = list(page_body.iter(*ANCHOR_BLOCKS))  # held: lxml keeps these proxies, so ids stay theirs
+    keys = {id(block): _anchor_key(block) for block in page_blocks}
+    _restore_links(page_blocks, keys, anchors)
+    if page_body.find(".//img") is None:
         return
     events: list[tuple[str, object]] = []
-    for element in page.body.iter("img", "figure", *ANCHOR_BLOCKS):
+    for element in page_body.iter("img", "figure", *ANCHOR_BLOCKS):
         if element.tag in ("img", "figure"):
             in_figure = element.tag == "img" and any(True for _ in element.iterancestors("figure"))
             empty_figure = element.tag == "figure" and element.find(".//img") is None
@@ -217,9 +254,9 @@ def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> 
                     or any(True for _ in element.iterancestors(*OUTSIDE_ARTICLE, "noscript")):
                 continue
             events.append(("picture", element))
-        elif key := _anchor_key(element):
+        elif key := keys.get(id(element)):
             events.append(("block", key))
-    _place_pictures(events, anchors)
+    _place_pictures(events, {key: top for key, (top, _) in anchors.items()})
 
 
 def _pixel(picture: lxml.html.HtmlElement) -> bool:
@@ -268,27 +305,18 @@ def _insert(picture: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement, *, be
     return copy_
 
 
-def _restore_links(page: lxml.html.HtmlElement, anchors: dict[str, lxml.html.HtmlElement]) -> None:
+def _restore_links(page_blocks: list[lxml.html.HtmlElement], keys: dict[int, str],
+                   anchors: dict[str, tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]]) -> None:
     """Links back into a body taken without them: each page paragraph kept in the body gives its
     links to the same words there."""
-    for block in page.body.iter(*ANCHOR_BLOCKS):
+    for block in page_blocks:
         links = [(a.get("href"), " ".join(a.text_content().split())) for a in block.iter("a") if a.get("href")]
-        if not links:
+        if not links or keys[id(block)] not in anchors:
             continue
-        target = _block_for(anchors, block)
-        if target is None:
-            continue
+        target = anchors[keys[id(block)]][1]
         for href, text in links:
             if len(text) >= 2:
                 _wrap_words(target, text, href)
-
-
-def _block_for(anchors: dict[str, lxml.html.HtmlElement], block: lxml.html.HtmlElement):
-    key = _anchor_key(block)
-    top = anchors.get(key)
-    if top is None:
-        return None
-    return next((b for b in top.iter(*ANCHOR_BLOCKS) if _anchor_key(b) == key), top)
 
 
 def _wrap_words(block: lxml.html.HtmlElement, words: str, href: str) -> None:

@@ -29,9 +29,23 @@ def pop_read_also_blocks(tree: lxml.html.HtmlElement, url: str) -> list[dict]:
     return _unique_by_url(links)
 
 
+LABEL_MAX_CHARS = 400
+LABEL_FIRST_WORDS = tuple({prefix.split()[0] for prefix in READ_ALSO_PREFIXES})
+
+
 def _is_label(element: lxml.html.HtmlElement) -> bool:
-    text = element.text_content()
-    return len(text) <= 400 and " ".join(text.split()).lower()[:40].startswith(READ_ALSO_PREFIXES)
+    # Every block of the page is asked, the ones wrapping the whole page too: decide on the first
+    # words and read no further than a label can be long, instead of taking each block's whole text.
+    pieces, length = [], 0
+    for piece in element.itertext():
+        length += len(piece)
+        if length > LABEL_MAX_CHARS:
+            return False
+        if not pieces and piece.strip() and not piece.lstrip().lower().startswith(LABEL_FIRST_WORDS):
+            return False
+        if pieces or piece.strip():
+            pieces.append(piece)
+    return " ".join("".join(pieces).split()).lower()[:40].startswith(READ_ALSO_PREFIXES)
 
 
 def _read_also_container(label: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
