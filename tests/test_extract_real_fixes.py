@@ -285,7 +285,7 @@ def test_blocks_nested_in_a_list_item_stay_separate_words():
 # --- what the speed work (issue 15: time per page) must not change ----------------------------------
 
 def test_the_feeds_byline_goes_before_a_guess_from_the_markup():
-    from vistka.pipeline.feeds import FeedEntry
+    from vistka.pipeline.sources.feedreader import FeedEntry
 
     byline = "<div class='author-box'>Written by Taras Shevchuk, our columnist</div>"
     entry = FeedEntry(guid="g", link=URL, title="Council approves the transport budget", authors=["Olena Petrenko"])
@@ -313,7 +313,7 @@ def test_a_date_in_the_pages_markup_is_found_and_one_only_in_its_text_is_not():
 def test_read_also_labels_are_told_by_their_first_words(markup, label):
     import lxml.html
 
-    from vistka.pipeline.readalso import pop_read_also_blocks
+    from vistka.pipeline.extract.readalso import pop_read_also_blocks
 
     tree = lxml.html.document_fromstring(f"<html><body>{markup}<p>Body text stays.</p></body></html>")
     assert bool(pop_read_also_blocks(tree, URL)) is label
