@@ -108,6 +108,15 @@ def test_token_adds_and_pauses_a_source(client, editor_token):
 
 
 @pytest.mark.django_db
+def test_a_name_that_is_taken_once_cleaned_is_a_conflict_not_a_server_error(client, editor_token):
+    make_source(name="New Outlet")
+    payload = {"name": "New Outlet\u0007", "feed_url": "https://new.example.org/rss", "language": "uk"}
+    response = client.post("/api/sources", json.dumps(payload), content_type="application/json",
+                           **_bearer(editor_token))
+    assert response.status_code == 409 and Source.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_token_withdraws_and_republishes_an_article(client, editor_token):
     article = make_article(make_source())
     path = f"/api/articles/{article.pk}/status"
