@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from vistka.core.licence import ShownText, shown_text
-from vistka.core.models import Article, ArticleStatus, Translation
+from vistka.core.models import Article
 from vistka.core.weburl import http_url
 
 
 def public_articles() -> QuerySet[Article]:
     """Only published articles, ever; with what the records need fetched in a fixed number of queries."""
-    site_translations = Translation.objects.filter(language=settings.SITE_LANGUAGE)
-    return (Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("source")
-            .prefetch_related(Prefetch("translations", queryset=site_translations, to_attr="site_translations")))
+    return Article.objects.published_with_translation()
 
 
 def shown(article: Article) -> ShownText:
     cached = article.__dict__.get("_api_shown")
     if cached is None:
-        prefetched = getattr(article, "site_translations", None)
-        if prefetched is not None:
-            article._site_translation = prefetched[0] if prefetched else False
+        article.take_prefetched_translation()
         cached = article.__dict__["_api_shown"] = shown_text(article, settings.EXCERPT_WORDS)
     return cached
 

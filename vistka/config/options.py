@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vistka.config.choices import ENGINES, QA_FLAGS
+
 
 class SettingError(ValueError):
     """A setting has a value that cannot be used; the message names the variable."""
@@ -40,9 +42,6 @@ def _parse_engine(raw: str) -> str:
     if value not in ENGINES:
         raise ValueError(f"expected one of {', '.join(ENGINES)}, got {raw!r}")
     return value
-
-
-from vistka.config.choices import ENGINES, QA_FLAGS  # noqa: E402 (declared with the other lists of choices)
 
 
 def _parse_flags(raw: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -165,8 +167,26 @@ class ArticleStatus(models.TextChoices):
     QUARANTINED = "quarantined", "Quarantined (kept failing; `vistka retry-quarantined`)"
 
 
+class ArticleQuerySet(models.QuerySet):
+    """The shared queries on articles, defined once for the site, the API and the stories stage."""
+
+    def published_with_translation(self) -> ArticleQuerySet:
+        """Published articles (never anything else), their source joined and their translation into
+        the site language prefetched, so that Article.translation answers without a query per article
+        once take_prefetched_translation() has run (the site's pages, the API's records, the story index).
+        """
+        from django.conf import settings
+
+        in_site_language = Translation.objects.filter(language=settings.SITE_LANGUAGE)
+        return (self.filter(status=ArticleStatus.PUBLISHED).select_related("source")
+                .prefetch_related(models.Prefetch("translations", queryset=in_site_language,
+                                                  to_attr="site_translations")))
+
+
 class Article(models.Model):
     """One article as the outlet published it, in its original language."""
+
+    objects = ArticleQuerySet.as_manager()
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="articles")
     guid = models.CharField(max_length=1000, help_text="The feed entry's id (or its link when it has none).")
@@ -236,6 +256,21 @@ class Article(models.Model):
         if self.slug == "article" and self.title:  # stored before titles were transliterated
             return make_slug(self.title, self.language, "article")
         return self.slug or "article"
+
+    @property
+    def shown_at(self) -> datetime:
+        """The time an article is shown and compared by: its publication time, or, for an entry that
+        gave none (stored before extraction could date it), when we fetched it."""
+        return self.published_at or self.fetched_at
+
+    def take_prefetched_translation(self) -> bool:
+        """Let Article.translation answer from the list published_with_translation() prefetched;
+        False (nothing changed) when the article was loaded without it."""
+        prefetched = getattr(self, "site_translations", None)
+        if prefetched is None:
+            return False
+        self._site_translation = prefetched[0] if prefetched else False
+        return True
 
     @property
     def translation(self) -> Translation | None:

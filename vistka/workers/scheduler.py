@@ -8,17 +8,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from vistka.core.models import Source
+from vistka.pipeline.sources.schedule import due_sources  # the embedded loop's own definition
 
 log = logging.getLogger("vistka.scheduler")
-
-
-def due_sources() -> list[Source]:
-    now = timezone.now()
-    return list(Source.objects.filter(active=True).filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)))
 
 
 def enqueue_due_sources() -> list[int]:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Prefetch, Q, QuerySet, Value
+from django.db.models import Max, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
@@ -44,7 +44,7 @@ def article_doc(article: Article) -> Doc:
     lang = settings.SITE_LANGUAGE if translation else (article.language or article.source.language)
     original = f"{article.title}. {article.lead} {_plain_text(article.body_html)}" if translation else ""
     return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=_plain_text(shown.body_html),
-               published=article.published_at or article.fetched_at, source=article.source.name, lang=lang,
+               published=article.shown_at, source=article.source.name, lang=lang,
                original=original)
 
 
@@ -76,9 +76,7 @@ def reach(params: StoryParams) -> timedelta:
 
 def grouped() -> QuerySet[Article]:
     """The articles a story index holds: published and in a story, with what article_doc reads."""
-    return (Article.objects.filter(status=ArticleStatus.PUBLISHED, story__isnull=False).select_related("source")
-            .prefetch_related(Prefetch("translations", to_attr="site_translations",
-                                       queryset=Translation.objects.filter(language=settings.SITE_LANGUAGE))))
+    return Article.objects.published_with_translation().filter(story__isnull=False)
 
 
 def _clock(article: Article) -> datetime:
@@ -86,12 +84,12 @@ def _clock(article: Article) -> datetime:
     (a wrong or future date must not push every other article out of the window)."""
     if article.fetched_at and article.published_at:
         return min(article.published_at, article.fetched_at)
-    return article.published_at or article.fetched_at
+    return article.shown_at
 
 
 def doc_of(article: Article) -> Doc:
     """article_doc() of an article loaded by grouped() (its site translation prefetched)."""
-    article._site_translation = article.site_translations[0] if article.site_translations else False
+    article.take_prefetched_translation()
     return article_doc(article)
 
 
@@ -137,7 +135,7 @@ def build_index(article: Article, params: StoryParams | None = None) -> StoryInd
     published since the newest one's clock minus the retention (what a warm index holds), or, for a
     backfill, those within the retention around the article itself."""
     params = params or StoryParams.from_options()
-    when, newest = article.published_at or article.fetched_at, newest_grouped()
+    when, newest = article.shown_at, newest_grouped()
     index = StoryIndex(params)
     if is_backfill(when, newest, params):
         fill(index, grouped().filter(published_at__gte=when - retention(params),
@@ -170,7 +168,7 @@ class WarmIndex:
         """An index holding what the database holds now, for a decision about `article`."""
         params = params or StoryParams.from_options()
         self.sync(params)
-        if is_backfill(article.published_at or article.fetched_at, self.newest, params):
+        if is_backfill(article.shown_at, self.newest, params):
             index = build_index(article, params)
             self._backfill = [article.pk, self.seen, index, False]
             return index
@@ -196,7 +194,7 @@ class WarmIndex:
         """The index as this process last brought it up to date (no reads of the change log, which
         need the stories lock), or one built for the article when there is none or it is too old."""
         params = StoryParams.from_options()
-        when = article.published_at or article.fetched_at
+        when = article.shown_at
         if self.index is None or params != self.params or is_backfill(when, self.newest, params):
             held, self._backfill = self._backfill, None
             if (held is not None and held[0] == article.pk and held[3]
@@ -367,7 +365,7 @@ def assign_story(article: Article, index: StoryIndex | None = None) -> int:
 def _assign(article: Article, index: StoryIndex) -> int:
     entry = prepared(index, article_doc(article))
     decision = index.decide(entry, explain=False)
-    when = article.published_at or article.fetched_at
+    when = article.shown_at
     joined = decision.story and Story.objects.filter(pk=int(decision.story)).update(
         updated_at=Greatest("updated_at", Value(when)))
     if joined:
@@ -438,9 +436,9 @@ def merge_stories(stories: list[Story]) -> Story:
 @transaction.atomic
 def split_articles(articles: list[Article], title: str = "") -> Story:
     """An editor's split: these articles leave their stories for a new one and are locked there."""
-    first = min(articles, key=lambda article: (article.published_at or article.fetched_at, article.pk))
+    first = min(articles, key=lambda article: (article.shown_at, article.pk))
     shown = first.translation or first
-    when = first.published_at or first.fetched_at
+    when = first.shown_at
     left = {article.story_id for article in articles if article.story_id}
     story = Story.objects.create(title=(title or shown.title)[:500], created_at=when, updated_at=when)
     Article.objects.filter(pk__in=[article.pk for article in articles]).update(story=story, story_locked=True)

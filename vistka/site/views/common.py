@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import get_language_info
 
 from vistka.core.licence import shown_text
-from vistka.core.models import Article, ArticleStatus, Comment, Translation
+from vistka.core.models import Article, Comment
 
 PAGE_SIZE = 20
 MAX_PAGES = 100  # a listing counts (and pages) this far back; older reports: the date archive and search
 
 
 def published_articles() -> QuerySet[Article]:
-    site_translations = Translation.objects.filter(language=settings.SITE_LANGUAGE)
-    return (
-        Article.objects.filter(status=ArticleStatus.PUBLISHED)
-        .select_related("source", "story")
-        .prefetch_related(Prefetch("translations", queryset=site_translations, to_attr="site_translations"))
-    )
+    """The model's published articles with their site translation, and their story (pages link it)."""
+    return Article.objects.published_with_translation().select_related("story")
 
 
 def article_cards() -> QuerySet[Article]:
@@ -38,8 +34,8 @@ def article_cards() -> QuerySet[Article]:
 
 def with_translation(articles):
     for item in articles:
-        found = getattr(item, "site_translations", None)
-        item._site_translation = (found[0] if found else False) if found is not None else None
+        if not item.take_prefetched_translation():
+            item._site_translation = None  # not loaded by published_articles(): look it up afresh
     return articles
 
 
