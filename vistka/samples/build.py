@@ -7,7 +7,7 @@ The pages and feeds are ``templates/<outlet>/{article,home}.html`` and ``templat
 each outlet's menu and sidebar length are data in ``outlets.yaml``.  This module loads the corpus,
 works out what a page shows (body paragraphs with their read-also blocks, most read, share links,
 JSON-LD) and renders the templates with a Django template engine that needs no Django settings
-(``templates/README.md`` has the conventions).
+(README.md, "Templates", has the conventions).
 
 The output is deterministic (no timestamps of "now", sorted iteration, fixed JPEG
 settings).  Every absolute URL of the sample server is written as the literal
