@@ -43,8 +43,7 @@ RARE_ENOUGH = 5  # shared rare names that count in full
 RARE_WAIVES = 8  # shared rare names that outweigh other event days and ages
 DAY_SLACK = 0  # event days this far apart still agree
 NAME_RARE = 50  # a distinctive name: at most this many articles (or RARE_SHARE of them) use it
-WORD_STORIES = 2  # ... and one of its words is used by the articles of at most this many stories
-MAX_ARCHIVED = 2_000_000  # names postings kept of articles that left the window (oldest go first)
+WORD_STORIES = 3  # ... and one of its words is used by the articles of at most this many stories
 
 
 @dataclass
@@ -75,10 +74,11 @@ class StoryParams:
     # Follow-ups (arrests, trials, sentencing, funerals) come weeks or months after the first
     # reports, out of the story window, and share what no look-alike shares: the victims' and
     # suspects' full names, the street address. An article that joins no story in the window joins
-    # the story with which it shares at least `name_join` distinctive names within `name_horizon`.
+    # the story of the index with which it shares at least `name_join` distinctive names (told by
+    # another outlet, no word in common) within `name_horizon`.
     name_horizon: timedelta = timedelta(days=365)
     name_join: int = 2
-    # Below this many articles (window and archive) nothing is rare enough to tell: in a small index
+    # Below this many articles in the index nothing is rare enough to tell: in a small index
     # "Donald Trump" is one story's name.
     name_min_articles: int = 1000
 
@@ -209,73 +209,6 @@ class _Postings:
         return found
 
 
-class NameArchive:
-    """The distinctive names (StoryIndex._distinctive_names) of articles that left the story window,
-    with their stories: a few names an article, so months of follow-ups cost a fraction of what the
-    window's full term vectors cost. Bounded: at most MAX_ARCHIVED postings, the oldest dropped first."""
-
-    def __init__(self, limit: int = MAX_ARCHIVED) -> None:
-        self.limit = limit
-        self.docs: dict[str, tuple[float, str, tuple[str, ...], str]] = {}  # id → (time, story, names, outlet)
-        self._postings: dict[str, _Postings] = {}
-        self._by_time: list[tuple[float, str]] = []  # a heap, for dropping the oldest
-        self._held = 0  # postings held
-
-    def df(self, name: str) -> int:
-        postings = self._postings.get(name)
-        return len(postings) if postings is not None else 0
-
-    def add(self, doc_id: str, at: float, story: str, names: tuple[str, ...], outlet: str) -> None:
-        self.remove(doc_id)
-        if not names:
-            return
-        self.docs[doc_id] = (at, story, names, outlet)
-        for name in names:
-            postings = self._postings.get(name)
-            if postings is None:
-                postings = self._postings[sys.intern(name)] = _Postings()
-            postings.insert(at, doc_id)
-        self._held += len(names)
-        heapq.heappush(self._by_time, (at, doc_id))
-        while self._held > self.limit and self._by_time:
-            self._drop_oldest()
-
-    def remove(self, doc_id: str) -> None:
-        held = self.docs.pop(doc_id, None)
-        if held is None:
-            return
-        at, _, names, _ = held
-        for name in names:
-            postings = self._postings[name]
-            postings.remove(at, doc_id)
-            if not postings:
-                del self._postings[name]
-        self._held -= len(names)
-
-    def move(self, doc_id: str, story: str) -> None:
-        if doc_id in self.docs:
-            at, _, names, outlet = self.docs[doc_id]
-            self.docs[doc_id] = (at, story, names, outlet)
-
-    def drop_before(self, at: float) -> None:
-        while self._by_time and self._by_time[0][0] < at:
-            self._drop_oldest()
-
-    def _drop_oldest(self) -> None:
-        at, doc_id = heapq.heappop(self._by_time)
-        held = self.docs.get(doc_id)
-        if held is not None and held[0] == at:
-            self.remove(doc_id)
-
-    def near(self, name: str, at: float, span: float) -> list[tuple[str, str, float, str]]:
-        """(id, story, time, outlet) of the archived articles using `name` within `span` seconds of `at`."""
-        postings = self._postings.get(name)
-        if postings is None:
-            return []
-        return [(doc_id, self.docs[doc_id][1], self.docs[doc_id][0], self.docs[doc_id][3])
-                for doc_id in postings.near(at, span, MAX_SCAN)]
-
-
 @dataclass
 class _Story:
     members: dict[str, float] = field(default_factory=dict)  # id → publication time
@@ -300,7 +233,6 @@ class StoryIndex:
         self._term_ids: dict[str, int] = {}
         self._df = np.zeros(1024, dtype=np.int64)  # articles holding each term, by term id
         self._log1p = np.zeros(0)  # log(1 + k) for k = 0, 1, ...: math.log1p's values (see _idf_values)
-        self.archive = NameArchive()  # distinctive names of articles that left the window (retire)
 
     # -- the stream -------------------------------------------------------------------------
 
@@ -379,7 +311,6 @@ class StoryIndex:
         """Forget an article (withdrawn, deleted, moved by an editor, or out of the window)."""
         entry = self.entries.pop(doc_id, None)
         if entry is None:
-            self.archive.remove(doc_id)
             return
         story = self.stories[entry.story]
         del story.members[doc_id]
@@ -395,23 +326,8 @@ class StoryIndex:
         self._duplicates.remove(doc_id)
         self._changed()
 
-    def retire(self, doc_id: str, keep_after: float = -math.inf) -> None:
-        """An article leaves the window: it is forgotten, but for its distinctive names, which the
-        archive keeps for the follow-ups of its story; archived names published before `keep_after`
-        (a timestamp: the names horizon behind the window) are dropped."""
-        entry = self.entries.get(doc_id)
-        if entry is None:
-            return
-        names = tuple(sorted(entry.evidence.names & entry.weights[2].keys()))
-        self.remove(doc_id)
-        self.archive.add(doc_id, entry.at, entry.story, names, _outlet(entry.doc.source))
-        self.archive.drop_before(keep_after)
-
     def move(self, doc_id: str, story: str) -> None:
         """Put an article of the index into another story (its terms are unchanged)."""
-        if doc_id not in self.entries:
-            self.archive.move(doc_id, story)
-            return
         entry = self.entries[doc_id]
         if entry.story == story:
             return
@@ -632,10 +548,10 @@ class StoryIndex:
 
     def _distinctive_names(self, entry: _Entry) -> list[str]:
         """The article's two-word names and addresses near its top ("@kevin_barbee", "@edwards_street")
-        that few articles use, here or in the archive, with a word few articles use ("barbee", not
+        that few articles of the index use, with a word few articles use ("barbee", not
         "county" or "news"): the names of the people and places of one event."""
-        most = max(NAME_RARE, int(RARE_SHARE * (len(self.entries) + len(self.archive.docs))))
-        return sorted(key for key in entry.evidence.names if 0 < self._df_of(key) + self.archive.df(key) <= most
+        most = max(NAME_RARE, int(RARE_SHARE * len(self.entries)))
+        return sorted(key for key in entry.evidence.names if 0 < self._df_of(key) <= most
                       and any(self._telling_word(word, entry.at) for word in key[1:].split("_")))
 
     def _telling_word(self, word: str, at: float) -> bool:
@@ -648,20 +564,19 @@ class StoryIndex:
         return len({self.entries[other].story for other in near}) <= WORD_STORIES
 
     def _named_story(self, entry: _Entry) -> tuple[str, set[str], float] | None:
-        """The story (within the names horizon, in the index or the archive) that shares the most
+        """The story (of the index, within the names horizon) that shares the most
         distinctive names with this article through another outlet's articles, at least `name_join`
         names with no word in common: (story, names, seconds to its nearest article that shares one)."""
         p = self.params
-        if p.name_join <= 0 or len(self.entries) + len(self.archive.docs) < p.name_min_articles:
+        if p.name_join <= 0 or len(self.entries) < p.name_min_articles:
             return None
         at, span, own, mine = entry.at, p.name_horizon.total_seconds(), entry.doc.id, _outlet(entry.doc.source)
         shared: dict[str, set[str]] = {}
-        nearest: dict[str, float] = {}
+        nearest: dict[str, tuple[float, str]] = {}  # story → (seconds, id) of its nearest sharing article
         for key in self._distinctive_names(entry):
             found = [(other_id, self.entries[other_id].story, self.entries[other_id].at,
                       _outlet(self.entries[other_id].doc.source))
                      for other_id in self._postings[key].near(at, span, MAX_SCAN)]
-            found += self.archive.near(key, at, span)
             # A name that articles of several stories use is a spokesman's, a street's, an outlet's:
             # it tells no event apart.
             if len({story for other_id, story, _, _ in found if other_id != own}) != 1:
@@ -672,16 +587,15 @@ class StoryIndex:
                 if other_id == own or outlet == mine:
                     continue
                 shared.setdefault(story, set()).add(key)
-                nearest[story] = min(nearest.get(story, math.inf), abs(other_at - at))
-        # Most names first, then the story nearest in time, then its name: all functions of the set of
-        # articles, not of the order they came in (story ids differ between orders, but never tie
-        # here: two stories at exactly the same distance sharing as many names).
+                nearest[story] = min(nearest.get(story, (math.inf, "")), (abs(other_at - at), other_id))
+        # Most names first, then the story nearest in time, then the id of that nearest article: all
+        # functions of the set of articles, not of the order they came in (story ids are not).
         ranked = sorted((story for story in shared if _disjoint_names(shared[story]) >= p.name_join),
-                        key=lambda story: (-len(shared[story]), nearest[story], story))
+                        key=lambda story: (-len(shared[story]), nearest[story]))
         if not ranked:
             return None
         story = ranked[0]
-        return story, {key.lstrip("@") for key in shared[story]}, nearest[story]
+        return story, {key.lstrip("@") for key in shared[story]}, nearest[story][0]
 
     def _rare_names(self, entry: _Entry) -> list[str]:
         """The article's names and numbers that at most one in a thousand articles of the index use
