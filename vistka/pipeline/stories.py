@@ -555,8 +555,9 @@ class StoryIndex:
                       and any(self._telling_word(word, entry.at) for word in key[1:].split("_")))
 
     def _telling_word(self, word: str, at: float) -> bool:
-        """Whether the articles of the window that use this word (few of them) are of at most
-        WORD_STORIES stories: a surname or a bar's name, not "county", "news" or a city."""
+        """Whether the articles of the index that use this word (few of them) are, within the names
+        horizon, of at most WORD_STORIES stories: a surname or a bar's name, not "county", "news" or
+        a city."""
         postings = self._postings.get(word)
         if postings is None or len(postings) > NAME_RARE:
             return False
