@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vistka.pipeline.stories.index import StoryIndex
+from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.testing.story_gold import (
     GVA_FILE,
     arrive_and_settle,
@@ -60,6 +60,20 @@ def test_any_arrival_order_of_real_news_ends_in_one_partition(gva_docs, rng):
     rng.shuffle(order)
     cuts = [rng.randrange(1, len(docs)) for _ in range(3)]
     assert same_partition(arrive_and_settle(docs, order, cuts), expected)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.randoms(use_true_random=False))
+def test_joins_through_names_do_not_depend_on_arrival_order(gva_docs, rng):
+    """The slice is under the 1,000 articles from which names join stories: here they count from
+    the first article, so joins through shared names meet every arrival order too."""
+    docs, _ = gva_docs
+    params = StoryParams(name_min_articles=0)
+    order = list(range(len(docs)))
+    rng.shuffle(order)
+    cuts = [rng.randrange(1, len(docs)) for _ in range(3)]
+    assert same_partition(arrive_and_settle(docs, order, cuts, params), cluster_in_order(docs, params))
 
 
 def test_without_settling_arrival_order_can_change_the_stories():

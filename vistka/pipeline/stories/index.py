@@ -40,7 +40,10 @@ MAX_STORY_MEMBERS = 25  # a story is compared through its articles nearest in ti
 COMMON_DF = 0.05  # a term in more than this share of articles (and over 50) finds no candidates
 RARE_SHARE = 0.001  # a name at most this share of the articles use (one in a thousand) is rare evidence
 RARE_ENOUGH = 5  # shared rare names that count in full
+RARE_WAIVES = 8  # shared rare names that outweigh other event days and ages
 DAY_SLACK = 0  # event days this far apart still agree
+NAME_RARE = 50  # a distinctive name: at most this many articles (or RARE_SHARE of them) use it
+WORD_STORIES = 3  # ... and one of its words is used by the articles of at most this many stories
 
 
 @dataclass
@@ -68,6 +71,16 @@ class StoryParams:
     # an article with many such names, none of them the story's, is most likely a look-alike.
     rare_weight: float = 0.25
     rare_conflict: float = 0.5
+    # Follow-ups (arrests, trials, sentencing, funerals) come weeks or months after the first
+    # reports, out of the story window, and share what no look-alike shares: the victims' and
+    # suspects' full names, the street address. An article that joins no story in the window joins
+    # the story of the index with which it shares at least `name_join` distinctive names (told by
+    # another outlet, no word in common) within `name_horizon`.
+    name_horizon: timedelta = timedelta(days=365)
+    name_join: int = 2
+    # Below this many articles in the index nothing is rare enough to tell: in a small index
+    # "Donald Trump" is one story's name.
+    name_min_articles: int = 1000
 
     @classmethod
     def from_options(cls, options: dict | None = None, **overrides) -> StoryParams:
@@ -257,6 +270,12 @@ class StoryIndex:
         if best is not None and best_score >= self.params.join_threshold:
             head = f"joined story {best}: score {best_score:.3f} ≥ {self.params.join_threshold}"
             return Decision(best, best_score, reasons=[head, *reasons])
+        named = self._named_story(entry)
+        if named is not None:
+            story, names, gap = named
+            head = (f"joined story {story}: shares the names {', '.join(sorted(names))} "
+                    f"({gap / 86400:.0f} days apart; best window score {best_score:.3f})")
+            return Decision(story, best_score, reasons=[head, *reasons])
         head = f"new story: best score {best_score:.3f} < {self.params.join_threshold}"
         return Decision(None, best_score, reasons=[head, *reasons])
 
@@ -518,10 +537,66 @@ class StoryIndex:
             similarity = p.title_weight * title + p.body_weight * body + p.entity_weight * names
             rare = self._shared_rare_names(rare_names, group)
             similarity += p.rare_weight * min(rare, RARE_ENOUGH) / RARE_ENOUGH
+            if rare >= RARE_WAIVES:
+                # The same people and places: a follow-up (an arrest, a second victim's death) tells
+                # of new days and ages, and is no look-alike for that.
+                factor = 1.0
             if not rare and len(rare_names) >= RARE_ENOUGH:
                 factor *= p.rare_conflict  # many telling names of its own, none of the story's
             parts[story_id] = (title, body, names, rare, gap, decay, factor, similarity * decay * factor)
         return parts
+
+    def _distinctive_names(self, entry: _Entry) -> list[str]:
+        """The article's two-word names and addresses near its top ("@kevin_barbee", "@edwards_street")
+        that few articles of the index use, with a word few articles use ("barbee", not
+        "county" or "news"): the names of the people and places of one event."""
+        most = max(NAME_RARE, int(RARE_SHARE * len(self.entries)))
+        return sorted(key for key in entry.evidence.names if 0 < self._df_of(key) <= most
+                      and any(self._telling_word(word, entry.at) for word in key[1:].split("_")))
+
+    def _telling_word(self, word: str, at: float) -> bool:
+        """Whether the articles of the index that use this word (few of them) are, within the names
+        horizon, of at most WORD_STORIES stories: a surname or a bar's name, not "county", "news" or
+        a city."""
+        postings = self._postings.get(word)
+        if postings is None or len(postings) > NAME_RARE:
+            return False
+        near = postings.near(at, self.params.name_horizon.total_seconds(), NAME_RARE)
+        return len({self.entries[other].story for other in near}) <= WORD_STORIES
+
+    def _named_story(self, entry: _Entry) -> tuple[str, set[str], float] | None:
+        """The story (of the index, within the names horizon) that shares the most
+        distinctive names with this article through another outlet's articles, at least `name_join`
+        names with no word in common: (story, names, seconds to its nearest article that shares one)."""
+        p = self.params
+        if p.name_join <= 0 or len(self.entries) < p.name_min_articles:
+            return None
+        at, span, own, mine = entry.at, p.name_horizon.total_seconds(), entry.doc.id, _outlet(entry.doc.source)
+        shared: dict[str, set[str]] = {}
+        nearest: dict[str, tuple[float, str]] = {}  # story → (seconds, id) of its nearest sharing article
+        for key in self._distinctive_names(entry):
+            found = [(other_id, self.entries[other_id].story, self.entries[other_id].at,
+                      _outlet(self.entries[other_id].doc.source))
+                     for other_id in self._postings[key].near(at, span, MAX_SCAN)]
+            # A name that articles of several stories use is a spokesman's, a street's, an outlet's:
+            # it tells no event apart.
+            if len({story for other_id, story, _, _ in found if other_id != own}) != 1:
+                continue
+            for other_id, story, other_at, outlet in found:
+                # Only another outlet's articles count: an outlet's own articles share its
+                # reporters' and staff's names, whatever they are about.
+                if other_id == own or outlet == mine:
+                    continue
+                shared.setdefault(story, set()).add(key)
+                nearest[story] = min(nearest.get(story, (math.inf, "")), (abs(other_at - at), other_id))
+        # Most names first, then the story nearest in time, then the id of that nearest article: all
+        # functions of the set of articles, not of the order they came in (story ids are not).
+        ranked = sorted((story for story in shared if _disjoint_names(shared[story]) >= p.name_join),
+                        key=lambda story: (-len(shared[story]), nearest[story]))
+        if not ranked:
+            return None
+        story = ranked[0]
+        return story, {key.lstrip("@") for key in shared[story]}, nearest[story][0]
 
     def _rare_names(self, entry: _Entry) -> list[str]:
         """The article's names and numbers that at most one in a thousand articles of the index use
@@ -544,6 +619,26 @@ class StoryIndex:
         if evidence.ages and ages:
             factor *= 1.0 if evidence.ages & ages else p.age_conflict
         return factor
+
+
+def _outlet(source: str) -> str:
+    """An outlet's name as articles give it, without what varies between its addresses
+    ("https://www.wkrn.com:80" and "wkrn.com" are one outlet)."""
+    host = source.strip().lower().split("://")[-1].split("/")[0].split(":")[0]
+    return host.removeprefix("www.")
+
+
+def _disjoint_names(names: set[str]) -> int:
+    """How many of these two-word names share no word with each other: "Officer Janel Sedevic" gives
+    two keys ("office_janel", "janel_sedevi") but is one name."""
+    used: set[str] = set()
+    count = 0
+    for name in sorted(names):
+        words = set(name.lstrip("@").split("_"))
+        if not words & used:
+            used |= words
+            count += 1
+    return count
 
 
 def _event_gap(evidence: Evidence, group: list[_Entry]) -> float:

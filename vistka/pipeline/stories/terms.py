@@ -212,6 +212,9 @@ _MONTH_NAME = r"([A-Za-zА-Яа-яІіЇїЄєҐґ']{3,10})\.?"
 _MONTH_DAY = re.compile(rf"\b{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![-\d%]|\s*(?:%|year|people))")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}")
 _AGE = re.compile(r"\b(\d{1,3})[- ]year[- ]old\b|\b[A-Z][a-z]+,\s(\d{1,2}),|\b(\d{1,3})[- ]?(?:річн|летн)", re.UNICODE)
+# A copyright notice ("© 2014 CBS Radio Inc.", "Copyright 2013 WNEM (Meredith Corporation). All rights
+# reserved."): the same names under every article of a group of outlets, up to the end of its line.
+_NOTICE = re.compile(r"(?:©|\bcopyright\b|\ball rights reserved\b)[^\n]*", re.IGNORECASE)
 EVIDENCE_CHARS = 1500  # the event is told in the first paragraphs; later ones recall other events
 
 
@@ -222,6 +225,10 @@ class Evidence:
 
     days: frozenset = frozenset()
     ages: frozenset = frozenset()
+    # Two-word names and addresses told near the top ("@kevin_barbee", "@lebano_pike"): who and
+    # where the event happened to. Not the foot of the page, where copyright lines and staff names recur
+    # in every article of an outlet.
+    names: frozenset = frozenset()
 
 
 def _month_of(word: str) -> int | None:
@@ -284,4 +291,8 @@ def evidence_of(doc: Doc) -> Evidence:
     top = f"{doc.title}. {doc.lead} {text}"[:EVIDENCE_CHARS]
     if doc.original:
         top = f"{top}\n{doc.original[:EVIDENCE_CHARS]}"
-    return Evidence(event_days(top, doc.published), ages_of(top))
+    # (Notices removed before the cut, so that they take none of its length; a few cuts' worth of
+    # text is read, not a whole long page.)
+    told = _NOTICE.sub(" ", f"{title_core(doc.title)}. {doc.lead} {text}"[:4 * EVIDENCE_CHARS])[:EVIDENCE_CHARS]
+    names = frozenset("@" + key for key in entities_of(told) if "_" in key)
+    return Evidence(event_days(top, doc.published), ages_of(top), names)
