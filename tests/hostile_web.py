@@ -45,7 +45,7 @@ def dated_page(title: str, json_ld_date: str = "", meta_date: str = "") -> bytes
 PAGE_DATES = {"year-1": ("0001-01-01", ""), "year-0-meta": ("", "0000-01-01T00:00:00Z"),
               "naive": ("2025-01-27T10:00:00", ""), "year-9999": ("9999-12-31T23:59:59-05:00", ""),
               "year-10000": ("10000-01-01", "2025-01-27T09:00:00+02:00"), "garbage": ("yesterday, about noon", "")}
-# Feeds, by path, that a hostile-web source list polls (tests/test_never_wedged.py); each one fault.
+# Feeds, by path, that a hostile-web source list polls (tests/pipeline/test_never_wedged.py); each one fault.
 FAULT_FEEDS = ["/feed-year-0", "/feed-bad-page-dates", "/retry-after-huge", "/retry-after-3e9", "/empty-feed",
                "/json-feed", "/late-doctype-feed", "/moved-feed", "/huge-content-length", "/no-content-type-feed",
                "/error500", "/loop", "/gzip-bomb", "/html-as-feed", "/truncated-feed", "/bad-articles-feed",

@@ -11,7 +11,7 @@ os.environ.pop("VISTKA_DATABASE_URL", None)
 # Tests look at lists right after saving; the delay lists may lag by has tests of its own (test_site_speed.py).
 os.environ["VISTKA_PAGE_LIST_DELAY"] = "0"
 # Tests change settings and patch functions in this process, which extraction processes would not see;
-# tests/test_extract_pool.py runs the pool itself.
+# tests/pipeline/test_extract_pool.py runs the pool itself.
 os.environ["VISTKA_EXTRACT_PROCESSES"] = "0"
 
 from vistka.config.settings import *  # noqa: E402,F403

@@ -7,7 +7,7 @@ process; the Celery workers (vistka/workers/tasks.py) enqueue it on the phase's 
 each phase through the function in PHASES, so both run the same steps in the same order.
 
 Today run.py still chains the steps inside each phase itself (`poll_source` → `ingest=` → `ingest_entry`
-→ `then=` → `process_stored_article`); tests/test_processor.py keeps this list and that code in step
+→ `then=` → `process_stored_article`); tests/pipeline/test_processor.py keeps this list and that code in step
 (every function named here exists, every stage that stagetimes.py times is a step here, each phase's
 queue is the one its Celery task is routed to).
 """

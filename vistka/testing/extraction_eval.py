@@ -4,7 +4,7 @@ readability-lxml, on the same page bytes.
 Body score: precision/recall/F1 of word 4-gram shingles (multiset overlap) of normalised tokens, the
 measure of the public article-extraction benchmarks; averaged over pages. Title, author and image
 accuracy are exact matches; `date` compares the calendar day (all that plain trafilatura returns),
-`datetime` the exact instant with its offset. bench/eval_extract.py prints it; tests/test_extract_gate.py
+`datetime` the exact instant with its offset. bench/eval_extract.py prints it; tests/pipeline/extract/test_extract_gate.py
 holds vistka to the floors in bench/baselines/extract.json.
 """
 

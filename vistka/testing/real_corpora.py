@@ -9,7 +9,7 @@ trafilatura (`extract(html)` with its defaults) and readability-lxml, scored the
 
 The archives are unpacked once into a git-ignored folder (data/corpora/ of the checkout, or
 VISTKA_CORPORA_CACHE); they are never copied into the repository. bench/eval_extract_real.py prints
-the tables; tests/test_extract_real_gate.py holds vistka to bench/baselines/extract_real.json.
+the tables; tests/pipeline/extract/test_extract_real_gate.py holds vistka to bench/baselines/extract_real.json.
 """
 
 from __future__ import annotations

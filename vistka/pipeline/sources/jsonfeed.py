@@ -2,7 +2,7 @@
 
 The installed feedparser (6.x) has no JSON Feed support and the PyPI packages for it are abandoned
 (jsonfeed 0.0.1, 2017) or tiny one-person projects, while the format is plain JSON with a dozen
-fields; so it is read here and tested against the specification's own examples (tests/test_feeds.py).
+fields; so it is read here and tested against the specification's own examples (tests/pipeline/sources/test_feeds.py).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ their Jaccard similarity then decides.
 
 The signatures are datasketch's MinHash ("affine32" scheme, seed 1: SHA-1 of each shingle, the
 MurmurHash3 finalizer, then 64 affine permutations mod 2^32) and the banding is datasketch's choice
-of bands and rows for the threshold; tests/test_duplicate_buckets.py checks both against datasketch,
+of bands and rows for the threshold; tests/pipeline/stories/test_duplicate_buckets.py checks both against datasketch,
 value for value. They are written out here, in a few lines of numpy, because importing datasketch
 loads scipy (for the one integral that chooses the bands): ~65 MB in every process, a fifth of a
 worker's memory budget; and its LSH keeps a set per band per article (~6 KB an article).

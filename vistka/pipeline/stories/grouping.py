@@ -4,7 +4,7 @@ Each process keeps one warm StoryIndex of the published, grouped articles of the
 RETENTION (relative to the newest of them), and brings it up to date from the StoryChange log
 before every decision: grouped by another worker, moved by an editor, taken down, re-translated or
 deleted. Since a StoryIndex decides from the set of articles it holds, not from their order, every
-worker makes the decision a fresh index of the same articles would make (tests/test_story_index.py
+worker makes the decision a fresh index of the same articles would make (tests/pipeline/stories/test_story_index.py
 checks exactly that) — at the cost of reading a few rows, not of rebuilding a window of thousands.
 
 An article older than the warm index reaches back (a backfill) is decided by an index built for

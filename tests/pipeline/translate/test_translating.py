@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_article, make_source
-from tests.test_http_engines import ApiServer, libre_translator
+from tests.pipeline.translate.test_http_engines import ApiServer, libre_translator
 from vistka.core.models import ArticleStatus, GlossaryEntry, Source, Translation, TranslationMemory
 from vistka.desk.status import status_lines
 from vistka.pipeline.run import process_stored_article, resume_unfinished

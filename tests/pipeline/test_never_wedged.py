@@ -478,7 +478,7 @@ def postgres_rows(database_url: str, query: str) -> list[tuple]:
 @pytest.mark.services
 def test_workers_poll_every_faulty_source_and_record_each_failure(web, tmp_path):
     from tests.services import fresh_postgres_database, fresh_redis
-    from tests.test_workers import start_worker, stop
+    from tests.workers.test_workers import start_worker, stop
 
     with fresh_postgres_database() as database_url, fresh_redis() as broker_url:
         env = vistka_env(tmp_path / "data", VISTKA_DATABASE_URL=database_url, VISTKA_BROKER_URL=broker_url,

@@ -8,7 +8,7 @@ import pytest
 from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.testing.story_gold import duplicate_groups, evaluate, load_gold_articles, together
 
-BASELINE = json.loads((Path(__file__).resolve().parent.parent / "bench/baselines/stories.json").read_text())
+BASELINE = json.loads((Path(__file__).resolve().parents[3] / "bench/baselines/stories.json").read_text())
 KEYS = ("pairwise_f1", "pairwise_precision", "pairwise_recall", "dup_precision", "dup_recall")
 
 

@@ -10,13 +10,13 @@ from django.conf import settings
 from PIL import Image
 
 from tests.factories import make_article, make_source
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from tests.site.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
 from vistka.core.models import Article, Comment, Story, Translation
 from vistka.pipeline.extract import extract_article
 from vistka.pipeline.publish.tagging import attach_topics
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SAMPLE_PAGE = Path(__file__).resolve().parent.parent / "vistka/samples/site/svoboda/a/33290412.html"
+SAMPLE_PAGE = Path(__file__).resolve().parents[2] / "vistka/samples/site/svoboda/a/33290412.html"
 WIDTHS = (390, 1280)
 PAYLOADS = ['<script>window.pwned=1</script>', '<img src="x" onerror="window.pwned=1">',
             '<svg onload="window.pwned=1"></svg>', '<a href="javascript:window.pwned=1">link</a>',

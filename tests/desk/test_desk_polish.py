@@ -117,7 +117,7 @@ def test_status_says_the_review_queue_is_empty():
 
 @pytest.fixture(scope="module")
 def browser():
-    from tests.test_browser import browser as launched  # the same headless Chromium the site's tests use
+    from tests.site.test_browser import browser as launched  # the same headless Chromium the site's tests use
 
     yield from launched.__wrapped__()
 
@@ -128,7 +128,7 @@ def test_the_source_list_shows_health_without_scrolling_at_1280px(browser, live_
 
     from django.utils import timezone
 
-    from tests.test_browser import ARTIFACTS
+    from tests.site.test_browser import ARTIFACTS
     from vistka.core.models import Source
 
     now = timezone.now()
@@ -171,7 +171,7 @@ def test_the_source_list_shows_health_without_scrolling_at_1280px(browser, live_
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_review_item_page_and_the_preview_in_a_browser(browser, live_server):
-    from tests.test_browser import ARTIFACTS
+    from tests.site.test_browser import ARTIFACTS
     from vistka.core.models import Translation
 
     source = make_source()

@@ -11,7 +11,7 @@ from tests.factories import make_article, make_source
 from vistka.pipeline.publish.tagging import attach_topics
 
 pytestmark = pytest.mark.django_db
-SCHEMA = json.loads((Path(__file__).parent / "data" / "jsonfeed-1.1.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "data" / "jsonfeed-1.1.schema.json").read_text())
 
 
 @pytest.fixture

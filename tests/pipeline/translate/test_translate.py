@@ -288,7 +288,7 @@ def test_package_is_importable_without_django_or_ctranslate2() -> None:
     code = ("import sys, vistka.pipeline.translate; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'ctranslate2', 'torch')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).parent.parent, env={**os.environ, "DJANGO_SETTINGS_MODULE": ""})
+                            cwd=Path(__file__).resolve().parents[3], env={**os.environ, "DJANGO_SETTINGS_MODULE": ""})
     assert result.stdout.strip() == "[]"
 
 

@@ -215,7 +215,7 @@ def test_pages_on_postgres():
     with fresh_postgres_database() as database_url:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vistka.config.settings", "VISTKA_PAGE_CACHE_SECONDS": "0",
                "VISTKA_DATABASE_URL": database_url}
-        done = subprocess.run([sys.executable, "-c", POSTGRES_PAGES], env=env, cwd=Path(__file__).parent.parent,
+        done = subprocess.run([sys.executable, "-c", POSTGRES_PAGES], env=env, cwd=Path(__file__).resolve().parents[2],
                               capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     pages = json.loads(done.stdout.strip().splitlines()[-1])

@@ -14,7 +14,7 @@ import pytest
 from vistka.samples import load_gold
 
 VISTKA = [sys.executable, "-m", "vistka.cli"]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def demo_env(data_dir: Path) -> dict:

@@ -13,7 +13,7 @@ from vistka.core.models import Article, ArticleStatus, RelatedArticle, Source, S
 from vistka.pipeline.run import resume_unfinished, run_once
 from vistka.pipeline.translate.packages import install_package, remove_package
 
-GOLD = json.loads((Path(__file__).resolve().parent.parent / "vistka/samples/gold.json").read_text())
+GOLD = json.loads((Path(__file__).resolve().parents[2] / "vistka/samples/gold.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from vistka.core.models import Article, ArticleStatus, Translation
 from vistka.pipeline.publish.moderation import withdraw_articles
 from vistka.site import fulltext
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_run_command import VISTKA, free_port, operator_env
+from tests.cli.test_run_command import VISTKA, free_port, operator_env
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="gunicorn runs on Unix systems only")
 

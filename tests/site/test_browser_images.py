@@ -9,8 +9,8 @@ import pytest
 
 from tests import picture_pages
 from tests.conftest import require_service
-from tests.test_body_images import ingest_bridge_page
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from tests.pipeline.extract.test_body_images import ingest_bridge_page
+from tests.site.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
 from vistka.core.models import Article, ArticleStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

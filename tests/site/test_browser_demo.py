@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from tests.site.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
 from vistka.cli.demo import configure_sample_sources, import_sample_translations
 from vistka.core.models import Article, ArticleStatus, RelatedArticle
 from vistka.pipeline.run import run_once
