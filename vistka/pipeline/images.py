@@ -79,16 +79,20 @@ def variant_widths(width: int) -> list[int]:
 def store_image(url: str, media_root: Path, policy: FetchPolicy) -> StoredImage:
     """Fetch url (once: the index remembers it), store its widths, return the largest file."""
     media_root = Path(media_root)
-    known = _indexed(url, media_root)
+    known = indexed(url, media_root)
     if known is not None:
         return known
+    stored = store_bytes(fetch_picture(url, policy), media_root, url)
+    remember(url, stored, media_root)
+    return stored
+
+
+def fetch_picture(url: str, policy: FetchPolicy) -> bytes:
+    """The picture's bytes, through the fetcher's guard, limits and per-host limiter; ImageError if not."""
     try:
-        content = fetch(url, policy).content  # no `expect`: Pillow decides what the bytes are
+        return fetch(url, policy).content  # no `expect`: Pillow decides what the bytes are
     except FetchError as error:
         raise ImageError(str(error)) from None
-    stored = store_bytes(content, media_root, url)
-    _remember(url, stored, media_root)
-    return stored
 
 
 def store_lead_image(url: str, media_root: Path, policy: FetchPolicy) -> StoredImage:
@@ -174,7 +178,8 @@ def _index_path(url: str, media_root: Path) -> Path:
     return media_root / "image-urls" / f"{hashlib.sha256(url.encode()).hexdigest()[:32]}.json"
 
 
-def _indexed(url: str, media_root: Path) -> StoredImage | None:
+def indexed(url: str, media_root: Path) -> StoredImage | None:
+    """The files already stored for this address, if any (the address is then never fetched again)."""
     path = _index_path(url, media_root)
     try:
         stored = StoredImage(**json.loads(path.read_text()))
@@ -183,6 +188,6 @@ def _indexed(url: str, media_root: Path) -> StoredImage | None:
     return stored if (media_root / stored.name).exists() else None
 
 
-def _remember(url: str, stored: StoredImage, media_root: Path) -> None:
+def remember(url: str, stored: StoredImage, media_root: Path) -> None:
     with _replacing(_index_path(url, media_root)) as temporary:
         temporary.write_text(json.dumps(asdict(stored)))
