@@ -118,7 +118,8 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> N
     print(f"{'vistka embedded (poll, fetch ... publish)':52} {handled:>6} {result['seconds']:>8.1f} {ours:>8.1f}")
     print(f"{'plain trafilatura.extract (bytes in memory)':52} {pages:>6} {trafilatura_seconds:>8.1f} {theirs:>8.1f}")
     print(f"\narticles: {json.dumps(result['statuses'])}")
-    print("\nwork per stage (summed over threads and processes; fetch includes feeds and lead images):")
+    print("\nwork per stage (summed over threads and processes; fetch: feeds, pages and pictures over HTTP; "
+          "pictures: decoding, resizing and storing them):")
     print(f"{'stage':<10}{'seconds':>9}{'ms/page':>9}{'share':>8}")
     total = sum(result["stages"].values()) or 1.0
     for name in STAGES:

@@ -93,15 +93,15 @@ class PictureCopier:
         return result
 
     def _copy(self, address: str) -> images.StoredImage | None:
-        with stagetimes.stage("pictures"):
-            known = images.indexed(address, self.media_root)
-            if known is not None:
-                return known
-            try:
+        known = images.indexed(address, self.media_root)
+        if known is not None:
+            return known
+        try:
+            with stagetimes.stage("fetch"):  # the HTTP (and the wait for its turn at the host) is fetching
                 content = images.fetch_picture(address, self.policy)
-            except images.ImageError as error:
-                log.info("image left out: %s", error)
-                return None
+        except images.ImageError as error:
+            log.info("image left out: %s", error)
+            return None
         stored, error, seconds = self.pool.submit(_store, content, str(self.media_root), address,
                                                   stagetimes.active()).result()
         stagetimes.merge(seconds)
