@@ -132,7 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
-    "ninja",
+    "vistka.api.apps.NinjaAssets",  # ninja's templates and static files; ninja itself loads with the API
     "vistka.core",
     "vistka.site",
 ]
