@@ -307,8 +307,9 @@ def localise_images(body_html: str, store: Callable[[str], StoredImage | None],
 
 
 def picture_sources(body_html: str, limit: int = 20) -> list[str]:
-    """The addresses `localise_images` will ask `store` for, in its order (each once): the outlet's
-    pictures among the body's first `limit`. Lets them be copied before the body is localised."""
+    """The addresses `localise_images` may ask `store` for, in its order (each once): the outlet's
+    pictures among the body's first `limit`. Lets them be copied before the body is localised (a
+    picture that then leaves with an earlier picture's figure was copied for nothing: rare)."""
     if "<img" not in body_html:
         return []
     root = lxml.html.fragment_fromstring(body_html, create_parent="div")
