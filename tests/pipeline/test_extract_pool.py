@@ -47,7 +47,7 @@ def test_pages_extracted_in_the_pool_are_stored_as_in_process(sample_server, poo
         article = Article.objects.filter(source=busiest, guid=entry.guid).exclude(status=ArticleStatus.FAILED).first()
         if article is None:
             continue
-        here, _ = original(entry, policy, busiest.extraction_rules, None)
+        here, _, _ = original(entry, policy, busiest.extraction_rules, None)
         assert (article.title, article.lead, article.body_html) == (here.title[:1000], here.lead, here.body_html)
         assert article.language == detect_language(f"{here.title}. {here.text}", busiest.language)
         checked += 1

@@ -106,3 +106,19 @@ def test_threads_share_one_robots_txt_download():
         for thread in threads:
             thread.join(timeout=10)
     assert [path for path, _ in server.requests] == ["/robots.txt"]
+
+
+def test_bench_ingest_reports_the_embedded_process_own_peak_memory_not_its_parents():
+    """getrusage's ru_maxrss survives fork and exec on Linux: a process started by a big bench
+    reported the bench's memory as its own (302 MB on real pages, of which 160+ was the bench's)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    ballast = bytearray(200 * 1024 * 1024)
+    ballast[::4096] = b"\1" * len(ballast[::4096])  # touched: resident in this process
+    done = subprocess.run([sys.executable, "-c", "from bench.bench_ingest import _rss_mb; print(_rss_mb())"],
+                          cwd=root, capture_output=True, text=True, check=True)
+    del ballast
+    assert 0 < float(done.stdout) < 150

@@ -132,7 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
-    "ninja",
+    "vistka.api.apps.NinjaAssets",  # ninja's templates and static files; ninja itself loads with the API
     "vistka.core",  # the model
     "vistka.pipeline",  # wires the pipeline's own hooks on the model (vistka/pipeline/apps.py)
     "vistka.desk",  # the editor's desk: admin, dashboard, editor tools

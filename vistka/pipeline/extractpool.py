@@ -21,16 +21,20 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 from django.conf import settings
 
 from vistka.pipeline import stagetimes
-from vistka.pipeline.extract import Extracted, ExtractionError, extract_article
+from vistka.pipeline.extract import Extracted, ExtractionError, StoredImage, extract_article, figures
 from vistka.pipeline.fetch import FetchResult
 from vistka.pipeline.language import detect_language
 from vistka.pipeline.sources import FeedEntry
+
+if TYPE_CHECKING:
+    from vistka.pipeline.picturecopy import PictureCopier
 
 EXTRACT_POOL_MIN = 4  # fewer new pages than this in a feed: not worth starting processes for
 MAX_PROCESSES = 4
@@ -45,6 +49,9 @@ class ExtractedPage:
     language: str
     error: str = ""  # the ExtractionError's message, when extraction failed
     extracted_by: int = 0  # the process that extracted it
+    pictures: list[str] = field(default_factory=list)  # the body's picture addresses (figures.picture_sources)
+    pictures_copied: bool = False  # the body shows our copies already (picturecopy.py): the writer only records
+    lead_image: StoredImage | None = None  # our copy of the lead picture, when pictures_copied
 
 
 def process_count() -> int:
@@ -104,24 +111,32 @@ def _exit_with(parent: int) -> None:
 
 
 def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None, declared_language: str,
-                 in_pool: ProcessPoolExecutor | None, time_zone: str = "") -> ExtractedPage:
-    """Decode, extract and detect the language of a fetched page, in the pool when there is one."""
+                 in_pool: ProcessPoolExecutor | None, time_zone: str = "",
+                 pictures: PictureCopier | None = None) -> ExtractedPage:
+    """Decode, extract and detect the language of a fetched page, in the pool when there is one;
+    then, with `pictures` (whose pool does the work), copy its pictures (picturecopy.py)."""
     headers = {"content-type": page.headers.get("content-type", "")}
     # (Never in this thread while the pool starts: lxml's parsers, which trafilatura shares module-wide,
     # must not be used from several threads at once — that corrupted memory.)
     if in_pool is None:
         return _extract(page.url, page.content, headers, entry, rule_override, declared_language, None, time_zone)[0]
     result, seconds = in_pool.submit(_extract, page.url, page.content, headers, entry, rule_override,
-                                     declared_language, stagetimes.active(), time_zone).result()
+                                     declared_language, stagetimes.active(), time_zone,
+                                     pictures.limit if pictures else None).result()
     if seconds:
         stagetimes.merge(seconds)
+    if pictures is not None and result.extracted is not None:
+        copied = pictures.copy(result.extracted, result.pictures)
+        result.extracted.body_html, result.lead_image, result.pictures_copied = copied.body_html, copied.lead, True
     return result
 
 
 def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_override: dict | None,
-             declared_language: str, timed: bool | None, time_zone: str = "") -> tuple[ExtractedPage, dict[str, float]]:
+             declared_language: str, timed: bool | None, time_zone: str = "",
+             picture_limit: int | None = None) -> tuple[ExtractedPage, dict[str, float]]:
     """In a pool process (timed: True/False, its stage times returned) or in the caller's (None);
-    `time_zone`: the source's, for page dates that give none."""
+    `time_zone`: the source's, for page dates that give none; `picture_limit`: find the addresses of
+    the body's first pictures up to it, to be copied (picturecopy.py)."""
     recorder = stagetimes.Recorder() if timed else None
     page = FetchResult(url, 200, content, httpx.Headers(headers))
     with stagetimes.stage("decode", recorder):
@@ -133,4 +148,5 @@ def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_ove
         return ExtractedPage(url, None, "", str(error), os.getpid()), dict(recorder.seconds) if recorder else {}
     with stagetimes.stage("language", recorder):
         language = detect_language(f"{extracted.title}. {extracted.text}", declared_language)
-    return ExtractedPage(url, extracted, language, "", os.getpid()), dict(recorder.seconds) if recorder else {}
+    sources = figures.picture_sources(extracted.body_html, picture_limit) if picture_limit is not None else []
+    return ExtractedPage(url, extracted, language, "", os.getpid(), sources), dict(recorder.seconds) if recorder else {}

@@ -35,6 +35,7 @@ from vistka.pipeline.extractpool import ExtractedPage
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
 from vistka.pipeline.fetch.robots import check_robots
 from vistka.pipeline.language import detect_language
+from vistka.pipeline.picturecopy import PictureCopier
 from vistka.pipeline.prefetch import PagePrefetcher
 from vistka.pipeline.publish import tagging
 from vistka.pipeline.sources import FeedEntry, FeedError, dates, health, read_feed, schedule
@@ -100,7 +101,7 @@ def _poll(source: Source, policy: FetchPolicy, report: PollReport, on_entry, ing
     # In this process, the next pages are fetched while this one is processed (vistka/pipeline/prefetch.py).
     ahead = settings.FETCH_AHEAD if ingest is None else 0
     links = [item.entry.link if item.new else None for item in pending]
-    pages = PagePrefetcher(policy, ahead, _extraction_in_pool(source, pending, links) if ahead else None).pages(links)
+    pages = PagePrefetcher(policy, ahead, _extraction_in_pool(source, policy, pending, links) if ahead else None).pages(links)
     with closing(pages):
         for item, page in zip(pending, pages, strict=True):
             outcome = _ingest_isolated(source, item.entry, policy, item.new, page, ingest)
@@ -140,7 +141,7 @@ def _record_source_failure(source: Source, message: str) -> None:
         log.exception("%s: could not record the failure", source.name)
 
 
-def _extraction_in_pool(source: Source, pending: list, links: list[str | None]):
+def _extraction_in_pool(source: Source, policy: FetchPolicy, pending: list, links: list[str | None]):
     """What the fetching threads do with each page: hand it to the extraction processes (when there
     are enough new pages to keep them busy), so the writer gets it extracted."""
     if sum(link is not None for link in links) < extractpool.EXTRACT_POOL_MIN:
@@ -149,8 +150,10 @@ def _extraction_in_pool(source: Source, pending: list, links: list[str | None]):
     if pool is None:
         return None
     rules = source.extraction_rules
+    # The pictures are copied there too (picturecopy.py): the writer only records them.
+    pictures = PictureCopier(policy, pool, settings.MEDIA_ROOT, settings.BODY_IMAGES_MAX)
     return lambda index, page: extractpool.extract_page(page, pending[index].entry, rules, source.language, pool,
-                                                              source.time_zone)
+                                                              source.time_zone, pictures)
 
 
 def _log_poll(source: Source, report: PollReport) -> None:
@@ -183,11 +186,15 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
         return None  # the same article under another entry (or outlet): stored once
     try:
         check_robots(entry.link, policy)
-        extracted, language = _fetch_and_extract(entry, policy, source.extraction_rules, page, source.time_zone)
+        extracted, language, copied = _fetch_and_extract(entry, policy, source.extraction_rules, page,
+                                                         source.time_zone)
     except (FetchError, ExtractionError) as error:
         return store_failure(source, entry, existing, str(error))
-    with stagetimes.stage("fetch"):  # our copies of its pictures
-        lead_image = _store_images(extracted, policy)
+    if copied is not None:  # copied beside extraction (picturecopy.py): the body shows them already
+        lead_image = copied.lead_image
+    else:
+        with stagetimes.stage("pictures"):  # our copies of its pictures, here
+            lead_image = _store_images(extracted, policy)
     try:
         article = _store_article(source, entry, extracted, existing, lead_image, language)
     except IntegrityError:
@@ -330,8 +337,9 @@ def _progress_bar(enabled: bool):
 
 def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dict | None = None,
                        prefetched: Future[FetchResult | ExtractedPage] | None = None,
-                       time_zone: str = "") -> tuple[Extracted, str]:
-    """The extracted page, and its language when already detected (by an extraction process; else "")."""
+                       time_zone: str = "") -> tuple[Extracted, str, ExtractedPage | None]:
+    """The extracted page, its language when already detected (by an extraction process; else ""), and
+    the page as the extraction process left it when its pictures were copied there (else None)."""
     try:
         if prefetched is not None:
             page = prefetched.result()
@@ -341,19 +349,19 @@ def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dic
         if isinstance(page, ExtractedPage):
             if page.extracted is None:
                 raise ExtractionError(page.error)
-            return page.extracted, page.language
+            return page.extracted, page.language, page if page.pictures_copied else None
         with stagetimes.stage("decode"):
             html = page.html_text
         with stagetimes.stage("extract"):
             return extract_article(html, page.url, entry, rule_override=rule_override or None,
-                                   timezone=time_zone), ""
+                                   timezone=time_zone), "", None
     except (FetchError, ExtractionError):
         if not entry.content_html:
             raise
         # A full-content feed still gives us the article when the page itself is unreachable.
         with stagetimes.stage("extract"):
             return extract_article(f"<html><body><article>{entry.content_html}</article></body></html>",
-                                   entry.link, entry, timezone=time_zone), ""
+                                   entry.link, entry, timezone=time_zone), "", None
 
 
 @stagetimes.stage("store")

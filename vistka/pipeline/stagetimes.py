@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-STAGES = ("fetch", "decode", "extract", "language", "store", "index", "stories", "related", "publish")
+STAGES = ("fetch", "pictures", "decode", "extract", "language", "store", "index", "stories", "related", "publish")
 
 
 class Recorder:

@@ -48,6 +48,27 @@ def test_large_image_is_stored_in_the_layouts_widths_once_and_reused(tmp_path):
     assert stored.url == f"/media/{stored.name}"
 
 
+def test_a_set_of_widths_cut_short_is_written_again(tmp_path, monkeypatch):
+    """The largest file marks a complete set, so it is written last: a set cut short (a full disk, a
+    killed worker) is not taken for stored the next time the picture comes."""
+    from vistka.pipeline import images
+
+    write = images._write_jpeg
+
+    def fails_at_320(image, target):
+        if target.name.endswith("-320.jpg"):
+            raise OSError("no space left on device")
+        write(image, target)
+
+    monkeypatch.setattr(images, "_write_jpeg", fails_at_320)
+    with pytest.raises(OSError):
+        store_bytes(picture(1500, 1000, "JPEG"), tmp_path)
+    assert not any(name.endswith(f"-{MAX_WIDTH}.jpg") for name in stored_files(tmp_path))
+    monkeypatch.setattr(images, "_write_jpeg", write)
+    stored = store_bytes(picture(1500, 1000, "JPEG"), tmp_path)
+    assert len(stored_files(tmp_path)) == len(WIDTHS) and (tmp_path / stored.name).is_file()
+
+
 def test_a_small_image_is_never_enlarged(tmp_path):
     stored = store_bytes(picture(700, 350, "JPEG"), tmp_path)
     assert (stored.width, stored.height) == (700, 350)

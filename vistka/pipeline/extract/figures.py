@@ -306,6 +306,21 @@ def localise_images(body_html: str, store: Callable[[str], StoredImage | None],
     return sanitize_html((root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root))
 
 
+def picture_sources(body_html: str, limit: int = 20) -> list[str]:
+    """The addresses `localise_images` may ask `store` for, in its order (each once): the outlet's
+    pictures among the body's first `limit`. Lets them be copied before the body is localised (a
+    picture that then leaves with an earlier picture's figure was copied for nothing: rare)."""
+    if "<img" not in body_html:
+        return []
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    sources: list[str] = []
+    for image in islice(root.iter("img"), limit):
+        source = image.get("src", "").strip()
+        if source and not source.startswith("/media/") and source not in sources:
+            sources.append(source)
+    return sources
+
+
 def _show_stored(image: lxml.html.HtmlElement, stored: StoredImage) -> None:
     alt = image.get("alt")
     image.attrib.clear()

@@ -1,0 +1,135 @@
+"""Pictures copied beside extraction (vistka/pipeline/picturecopy.py): fetched by the fetching threads,
+stored by an extraction process, only recorded by the writer."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import Future
+
+import pytest
+from django.conf import settings
+
+from tests import picture_pages
+from tests.factories import make_source
+from tests.http_servers import LocalServer, reply
+from tests.pipeline.extract.test_body_images import assert_every_picture_is_ours, served_pictures
+from vistka.core.models import Article, ArticleStatus, LicenceMode
+from vistka.pipeline import extractpool, run
+from vistka.pipeline.extract import Extracted, figures, images
+from vistka.pipeline.fetch import FetchPolicy, fetch
+from vistka.pipeline.picturecopy import PictureCopier
+from vistka.pipeline.sources.feedreader import FeedEntry
+
+POLICY = FetchPolicy(allow_hosts=["127.0.0.1"])
+
+
+@pytest.fixture
+def pool(settings):
+    settings.EXTRACT_PROCESSES = 1
+    started = extractpool.pool()
+    assert extractpool._READY.wait(120), "the extraction process did not start"
+    yield started
+    extractpool.shutdown()
+
+
+@pytest.fixture
+def writer_stores_nothing(monkeypatch):
+    """The writer (this process) must not decode or store a picture: only the pool process may."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a picture was stored by the writer")
+
+    monkeypatch.setattr(images, "store_bytes", refuse)
+    monkeypatch.setattr(run, "_store_images", refuse)
+
+
+def prefetched(server: LocalServer, pool, path: str = "/news/bridge.html") -> Future:
+    """The page as a fetching thread hands it to the writer: extracted and its pictures copied."""
+    page = fetch(f"{server.base_url}{path}", POLICY, expect="page")
+    entry = FeedEntry(guid="bridge", link=page.url, title="Bridge plans unveiled")
+    copier = PictureCopier(POLICY, pool, settings.MEDIA_ROOT, settings.BODY_IMAGES_MAX)
+    done: Future = Future()
+    done.set_result(extractpool.extract_page(page, entry, None, "en", pool, "", copier))
+    return done
+
+
+def bridge_source(server: LocalServer):
+    source = make_source("The Local", "en", f"{server.base_url}/")
+    source.licence_mode = LicenceMode.FULL  # the site shows the whole body
+    source.save(update_fields=["licence_mode"])
+    return source
+
+
+@pytest.mark.django_db
+def test_pictures_copied_in_the_pool_are_recorded_by_the_writer(pool, writer_stores_nothing, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with picture_pages.outlet() as server:
+        page = prefetched(server, pool)
+        assert page.result().extracted_by != os.getpid()
+        entry = FeedEntry(guid="bridge", link=f"{server.base_url}/news/bridge.html", title="Bridge plans unveiled")
+        article = run.ingest_entry(bridge_source(server), entry, POLICY, then=lambda article: None, new=True, page=page)
+        requested = [path for path, _ in server.requests]
+    # Every picture ours (lead and body), those that could not be had gone with their captions and credits.
+    assert_every_picture_is_ours(Article.objects.get(pk=article.pk))
+    assert requested.count("/img/bridge.jpg") == 1 and requested.count("/img/lead.jpg") == 1
+
+
+@pytest.mark.django_db
+def test_a_picture_that_fails_in_the_fetching_thread_does_not_stop_the_article(pool, writer_stores_nothing,
+                                                                              settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    fetch_picture = images.fetch_picture
+
+    def broken_for_the_lead(address, policy):
+        if address.endswith("/img/lead.jpg"):
+            raise RuntimeError("something nobody foresaw")
+        return fetch_picture(address, policy)
+
+    monkeypatch.setattr(images, "fetch_picture", broken_for_the_lead)
+    with picture_pages.outlet() as server:
+        page = prefetched(server, pool)
+        entry = FeedEntry(guid="bridge", link=f"{server.base_url}/news/bridge.html", title="Bridge plans unveiled")
+        article = run.ingest_entry(bridge_source(server), entry, POLICY, then=lambda article: None, new=True, page=page)
+    article = Article.objects.get(pk=article.pk)
+    assert article.status == ArticleStatus.FETCHED, article.error
+    assert not article.image_file  # the lead picture left out, the article kept
+    body = served_pictures(article.body_html)
+    assert len(body) == 5 and all(src.startswith("/media/images/") for src in body)
+    assert all(gone not in article.body_html for gone in picture_pages.GONE_CAPTIONS)
+
+
+def test_a_picture_asked_for_by_two_pages_at_once_is_fetched_once(pool, tmp_path):
+    def slow_photo(request):
+        time.sleep(0.5)  # both pages ask while the first fetch is still under way
+        reply(200, picture_pages.jpeg(800, 600, (10, 120, 200)), {"Content-Type": "image/jpeg"})(request)
+
+    with LocalServer({"/shared.jpg": slow_photo}) as server:
+        address = f"{server.base_url}/shared.jpg"
+        body = f'<p>Text.</p><figure><img src="{address}" alt=""><figcaption>Shared</figcaption></figure>'
+        copier = PictureCopier(POLICY, pool, tmp_path, 20)
+        results = [None, None]
+
+        def copy(number):
+            results[number] = copier.copy(Extracted(title="t", body_html=body, text="Text."), [address])
+
+        threads = [threading.Thread(target=copy, args=(number,)) for number in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        requested = [path for path, _ in server.requests]
+    assert requested == ["/shared.jpg"]
+    assert results[0].body_html == results[1].body_html and 'src="/media/images/' in results[0].body_html
+    assert len(list((tmp_path / "images").glob("*-800.jpg"))) == 1
+    assert images.indexed(address, tmp_path) is not None  # a later page finds it without fetching
+
+
+def test_picture_sources_are_what_localising_asks_for():
+    body = ('<p>a</p><figure><img src="https://o.example/1.jpg"><figcaption>one</figcaption></figure>'
+            '<p><img src="/media/images/abc-640.jpg"></p><p><img src="https://o.example/1.jpg"></p>'
+            '<p><img src="https://o.example/2.jpg"></p><p><img src="https://o.example/3.jpg"></p>')
+    asked = []
+    figures.localise_images(body, lambda address: asked.append(address), limit=4)
+    assert figures.picture_sources(body, limit=4) == list(dict.fromkeys(asked)) == [
+        "https://o.example/1.jpg", "https://o.example/2.jpg"]
