@@ -115,7 +115,7 @@ def test_bench_ingest_reports_the_embedded_process_own_peak_memory_not_its_paren
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     ballast = bytearray(200 * 1024 * 1024)
     ballast[::4096] = b"\1" * len(ballast[::4096])  # touched: resident in this process
     done = subprocess.run([sys.executable, "-c", "from bench.bench_ingest import _rss_mb; print(_rss_mb())"],

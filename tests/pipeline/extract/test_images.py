@@ -51,7 +51,7 @@ def test_large_image_is_stored_in_the_layouts_widths_once_and_reused(tmp_path):
 def test_a_set_of_widths_cut_short_is_written_again(tmp_path, monkeypatch):
     """The largest file marks a complete set, so it is written last: a set cut short (a full disk, a
     killed worker) is not taken for stored the next time the picture comes."""
-    from vistka.pipeline import images
+    from vistka.pipeline.extract import images
 
     write = images._write_jpeg
 
