@@ -1,6 +1,6 @@
-"""The orchestrator: runs the stages in a fixed order for every new feed entry.
-
-    poll feed → fetch page → extract → detect language → store (sanitised) → translate → story → publish
+"""The embedded runner: a source's poll, each new entry, each stored article, in one process (the
+Celery tasks in vistka/workers enter the same three functions). The order of the steps is stated in
+one place, processor.py; tests/pipeline/test_processor.py holds this module to it.
 
 A stage failure is recorded on the source (feed problems) or the article (page problems) and the
 run goes on with the next entry. Sanitising happens inside extract, before anything is stored.
@@ -65,7 +65,7 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
 
     `ingest(source, entry, policy)` defaults to ingesting in this process; the Celery workers pass
     a function that enqueues the entry instead (vistka/workers/tasks.py). Entries already stored and
-    done are skipped after one look-up for the whole feed (vistka/pipeline/pending.py).
+    done are skipped after one look-up for the whole feed (vistka/pipeline/sources/pending.py).
     """
     policy = policy or FetchPolicy.from_settings()
     report = PollReport(source.name)
