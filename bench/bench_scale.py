@@ -32,6 +32,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from vistka.config.choices import DEFAULT_CANONICAL_MODE
+
 ADMIN_URL = os.environ.get("VISTKA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("VISTKA_BENCH_REDIS", "redis://127.0.0.1:6379/13")
 TARGETS = {"page_p99_ms": 50.0, "assign_p99_ms": 20.0, "worker_scaling": 1.7}
@@ -135,11 +137,12 @@ def _load(database_url: str, args: argparse.Namespace) -> None:
     with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
         with cursor.copy("COPY core_source (id, name, homepage, feed_url, language, licence_mode, active, "
                          "last_error, consecutive_failures, etag, last_modified, extraction_rules, review_required, "
-                         "entries_per_day, last_warning, next_poll_at, translation_engine) FROM STDIN") as copy:
+                         "entries_per_day, last_warning, next_poll_at, translation_engine, canonical, timezone, "
+                         "moved_to, moved_polls) FROM STDIN") as copy:
             for n in range(1, SOURCES + 1):
                 copy.write_row((n, f"Synthetic outlet {n}", f"https://outlet{n}.example/",
                                 f"https://outlet{n}.example/rss.xml", "en", "full", True, "", 0, "", "", "{}",
-                                False, float(args.per_day / SOURCES), "", far, ""))
+                                False, float(args.per_day / SOURCES), "", far, "", DEFAULT_CANONICAL_MODE, "", "", 0))
         # stories of 1-5 consecutive articles (consecutive in time: one event)
         story_of, sizes, story = [], [], 0
         while len(story_of) < args.articles:
@@ -156,7 +159,7 @@ def _load(database_url: str, args: argparse.Namespace) -> None:
                 position += size
         columns = ("id, guid, url, canonical_url, slug, title, lead, body_html, feed_summary, language, authors, "
                    "image_url, image_file, read_also, published_at, content_hash, fetched_at, status, error, "
-                   "source_id, story_id, fetch_attempts, story_locked")
+                   "source_id, story_id, fetch_attempts, story_locked, extraction_doubt")
         with cursor.copy(f"COPY core_article ({columns}) FROM STDIN") as copy:
             for n in range(1, args.articles + 1):
                 story_id = story_of[n - 1]
@@ -167,7 +170,7 @@ def _load(database_url: str, args: argparse.Namespace) -> None:
                 source = 1 + n % SOURCES
                 url = f"https://outlet{source}.example/news/{n}"
                 copy.write_row((n, url, url, "", f"story-{story_id}-{n}", topic, lead, body, "", "en", "[]", "", "",
-                                "[]", when, f"{n:064x}", when, "published", "", source, story_id, 0, False))
+                                "[]", when, f"{n:064x}", when, "published", "", source, story_id, 0, False, ""))
         for table in ("core_source", "core_story", "core_article"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         connection.commit()

@@ -14,15 +14,6 @@ from vistka.pipeline.language import detect_language
 from vistka.pipeline.sources.feedreader import read_feed
 
 
-@pytest.fixture
-def pool(settings):
-    settings.EXTRACT_PROCESSES = 1
-    started = extractpool.pool()
-    assert extractpool._READY.wait(120), "the extraction process did not start"
-    yield started
-    extractpool.shutdown()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_pages_extracted_in_the_pool_are_stored_as_in_process(sample_server, pool, monkeypatch):
     seen = []

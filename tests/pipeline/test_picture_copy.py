@@ -26,15 +26,6 @@ POLICY = FetchPolicy(allow_hosts=["127.0.0.1"])
 
 
 @pytest.fixture
-def pool(settings):
-    settings.EXTRACT_PROCESSES = 1
-    started = extractpool.pool()
-    assert extractpool._READY.wait(120), "the extraction process did not start"
-    yield started
-    extractpool.shutdown()
-
-
-@pytest.fixture
 def writer_stores_nothing(monkeypatch):
     """The writer (this process) must not decode or store a picture: only the pool process may."""
     def refuse(*args, **kwargs):
