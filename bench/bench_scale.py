@@ -351,7 +351,9 @@ def _ingest(env: dict, data_dir: Path, workers: int, args: argparse.Namespace) -
     return row
 
 
-def _wait_ready(logs: list[Path], timeout: float = 60) -> None:
+def _wait_ready(logs: list[Path], timeout: float = 300) -> None:
+    # A worker is ready once its warm story index is built: at 1,000,000 articles that is ~60 s alone
+    # on a quiet 2-core machine (28 days of articles), longer with two workers building at once.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if all(log.exists() and " ready." in log.read_text(errors="replace") for log in logs):
