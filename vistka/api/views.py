@@ -126,19 +126,16 @@ def list_sources(request):
 @router.post("/sources", response={201: SourceOut, 403: Error, 409: Error}, **TOKEN)
 def add_source(request, payload: SourceIn):
     _require(request, "core.add_source")
-    exists = Status(409, {"detail": f"a source named {payload.name!r} exists"})
-    if Source.objects.filter(name=payload.name).exists():
-        return exists
     try:
-        # The name is cleaned on save (control characters out), so two names that differ only there
-        # meet in the unique index, as do two clients adding one source at once.
+        # The unique index decides: the name is cleaned on save (control characters out), so two names
+        # that differ only there meet in it, as do two clients adding one source at once.
         with transaction.atomic():
             source = Source.objects.create(
                 name=payload.name, feed_url=str(payload.feed_url), homepage=str(payload.homepage or ""),
                 language=payload.language, licence_mode=payload.licence_mode,
                 review_required=payload.review_required)
     except IntegrityError:
-        return exists
+        return Status(409, {"detail": f"a source named {payload.name!r} exists"})
     return Status(201, source)
 
 

@@ -80,7 +80,7 @@ class GenericMetadata:
 
     @property
     def published(self) -> datetime | None:
-        """htmldate's day (via trafilatura); it gives no time, so the day counts from midnight UTC."""
+        """htmldate's day; it gives no time, so the day counts from midnight UTC."""
         day = structured.parse_datetime(self._date) if self._date else None
         return day.replace(tzinfo=UTC) if day and day.tzinfo is None else day
 
@@ -247,9 +247,8 @@ def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> 
     if not anchors or page_body is None:
         return
     # Each page block's key once: reading them is most of this step's time on long pages.
-    page_blocks = list(page_body.iter(*ANCHOR_BLOCKS))  # held: lxml keeps these proxies, so ids stay theirs
-    keys = {id(block): _anchor_key(block) for block in page_blocks}
-    _restore_links(page_blocks, keys, anchors)
+    keys = {block: _anchor_key(block) for block in page_body.iter(*ANCHOR_BLOCKS)}
+    _restore_links(keys, anchors)
     if page_body.find(".//img") is None:
         return
     events: list[tuple[str, object]] = []
@@ -261,7 +260,7 @@ def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> 
                     or any(True for _ in element.iterancestors(*OUTSIDE_ARTICLE, "noscript")):
                 continue
             events.append(("picture", element))
-        elif key := keys.get(id(element)):
+        elif key := keys.get(element):
             events.append(("block", key))
     _place_pictures(events, {key: top for key, (top, _) in anchors.items()})
 
@@ -312,15 +311,15 @@ def _insert(picture: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement, *, be
     return copy_
 
 
-def _restore_links(page_blocks: list[lxml.html.HtmlElement], keys: dict[int, str],
+def _restore_links(keys: dict[lxml.html.HtmlElement, str],
                    anchors: dict[str, tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]]) -> None:
     """Links back into a body taken without them: each page paragraph kept in the body gives its
-    links to the same words there."""
-    for block in page_blocks:
+    links to the same words there. `keys`: each page block's anchor key."""
+    for block, key in keys.items():
         links = [(a.get("href"), " ".join(a.text_content().split())) for a in block.iter("a") if a.get("href")]
-        if not links or keys[id(block)] not in anchors:
+        if not links or key not in anchors:
             continue
-        target = anchors[keys[id(block)]][1]
+        target = anchors[key][1]
         for href, text in links:
             if len(text) >= 2:
                 _wrap_words(target, text, href)

@@ -41,10 +41,12 @@ def _is_label(element: lxml.html.HtmlElement) -> bool:
         length += len(piece)
         if length > LABEL_MAX_CHARS:
             return False
-        if not pieces and piece.strip() and not piece.lstrip().lower().startswith(LABEL_FIRST_WORDS):
-            return False
-        if pieces or piece.strip():
-            pieces.append(piece)
+        if not pieces:  # the first words decide
+            if not piece.strip():
+                continue
+            if not piece.lstrip().lower().startswith(LABEL_FIRST_WORDS):
+                return False
+        pieces.append(piece)
     return " ".join("".join(pieces).split()).lower()[:40].startswith(READ_ALSO_PREFIXES)
 
 
