@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from vistka.core.events import content_changed
 from vistka.core.models import Article, ArticleStatus, Source, Story, Translation
 
 KYIV = timezone(timedelta(hours=2))
@@ -25,4 +26,6 @@ def make_article(source: Source, n: int = 1, *, story: Story | None = None, tran
     if translated and source.language != "en":
         Translation.objects.create(article=article, language="en", title=f"Headline {n}", lead="The lead.",
                                    body_html="<p>The body.</p>", engine="ctranslate2", model_id="test-model")
+    if article.status == ArticleStatus.PUBLISHED:
+        content_changed([article.pk])  # as every write path does (vistka/core/events.py)
     return article

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.factories import make_article, make_source
+from vistka.core.events import content_changed
 from vistka.core.models import Article, Story
 from vistka.pipeline.publish.moderation import reject_articles, withdraw_articles
 from vistka.site import caching
@@ -98,6 +99,7 @@ def test_an_articles_own_page_changes_at_once(client, lists_lag, clock):
     assert client.get(page, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     kept.title = "Dockers end their strike"
     kept.save()
+    content_changed([kept.pk])  # as an editor's edit announces it
     changed = client.get(page, HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and b"Dockers end their strike" in changed.content
     # Another article's page, cached before, was not touched by this change.
@@ -105,6 +107,7 @@ def test_an_articles_own_page_changes_at_once(client, lists_lag, clock):
     client.get(other)
     kept.title = "Dockers strike again"
     kept.save()
+    content_changed([kept.pk])
     assert client.get(other, HTTP_IF_NONE_MATCH=client.get(other)["ETag"]).status_code == 304
 
 
@@ -133,6 +136,27 @@ def test_an_editor_holding_back_a_published_article_takes_it_off_at_once(client,
     source, story, kept, gone = _published_pair()
     assert b"Refinery fire in the harbour" in client.get("/").content
     gone.status = "in_review"
-    gone.save()  # the admin form's full save
+    gone.save()  # the admin form's full save, announced as the desk does (vistka/desk/admin.py)
+    content_changed([gone.pk], everywhere=True)
     assert b"Refinery fire in the harbour" not in client.get("/").content
     assert client.get(gone.get_absolute_url()).status_code == 404
+
+
+def test_editors_changes_in_the_desk_reach_cached_pages(client, lists_lag, admin_user):
+    """The desk announces what an editor saves or deletes (vistka/desk/admin.py), as every write path does."""
+    from django.test import Client
+
+    from vistka.core.models import Comment
+
+    source, story, kept, gone = _published_pair()
+    desk = Client()
+    desk.force_login(admin_user)
+    comment = Comment.objects.create(article=kept, name="Olena", email="o@x.org", text="Thanks for the report",
+                                     approved=False)
+    assert b"Thanks for the report" not in client.get(kept.get_absolute_url()).content
+    assert b"Refinery fire in the harbour" in client.get("/").content  # both pages cached now
+    desk.post("/admin/core/comment/", {"action": "approve", "_selected_action": [comment.pk]})
+    assert b"Thanks for the report" in client.get(kept.get_absolute_url()).content
+    desk.post(f"/admin/core/article/{gone.pk}/delete/", {"post": "yes"})
+    assert not Article.objects.filter(pk=gone.pk).exists()
+    assert b"Refinery fire in the harbour" not in client.get("/").content

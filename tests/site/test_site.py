@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import make_article, make_source
+from vistka.core.events import content_changed
 from vistka.core.models import ArticleStatus, Comment, RelatedArticle, Story
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,7 @@ def test_comment_waits_for_approval_and_is_escaped(client, story_setup):
     assert "Great report" not in client.get(main.get_absolute_url()).content.decode()
     comment.approved = True
     comment.save()
+    content_changed([main.pk])  # as the desk's approval announces it
     page = client.get(main.get_absolute_url()).content.decode()
     assert "&lt;script&gt;window.pwned=1&lt;/script&gt; Great report" in page
     assert "o@x.org" not in page and "Comments (1)" in page

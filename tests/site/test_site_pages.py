@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.factories import make_article, make_source
 from tests.services import fresh_postgres_database
+from vistka.core.events import content_changed
 from vistka.core.models import Comment, Story, Topic
 from vistka.pipeline.publish.tagging import attach_topics
 
@@ -47,6 +48,7 @@ def test_top_stories_are_ranked_within_two_days_of_the_newest_report(client, new
                for n, source in ((4, newsroom["radio"]), (5, newsroom["ledger"]))]
     Article.objects.filter(pk__in=[report.pk for report in reports]).update(
         published_at=newsroom["first"].published_at - timedelta(days=3))
+    content_changed([report.pk for report in reports])
     page = client.get("/").content.decode()
     top = page[page.index("Top stories"):page.index('id="latest-heading"')]
     assert newsroom["story"].get_absolute_url() in top and old.get_absolute_url() not in top
@@ -54,6 +56,7 @@ def test_top_stories_are_ranked_within_two_days_of_the_newest_report(client, new
     first = newsroom["first"]
     first.image_file, first.image_width, first.image_height = "a/1.jpg", 8, 6
     first.save()
+    content_changed([first.pk])
     page = client.get("/").content.decode()
     assert "Headline 1" in page[page.index("Top stories"):page.index('id="latest-heading"')]  # ...one with an image first
 

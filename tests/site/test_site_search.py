@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import make_article, make_source
 from tests.services import fresh_postgres_database
+from vistka.core.events import content_changed
 from vistka.core.models import Article, ArticleStatus, Translation
 from vistka.pipeline.publish.moderation import withdraw_articles
 from vistka.site import fulltext
@@ -23,10 +24,10 @@ def articles(db):
     refinery = make_article(source, 1, body_html="<p>Дрони атакували завод.</p>")
     Translation.objects.filter(article=refinery).update(title="Drones hit the Ryazan refinery",
                                                         body_html="<p>The plant burned for hours.</p>")
-    refinery.save()  # translations changed by update(): reindex
+    content_changed([refinery.pk])  # translations changed: reindex
     mention = make_article(source, 2)
     Translation.objects.filter(article=mention).update(body_html="<p>Officials in Ryazan said little.</p>")
-    mention.save()
+    content_changed([mention.pk])
     hostile = make_article(make_source("Evil", "en", "https://evil.test/"), 3, title="Ryazan <b>bold</b>",
                            body_html="<p>&lt;script&gt;window.pwned=1&lt;/script&gt; Ryazan</p>")
     return refinery, mention, hostile
@@ -71,9 +72,11 @@ def test_unpublished_articles_leave_the_index(articles):
     refinery, *_ = articles
     refinery.status = ArticleStatus.REJECTED
     refinery.save()
+    content_changed([refinery.pk], everywhere=True)
     assert fulltext.search("refinery", 10) == ([], 0)
     refinery.status = ArticleStatus.PUBLISHED
     refinery.save()
+    content_changed([refinery.pk])
     assert fulltext.search("refinery", 10)[1] == 1
     assert fulltext.rebuild() == 3 and fulltext.search("refinery", 10)[1] == 1
 
@@ -90,16 +93,19 @@ django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from tests.factories import make_article, make_source
+from vistka.core.events import content_changed
 from vistka.core.models import Translation
 from vistka.site import fulltext
 source = make_source()
 hit = make_article(source, 1)
 translation = Translation.objects.get(article=hit)
 translation.title = "Drones hit the Ryazan refinery"
-translation.save()  # signals keep the stored search table in step
+translation.save()
+content_changed([hit.pk])  # the event keeps the stored search table in step
 withdrawn = make_article(source, 4, title="Ryazan withdrawn")
 withdrawn.status = "withdrawn"
 withdrawn.save()
+content_changed([withdrawn.pk], everywhere=True)
 make_article(source, 2)
 other = make_article(source, 3, body_html="<p>&lt;b&gt;Ryazan</p>")
 hits, total = fulltext.search("ryazan", 10)

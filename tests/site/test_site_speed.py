@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import make_article, make_source
+from vistka.core.events import content_changed
 from vistka.core.models import Translation
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def test_conditional_get(client, article):
     assert again.status_code == 304 and again.content == b""
     article.title = "Changed"
     article.save()
+    content_changed([article.pk])
     assert client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
     feed = client.get("/feed.rss")
     assert client.get("/feed.rss", HTTP_IF_NONE_MATCH=feed["ETag"]).status_code == 304

@@ -25,6 +25,7 @@ from vistka.api.schemas import (
     StoryOut,
 )
 from vistka.api.shaping import article_record, public_articles
+from vistka.core.events import content_changed
 from vistka.core.models import Article, ArticleStatus, Source, Story
 from vistka.pipeline.publish import set_status
 
@@ -136,6 +137,7 @@ def add_source(request, payload: SourceIn):
                 review_required=payload.review_required)
     except IntegrityError:
         return Status(409, {"detail": f"a source named {payload.name!r} exists"})
+    content_changed()  # the outlet lists
     return Status(201, source)
 
 
@@ -148,6 +150,7 @@ def change_source(request, source_id: Id, payload: SourcePatch):
     for name, value in changes.items():
         setattr(source, name, value)
     source.save(update_fields=list(changes) or None)
+    content_changed(everywhere=True)  # its licence mode decides what each of its pages shows
     return Status(200, source)
 
 

@@ -102,10 +102,12 @@ def add_source(args: tuple[str, ...], name: str | None, language: str | None, ho
 
 def _set_active(name: str, active: bool) -> None:
     setup_django()
+    from vistka.core.events import content_changed
     from vistka.core.models import Source
 
     if not Source.objects.filter(name=name).update(active=active):
         raise no_such("source named", name, source_names(), "see `vistka sources list`")
+    content_changed()
     click.echo(f"{name}: {'resumed' if active else 'paused'}")
 
 
@@ -129,11 +131,14 @@ def resume(name: str) -> None:
 def remove(name: str) -> None:
     """Delete a source and its articles (pause it instead to keep them)."""
     setup_django()
-    from vistka.core.models import Source
+    from vistka.core.events import content_changed
+    from vistka.core.models import Article, Source
 
+    articles = list(Article.objects.filter(source__name=name).values_list("pk", flat=True))
     deleted, _ = Source.objects.filter(name=name).delete()
     if not deleted:
         raise no_such("source named", name, source_names(), "see `vistka sources list`")
+    content_changed(articles, everywhere=True)
     click.echo(f"{name}: removed")
 
 

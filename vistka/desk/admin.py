@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from vistka.config.choices import DEFAULT_CANONICAL_MODE, LICENCE_MODES
+from vistka.core.events import content_changed
 from vistka.core.models import (
     ApiToken,
     Article,
@@ -38,6 +39,46 @@ from vistka.pipeline.publish import (
     withdraw_articles,
 )
 from vistka.pipeline.sources import DiscoveryError, discover
+
+SHOWN_STATUSES = {ArticleStatus.PUBLISHED, ArticleStatus.FETCHED, ArticleStatus.FAILED}
+
+
+def _articles_of(obj) -> list[int]:
+    """The articles whose own pages show this row (none: only lists show it)."""
+    if isinstance(obj, Article):
+        return [obj.pk]
+    return [obj.article_id] if isinstance(obj, (Translation, Comment, RelatedArticle)) else []
+
+
+def _articles_going_with(obj) -> list[int]:
+    """The articles a deletion of this row changes: its own; an outlet's (they go with it); a story's."""
+    if isinstance(obj, (Source, Story)):
+        return list(obj.articles.values_list("pk", flat=True))
+    return _articles_of(obj)
+
+
+class AnnouncesChanges:
+    """Every edit an editor saves or deletes here is announced (vistka/core/events.py), once per form
+    (with its inlines and topics) or per deletion, so readers' pages and the search follow."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        # A stored article held back by its form (in review, awaiting translation) leaves every page;
+        # an outlet's settings (name, licence mode) change what all its pages show.
+        held_back = isinstance(obj, Article) and change and obj.status not in SHOWN_STATUSES
+        content_changed(_articles_of(obj), everywhere=held_back or isinstance(obj, Source))
+
+    def delete_model(self, request, obj):
+        articles = _articles_going_with(obj)
+        super().delete_model(request, obj)
+        content_changed(articles, everywhere=isinstance(obj, (Article, Source)))
+
+    def delete_queryset(self, request, queryset):
+        articles = [pk for obj in queryset for pk in _articles_going_with(obj)]
+        everywhere = issubclass(queryset.model, (Article, Source))
+        super().delete_queryset(request, queryset)
+        content_changed(articles, everywhere=everywhere)
 
 
 def display_title(article: Article) -> str:
@@ -88,7 +129,7 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(EmptyState, admin.ModelAdmin):
+class SourceAdmin(AnnouncesChanges, EmptyState, admin.ModelAdmin):
     form = SourceForm
     empty_title = "No sources yet."
     empty_help = "Add one with “Add source” (its home page is enough), or `vistka sources add URL` on the server."
@@ -156,10 +197,12 @@ class SourceAdmin(EmptyState, admin.ModelAdmin):
     @admin.action(description="Pause selected sources (stop polling)")
     def pause(self, request, queryset):
         self.message_user(request, f"{queryset.update(active=False)} source(s) paused.")
+        content_changed()  # lists show which outlets are active
 
     @admin.action(description="Resume selected sources")
     def resume(self, request, queryset):
         self.message_user(request, f"{queryset.update(active=True)} source(s) resumed.")
+        content_changed()
 
 
 class TranslationInline(admin.StackedInline):
@@ -186,7 +229,7 @@ class StatusActions:
 
 
 @admin.register(Article)
-class ArticleAdmin(EmptyState, StatusActions, admin.ModelAdmin):
+class ArticleAdmin(AnnouncesChanges, EmptyState, StatusActions, admin.ModelAdmin):
     empty_title = "No articles yet."
     empty_help = "Articles arrive when the sources are polled: `vistka fetch`, or `vistka run` on a schedule."
     list_display = ["title", "source", "language", "status", "error", "published_at", "story", "story_locked"]
@@ -233,7 +276,7 @@ class ArticleAdmin(EmptyState, StatusActions, admin.ModelAdmin):
 
 
 @admin.register(ReviewQueueItem)
-class ReviewQueueAdmin(EmptyState, StatusActions, admin.ModelAdmin):
+class ReviewQueueAdmin(AnnouncesChanges, EmptyState, StatusActions, admin.ModelAdmin):
     empty_title = "Review queue is empty."
     empty_help = ("Articles wait here for an editor when their outlet is set to “review every article”, or when "
                   "the quality checks flag their machine translation. Nothing needs you now.")
@@ -306,7 +349,7 @@ class StoryArticleInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(EmptyState, admin.ModelAdmin):
+class StoryAdmin(AnnouncesChanges, EmptyState, admin.ModelAdmin):
     empty_title = "No stories yet."
     empty_help = "Published articles about the same event are grouped into stories as they arrive."
     list_display = ["title", "article_count", "updated_at"]
@@ -330,7 +373,7 @@ class StoryAdmin(EmptyState, admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(EmptyState, admin.ModelAdmin):
+class CommentAdmin(AnnouncesChanges, EmptyState, admin.ModelAdmin):
     empty_title = "No comments yet."
     list_display = ["name", "short_text", "article", "created_at", "approved"]
     list_filter = ["approved", "created_at"]
@@ -341,7 +384,6 @@ class CommentAdmin(EmptyState, admin.ModelAdmin):
     def short_text(self, obj):
         return obj.text[:80]
 
-    # One save per comment (not queryset.update) so signals refresh the cached article pages.
     @admin.action(description="Approve selected comments")
     def approve(self, request, queryset):
         self.message_user(request, f"{self._set_approved(queryset, True)} comment(s) approved.")
@@ -352,12 +394,10 @@ class CommentAdmin(EmptyState, admin.ModelAdmin):
 
     @staticmethod
     def _set_approved(queryset, approved: bool) -> int:
-        changed = 0
-        for comment in queryset.exclude(approved=approved):
-            comment.approved = approved
-            comment.save(update_fields=["approved"])
-            changed += 1
-        return changed
+        comments = list(queryset.exclude(approved=approved).values_list("pk", "article_id"))
+        Comment.objects.filter(pk__in=[pk for pk, _ in comments]).update(approved=approved)
+        content_changed(article for _, article in comments)
+        return len(comments)
 
 
 @admin.register(FetchLog)
@@ -384,12 +424,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_display = ["name", "slug", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
 
 
-admin.site.register(RelatedArticle)
+@admin.register(RelatedArticle)
+class RelatedArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
+    pass
+
+
+
 admin.site.site_header = "vistka editor's desk"
 admin.site.index_template = "admin/vistka_index.html"

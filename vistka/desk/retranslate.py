@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from vistka.core.events import content_changed
 from vistka.core.models import Article, ArticleStatus
 from vistka.desk.jobs import JobOutcome, run_resumable
 
@@ -29,3 +30,4 @@ def _retranslate_one(pk: int) -> None:
         process_stored_article(article)  # translates, then publishes or holds for review as usual
     else:
         translating.translate_into_site_language(article)
+        content_changed([article.pk])

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from vistka.config.choices import DEFAULT_LICENCE_MODE
+from vistka.core.events import content_changed
 from vistka.core.models import Source
 
 
@@ -35,6 +36,7 @@ def save_source(name: str, feed_url: str, language: str, homepage: str = "", lic
     except ValidationError as error:
         raise SourceListError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
     source.save()
+    content_changed(everywhere=not created)  # an outlet's settings change what all its pages show
     return source, created
 
 

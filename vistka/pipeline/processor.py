@@ -1,27 +1,37 @@
 """An article's way through vistka, in order: the one place that states the order of the stages.
 
-Each step names the function that does it. The steps fall into four phases; between two phases the work
-crosses a queue boundary. The embedded runner (`vistka run`, `vistka fetch`: vistka/pipeline/run.py, one
-process, pages fetched ahead by threads and extracted in a pool of processes) calls the next phase in
-process; the Celery workers (vistka/workers/tasks.py) enqueue it on the phase's queue instead. Both enter
-each phase through the function in PHASES, so both run the same steps in the same order.
+STEPS below is the list the runner walks. Each step names the function that does it: a small step of
+run.py that hands the phase's work item to a stage's public function (named in the step's comment).
+The steps fall into four phases; between two phases the work crosses a queue boundary. The embedded
+runner (`vistka run`, `vistka fetch`: run.py, one process, pages fetched ahead by threads and
+extracted in a pool of processes) calls the next phase in process; the Celery workers
+(vistka/workers/tasks.py) enqueue it on the phase's queue instead. Both enter each phase through the
+function in PHASES, which walks the phase's steps with `walk`; so both run the same steps in order.
 
-Today run.py still chains the steps inside each phase itself (`poll_source` → `ingest=` → `ingest_entry`
-→ `then=` → `process_stored_article`); tests/pipeline/test_processor.py keeps this list and that code in step
-(every function named here exists, every stage that stagetimes.py times is a step here, each phase's
-queue is the one its Celery task is routed to).
+A step returns False when the item needs nothing more (already stored, its page refused, published
+elsewhere...); the walk then ends there. Steps marked `atomic` that follow each other commit together.
+tests/pipeline/test_processor.py keeps this list true to the code (every function exists, every timed
+stage belongs to a step, each phase's task is routed to its queue and calls its entry function).
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.db import transaction
 
 
 @dataclass(frozen=True)
 class Step:
     phase: str  # the phase the step belongs to (a key of PHASES)
-    name: str  # what it does, in a word; the stagetimes.py stage where it is timed
-    does: str  # the function that does it: "module:function"
+    name: str  # what it does, in a word
+    does: str  # the function that does it: "module:function", called with the phase's work item
+    times: tuple[str, ...] = ()  # the stagetimes.py stages timed inside it (`make bench-ingest`)
+    atomic: bool = False  # commits in one transaction with the atomic steps next to it
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class Phase:
 
 
 PHASES = {
+    # Entered per source whose next poll time has come (sources.schedule:due_sources; loop.py or a worker's beat).
     "source": Phase("vistka.pipeline.run:poll_source", "poll", ("vistka.workers.tasks.poll_source_task",)),
     "entry": Phase("vistka.pipeline.run:ingest_entry", "fetch", ("vistka.workers.tasks.ingest_entry_task",)),
     "article": Phase("vistka.pipeline.run:process_stored_article", "translate",
@@ -41,28 +52,30 @@ PHASES = {
                   ("vistka.workers.tasks.resume_unfinished_task", "vistka.workers.tasks.settle_task")),
 }
 
+R = "vistka.pipeline.run:"
 STEPS = (
-    # ── source: one source's feed (queue `poll`; embedded: pipeline/loop.py or `vistka fetch`, a source at a time)
-    Step("source", "due", "vistka.pipeline.sources.schedule:due_sources"),  # sources whose next poll time has come
-    Step("source", "fetch", "vistka.pipeline.fetch:fetch"),  # the feed, by conditional GET, through the fetch guard and limits
-    Step("source", "read", "vistka.pipeline.sources:read_feed"),  # RSS/Atom, JSON Feed or sitemap → FeedEntry; links and dates normalised
-    Step("source", "health", "vistka.pipeline.sources.health:record_success"),  # outcome on the Source (or record_failure); next poll planned
-    Step("source", "triage", "vistka.pipeline.sources.pending:triage"),  # entries not stored yet, one look-up for the feed
-    # ══ queue boundary: each new entry → `ingest` (embedded: in process, its page fetched ahead by prefetch.py)
-    Step("entry", "robots", "vistka.pipeline.fetch.robots:check_robots"),  # may we fetch the page? else stored as failed
-    Step("entry", "fetch", "vistka.pipeline.fetch:fetch"),  # the article page (embedded: already fetched by a prefetch thread)
-    Step("entry", "decode", "vistka.pipeline.extract.decode:parse_page"),  # charset → tree (embedded: in an extractpool process)
-    Step("entry", "extract", "vistka.pipeline.extract:extract_article"),  # fields and body chosen on evidence; sanitised last
-    Step("entry", "pictures", "vistka.pipeline.extract.figures:localise_images"),  # lead and body pictures copied to /media in widths
-    Step("entry", "language", "vistka.pipeline.language:detect_language"),  # unless the extraction process did it already
-    Step("entry", "store", "vistka.pipeline.run:_store_article"),  # the Article, status fetched, with its topics (publish/tagging.py)
-    # ══ queue boundary: the stored article → `then` (embedded: in process)
-    Step("article", "translate", "vistka.pipeline.translate.translating:translate_into_site_language"),  # when not in the site language
-    Step("article", "publish", "vistka.pipeline.publish:publish"),  # published, held, or in review (publish/review.py), one transaction with:
-    Step("article", "stories", "vistka.pipeline.stories.grouping:assign_story"),  # join or open a story, one article at a time
-    Step("article", "related", "vistka.pipeline.stories.grouping:update_related"),  # related posts, after the commit
-    Step("article", "changes", "vistka.pipeline.stories.grouping:record_changes"),  # StoryChange log for every warm index (on save, by signal)
-    Step("article", "index", "vistka.site.signals:connect"),  # page marks and search index follow each save (signals, site/signals.py)
+    # ── source: one source's feed (queue `poll`; embedded: loop.py or `vistka fetch`, a source at a time)
+    Step("source", "feed", R + "read_source_feed", ("fetch",)),  # fetch:fetch by conditional GET, then sources:read_feed (RSS/Atom, JSON Feed, sitemap)
+    Step("source", "moved", R + "note_feed_move"),  # sources.health:note_redirect: a permanent redirect moves the source
+    Step("source", "triage", R + "triage_entries"),  # sources.pending:triage: entries not stored yet, one look-up for the feed
+    # ══ queue boundary: each new entry → `ingest_entry` (embedded: in process, its page fetched ahead by prefetch.py)
+    Step("source", "entries", R + "hand_on_entries"),  # each entry through the entry phase, its failure caught there
+    Step("source", "health", R + "record_poll_success"),  # sources.health:record_success: warnings kept, next poll planned
+    # ── entry: one feed entry (queue `fetch`)
+    Step("entry", "known", R + "skip_stored_entry"),  # stored already: nothing to do (or, stored but unprocessed, on to `then`)
+    Step("entry", "robots", R + "check_page_allowed"),  # fetch.robots:check_robots; refused → stored as failed
+    Step("entry", "page", R + "extract_page", ("fetch", "decode", "extract")),  # fetch:fetch (or prefetched), decode, extract:extract_article
+    Step("entry", "pictures", R + "copy_pictures", ("pictures",)),  # extract.figures:localise_images: our copies in widths under /media
+    Step("entry", "language", R + "detect_page_language", ("language",)),  # language:detect_language, unless the pool did it
+    Step("entry", "store", R + "store_entry_article", ("store",)),  # the Article, status fetched, with its topics (publish.tagging)
+    # ══ queue boundary: the stored article → `then` (embedded: process_stored_article, in process)
+    Step("entry", "then", R + "hand_on_article"),
+    # ── article: one stored article (queue `translate`)
+    Step("article", "translate", R + "translate_article"),  # translate.translating:translate_into_site_language, when needed
+    Step("article", "publish", R + "publish_article", ("publish",), atomic=True),  # publish:publish → published, held or in review
+    Step("article", "stories", R + "join_story", ("stories",), atomic=True),  # stories.grouping:assign_story, same transaction
+    Step("article", "related", R + "relate_article", ("related",)),  # stories.grouping:update_related, after the commit
+    Step("article", "changed", R + "announce_article", ("index",)),  # core.events:content_changed → page cache, search
     # ══ after a pass (embedded: run_once) or a burst of grouped articles (workers: settle_task after a delay)
     Step("pass", "resume", "vistka.pipeline.run:resume_unfinished"),  # held articles tried again (engine installed, worker died)
     Step("pass", "settle", "vistka.pipeline.stories.settle:settle_recent"),  # the last day's arrivals decided again in order
@@ -72,3 +85,32 @@ STEPS = (
 def steps(phase: str) -> list[Step]:
     """The steps of one phase, in order."""
     return [step for step in STEPS if step.phase == phase]
+
+
+def function(step: Step) -> Callable[..., Any]:
+    """The function a step names; looked up at each call so a test may replace it in its module."""
+    module, _, name = step.does.partition(":")
+    return getattr(_module(module), name)
+
+
+@cache
+def _module(name: str):
+    # Imported on first use: run.py, whose steps these are, imports this module.
+    return importlib.import_module(name)
+
+
+def walk(phase: str, work: Any) -> bool:
+    """Run the phase's steps on `work` in order; False when a step ended the walk early."""
+    todo = steps(phase)
+    while todo:
+        together = [todo.pop(0)]
+        while together[0].atomic and todo and todo[0].atomic:
+            together.append(todo.pop(0))
+        if together[0].atomic:
+            with transaction.atomic():
+                went_on = all(function(step)(work) is not False for step in together)
+        else:
+            went_on = function(together[0])(work) is not False
+        if not went_on:
+            return False
+    return True

@@ -1,6 +1,7 @@
 """The embedded runner: a source's poll, each new entry, each stored article, in one process (the
-Celery tasks in vistka/workers enter the same three functions). The order of the steps is stated in
-one place, processor.py; tests/pipeline/test_processor.py holds this module to it.
+Celery tasks in vistka/workers enter the same three functions). Each of them walks its phase's steps
+in the order processor.py lists them; the steps are the small functions below, under each phase,
+that hand the work item to the stages.
 
 A stage failure is recorded on the source (feed problems) or the article (page problems) and the
 run goes on with the next entry. Sanitising happens inside extract, before anything is stored.
@@ -28,8 +29,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from vistka.core import events
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
-from vistka.pipeline import extractpool, publish, stagetimes
+from vistka.pipeline import extractpool, processor, publish, stagetimes
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article, figures, images
 from vistka.pipeline.extractpool import ExtractedPage
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
@@ -40,7 +42,7 @@ from vistka.pipeline.prefetch import PagePrefetcher
 from vistka.pipeline.publish import tagging
 from vistka.pipeline.sources import FeedEntry, FeedError, dates, health, read_feed, schedule
 from vistka.pipeline.sources.pending import triage
-from vistka.pipeline.stories import grouping, settle
+from vistka.pipeline.stories import grouping
 from vistka.pipeline.translate import translating
 
 log = logging.getLogger("vistka.pipeline")
@@ -60,6 +62,21 @@ class PollReport:
     note: str = ""  # what changed on the source (its feed moved)
 
 
+@dataclass
+class SourceWork:
+    """One source's poll, as its steps (processor.py, phase "source") fill it in."""
+    source: Source
+    policy: FetchPolicy
+    report: PollReport
+    on_entry: Callable[[], None] | None = None
+    ingest: Callable | None = None
+    response: FetchResult | None = None
+    entries: list[FeedEntry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pending: list = field(default_factory=list)
+    note: str = ""
+
+
 def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None, ingest=None) -> PollReport:
     """Poll one source's feed and ingest every entry not stored yet; never raises (fault isolation).
 
@@ -71,7 +88,7 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     report = PollReport(source.name)
     source.last_polled_at = timezone.now()
     try:
-        _poll(source, policy, report, on_entry, ingest)
+        processor.walk("source", SourceWork(source, policy, report, on_entry, ingest))
     except Exception as error:  # noqa: BLE001 - the boundary of one source: the run goes on
         log.exception("%s: the poll failed unexpectedly", source.name)
         report.error = f"internal error while polling: {type(error).__name__}: {error}"[:2000]
@@ -80,44 +97,66 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     return report
 
 
-def _poll(source: Source, policy: FetchPolicy, report: PollReport, on_entry, ingest) -> None:
+# -- the source's steps (processor.py, phase "source") ----------------------------------------------
+
+def read_source_feed(work: SourceWork) -> bool:
+    """The feed by conditional GET and its entries; a feed that cannot be had is recorded on the source."""
+    source = work.source
     try:
         with stagetimes.stage("fetch"):
-            response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified,
-                              expect="feed")
-            parsed = None if response.not_modified else read_feed(
-                response.utf8_content, response.url, response.headers.get("content-type", ""), source.time_zone)
+            work.response = fetch(source.feed_url, work.policy, etag=source.etag,
+                                  last_modified=source.last_modified, expect="feed")
+            parsed = None if work.response.not_modified else read_feed(
+                work.response.utf8_content, work.response.url, work.response.headers.get("content-type", ""),
+                source.time_zone)
     except (FetchError, FeedError) as error:
         health.record_failure(source, str(error), getattr(error, "retry_after", None))
-        report.error = str(error)
-        return
-    note = health.note_redirect(source, response.moved_to)
-    entries = parsed.entries if parsed else []
-    report.not_modified = response.not_modified
-    report.entries = len(entries)
-    pending = triage(source, entries)
-    for _skipped in range(len(entries) - len(pending) if on_entry else 0):
-        on_entry()
+        work.report.error = str(error)
+        return False
+    if parsed is not None:
+        work.entries, work.warnings = parsed.entries, list(parsed.warnings)
+    work.report.not_modified = work.response.not_modified
+    work.report.entries = len(work.entries)
+    return True
+
+
+def note_feed_move(work: SourceWork) -> None:
+    work.note = health.note_redirect(work.source, work.response.moved_to)
+
+
+def triage_entries(work: SourceWork) -> None:
+    work.pending = triage(work.source, work.entries)
+    for _skipped in range(len(work.entries) - len(work.pending) if work.on_entry else 0):
+        work.on_entry()
+
+
+def hand_on_entries(work: SourceWork) -> None:
+    """Each entry through the entry phase (here, or enqueued by `ingest`), its failure caught there."""
+    source, report, pending = work.source, work.report, work.pending
     # In this process, the next pages are fetched while this one is processed (vistka/pipeline/prefetch.py).
-    ahead = settings.FETCH_AHEAD if ingest is None else 0
+    ahead = settings.FETCH_AHEAD if work.ingest is None else 0
     links = [item.entry.link if item.new else None for item in pending]
-    pages = PagePrefetcher(policy, ahead, _extraction_in_pool(source, policy, pending, links) if ahead else None).pages(links)
+    extraction = _extraction_in_pool(source, work.policy, pending, links) if ahead else None
+    pages = PagePrefetcher(work.policy, ahead, extraction).pages(links)
     with closing(pages):
         for item, page in zip(pending, pages, strict=True):
-            outcome = _ingest_isolated(source, item.entry, policy, item.new, page, ingest)
+            outcome = _ingest_isolated(source, item.entry, work.policy, item.new, page, work.ingest)
             if outcome is not None:
                 report.new += 1
                 report.failed += outcome.status in (ArticleStatus.FAILED, ArticleStatus.QUARANTINED)
                 report.quarantined += outcome.status == ArticleStatus.QUARANTINED
                 report.articles.append(outcome.pk)
-            if on_entry:
-                on_entry()
-    warnings = [*(parsed.warnings if parsed else []), *([note] if note else [])]
-    if report.quarantined:
-        warnings = [*warnings, f"{report.quarantined} article(s) quarantined after repeated failures "
-                               f"(`vistka retry-quarantined`)"]
-    health.record_success(source, response.etag, response.last_modified, warnings)
-    report.note = note
+            if work.on_entry:
+                work.on_entry()
+
+
+def record_poll_success(work: SourceWork) -> None:
+    warnings = [*work.warnings, *([work.note] if work.note else [])]
+    if work.report.quarantined:
+        warnings.append(f"{work.report.quarantined} article(s) quarantined after repeated failures "
+                        f"(`vistka retry-quarantined`)")
+    health.record_success(work.source, work.response.etag, work.response.last_modified, warnings)
+    work.report.note = work.note
 
 
 def _ingest_isolated(source: Source, entry: FeedEntry, policy: FetchPolicy, new: bool,
@@ -166,6 +205,23 @@ def _log_poll(source: Source, report: PollReport) -> None:
         log.exception("%s: could not log the poll", source.name)
 
 
+@dataclass
+class EntryWork:
+    """One feed entry on its way to a stored article, as its steps (phase "entry") fill it in."""
+    source: Source
+    entry: FeedEntry
+    policy: FetchPolicy
+    then: Callable[[Article], None]
+    new: bool = False
+    page: Future | None = None
+    existing: Article | None = None
+    extracted: Extracted | None = None
+    language: str = ""
+    copied: ExtractedPage | None = None
+    lead_image: images.StoredImage | None = None
+    article: Article | None = None  # what was stored (the article, or the record of its failure)
+
+
 def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=None, *, new: bool = False,
                  page: Future[FetchResult] | None = None) -> Article | None:
     """Run the article stages for one entry; None when it is already stored (re-polls add nothing).
@@ -175,33 +231,74 @@ def ingest_entry(source: Source, entry: FeedEntry, policy: FetchPolicy, then=Non
     `new`: the caller has just found nothing stored under the entry's guid or link (a race with another
     process then ends in the unique constraints, as without it); `page`: its page, being fetched ahead.
     """
-    then = then or process_stored_article
-    existing = None if new else Article.objects.filter(source=source, guid=entry.guid).first()
+    work = EntryWork(source, entry, policy, then or process_stored_article, new, page)
+    processor.walk("entry", work)
+    return work.article
+
+
+# -- the entry's steps (processor.py, phase "entry") ------------------------------------------------
+
+def skip_stored_entry(work: EntryWork) -> bool:
+    """Go on only with an entry not stored yet, or stored as failed and due for another try."""
+    source, entry = work.source, work.entry
+    existing = None if work.new else Article.objects.filter(source=source, guid=entry.guid).first()
     if existing is not None and existing.status == ArticleStatus.FETCHED:
-        process_isolated(existing, then)
-        return None
+        process_isolated(existing, work.then)  # stored, then interrupted: on with the article's steps
+        return False
     if existing is not None and (existing.status != ArticleStatus.FAILED or not schedule.retry_due(existing)):
-        return None
-    if not new and Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
-        return None  # the same article under another entry (or outlet): stored once
+        return False
+    if not work.new and Article.objects.filter(url=entry.link).exclude(source=source, guid=entry.guid).exists():
+        return False  # the same article under another entry (or outlet): stored once
+    work.existing = existing
+    return True
+
+
+def check_page_allowed(work: EntryWork) -> bool:
     try:
-        check_robots(entry.link, policy)
-        extracted, language, copied = _fetch_and_extract(entry, policy, source.extraction_rules, page,
-                                                         source.time_zone)
+        check_robots(work.entry.link, work.policy)
     except (FetchError, ExtractionError) as error:
-        return store_failure(source, entry, existing, str(error))
-    if copied is not None:  # copied beside extraction (picturecopy.py): the body shows them already
-        lead_image = copied.lead_image
-    else:
-        with stagetimes.stage("pictures"):  # our copies of its pictures, here
-            lead_image = _store_images(extracted, policy)
+        work.article = store_failure(work.source, work.entry, work.existing, str(error))
+        return False
+    return True
+
+
+def extract_page(work: EntryWork) -> bool:
+    source = work.source
     try:
-        article = _store_article(source, entry, extracted, existing, lead_image, language)
+        work.extracted, work.language, work.copied = _fetch_and_extract(
+            work.entry, work.policy, source.extraction_rules, work.page, source.time_zone)
+    except (FetchError, ExtractionError) as error:
+        work.article = store_failure(source, work.entry, work.existing, str(error))
+        return False
+    return True
+
+
+def copy_pictures(work: EntryWork) -> None:
+    if work.copied is not None:  # copied beside extraction (picturecopy.py): the body shows them already
+        work.lead_image = work.copied.lead_image
+        return
+    with stagetimes.stage("pictures"):
+        work.lead_image = _store_images(work.extracted, work.policy)
+
+
+def detect_page_language(work: EntryWork) -> None:
+    if not work.language:  # else detected already, by the extraction process
+        with stagetimes.stage("language"):
+            work.language = detect_language(f"{work.extracted.title}. {work.extracted.text}", work.source.language)
+
+
+def store_entry_article(work: EntryWork) -> bool:
+    try:
+        work.article = _store_article(work.source, work.entry, work.extracted, work.existing, work.lead_image,
+                                      work.language)
     except IntegrityError:
-        log.info("%s: %s is already stored under another entry", source.name, entry.link)
-        return None
-    process_isolated(article, then)
-    return article
+        log.info("%s: %s is already stored under another entry", work.source.name, work.entry.link)
+        return False
+    return True
+
+
+def hand_on_article(work: EntryWork) -> None:
+    process_isolated(work.article, work.then)
 
 
 def process_isolated(article: Article, then=None) -> bool:
@@ -231,36 +328,62 @@ def record_article_failure(article: Article, message: str) -> Article:
         log.warning("article %s quarantined: %s", article.url, message)
     if article.pk is None:
         article.save()
-    else:
-        Article.objects.filter(pk=article.pk).update(status=article.status, error=article.error,
-                                                     fetch_attempts=article.fetch_attempts, fetched_at=article.fetched_at)
+        return article
+    shown = Article.objects.filter(pk=article.pk, status=ArticleStatus.PUBLISHED).exists()
+    Article.objects.filter(pk=article.pk).update(status=article.status, error=article.error,
+                                                 fetch_attempts=article.fetch_attempts, fetched_at=article.fetched_at)
+    events.content_changed([article.pk], everywhere=shown)
     return article
 
 
+@dataclass
+class ArticleWork:
+    """A stored article on its way to publication (phase "article")."""
+    article: Article
+    translated: bool = False
+    reason: str = ""  # why it is not translated
+    was_shown: bool = False  # published before this pass (an editor's retranslation, a retry)
+
+
 def process_stored_article(article: Article) -> None:
-    """Translate (when needed), group into a story and publish — also used to retry held articles."""
-    translated, reason = False, ""
-    if publish.needs_translation(article):
-        translated, reason = translating.translate_into_site_language(article)
-    # Publishing and joining a story commit together, so an interrupted worker never leaves a
-    # published article outside any story.
-    with stagetimes.stage("publish"), transaction.atomic():
-        publish.publish(article, translated=translated, reason=reason)
-        if article.status == ArticleStatus.PUBLISHED and article.story_id is None:
-            with stagetimes.stage("stories"):
-                grouping.assign_story(article)
-    if article.status == ArticleStatus.PUBLISHED:
-        stagetimes.published(article.url)
+    """Translate (when needed), publish and join a story, relate — also used to retry held articles."""
+    processor.walk("article", ArticleWork(article, was_shown=article.status == ArticleStatus.PUBLISHED))
+
+
+# -- the article's steps (processor.py, phase "article") --------------------------------------------
+
+def translate_article(work: ArticleWork) -> None:
+    if publish.needs_translation(work.article):
+        work.translated, work.reason = translating.translate_into_site_language(work.article)
+
+
+def publish_article(work: ArticleWork) -> None:
+    # In one transaction with joining a story (processor.py: atomic), so an interrupted worker never
+    # leaves a published article outside any story.
+    with stagetimes.stage("publish"):
+        publish.publish(work.article, translated=work.translated, reason=work.reason)
+
+
+def join_story(work: ArticleWork) -> None:
+    if work.article.status == ArticleStatus.PUBLISHED and work.article.story_id is None:
+        with stagetimes.stage("stories"):
+            grouping.assign_story(work.article)
+
+
+def relate_article(work: ArticleWork) -> None:
+    if work.article.status == ArticleStatus.PUBLISHED:
+        stagetimes.published(work.article.url)
         with stagetimes.stage("related"):
-            grouping.update_related(article)
+            grouping.update_related(work.article)
 
 
-def group_into_story(article: Article) -> None:
-    """Story (one article at a time across all workers: stories are shared state), then related posts."""
-    if article.story_id is None:
-        with transaction.atomic():
-            grouping.assign_story(article)
-    grouping.update_related(article)
+def announce_article(work: ArticleWork) -> None:
+    """Once, for all the article's saves above: its page, the lists and the search follow. An article
+    no page has shown (held for review or translation) needs no announcement; one that was shown and
+    is held back now leaves every page."""
+    shown = work.article.status == ArticleStatus.PUBLISHED
+    if shown or work.was_shown:
+        events.content_changed([work.article.pk], everywhere=not shown)
 
 
 def resume_unfinished() -> int:
@@ -294,11 +417,11 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
 
 def after_pass() -> None:
     """Held articles retried, recent stories settled; a failure here is logged and the pass still ends."""
-    for step in (resume_unfinished, settle.settle_recent):
+    for step in processor.steps("pass"):
         try:
-            step()
+            processor.function(step)()
         except Exception:  # noqa: BLE001 - the polls are done and recorded; this must not undo the pass
-            log.exception("%s failed; it runs again after the next pass", step.__name__)
+            log.exception("%s failed; it runs again after the next pass", step.does)
 
 
 def retry_quarantined(sources: Iterable[Source] | None = None, articles=None) -> list[Article]:
@@ -384,9 +507,6 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     if lead_image is not None:
         article.image_file, article.image_width, article.image_height = lead_image.name, lead_image.width, lead_image.height
     article.read_also = extracted.read_also
-    if not language:
-        with stagetimes.stage("language"):
-            language = detect_language(f"{extracted.title}. {extracted.text}", source.language)
     article.language = language
     article.content_hash = hashlib.sha256(extracted.text.encode()).hexdigest()
     article.extraction_doubt = extracted.doubt
@@ -438,6 +558,7 @@ def localise_stored_images(articles: Iterable[Article], policy: FetchPolicy | No
                 setattr(article, name, value)
             article.save(update_fields=list(fields))
             changed += 1
+        events.content_changed([article.pk])
     return changed
 
 

@@ -7,6 +7,6 @@ class SiteConfig(AppConfig):
     verbose_name = "Reader's site"
 
     def ready(self) -> None:
-        from vistka.site import signals
+        from vistka.site import changes
 
-        signals.connect()
+        changes.connect()

@@ -1,6 +1,6 @@
 """Full-text search over published articles, in the site language and the original.
 
-SQLite (the embedded default): an FTS5 table, `site_search`, kept in step by `vistka.site.signals`.
+SQLite (the embedded default): an FTS5 table, `site_search`, kept in step by `vistka.site.changes` (it follows the content_changed event).
 PostgreSQL: a table `site_search_pg` with a stored, GIN-indexed tsvector, kept in step the same way,
 queried with `websearch_to_tsquery`; the newest RANKED_MATCHES matches are ranked with `ts_rank_cd`.
 Both return ranked hits with a snippet whose matches are wrapped in <mark>; everything else in the
@@ -77,7 +77,13 @@ def _plain(body_html: str) -> str:
     return html.unescape(strip_tags(body_html))
 
 
-def reindex(article_id: int) -> None:
+def reindex(*article_ids: int) -> None:
+    """The articles' entries as they are stored now: in when published, out otherwise (or deleted)."""
+    for article_id in article_ids:
+        _reindex(article_id)
+
+
+def _reindex(article_id: int) -> None:
     if connection.vendor == "postgresql":
         _reindex_postgres(article_id)
         return
@@ -92,19 +98,6 @@ def reindex(article_id: int) -> None:
             return
         title, body = _texts(row[:3], row[3:] if row[3] is not None else None)
         cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (%s, %s, %s)", [article_id, title, body])
-
-
-def remove(*article_ids: int) -> None:
-    """Out of the search: deleted, or taken down by an editor (a bulk status change sends no saves)."""
-    if not article_ids:
-        return
-    marks = ", ".join(["%s"] * len(article_ids))
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", list(article_ids))
-    elif connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {PG_TABLE} WHERE article_id IN ({marks})", list(article_ids))
 
 
 def _reindex_postgres(article_id: int) -> None:
@@ -126,8 +119,7 @@ def rebuild() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE}")
     ids = list(Article.objects.filter(status=ArticleStatus.PUBLISHED).values_list("pk", flat=True))
-    for article_id in ids:
-        reindex(article_id)
+    reindex(*ids)
     return len(ids)
 
 

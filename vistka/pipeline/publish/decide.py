@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from vistka.core import events
 from vistka.core.models import Article, ArticleStatus
 from vistka.pipeline.publish import review
 
@@ -34,8 +35,9 @@ def _hold_for_review_if_needed(article: Article) -> None:
 
 def approve(article: Article) -> None:
     """An editor publishes a reviewed article; it joins a story like any other."""
-    from vistka.pipeline.run import group_into_story
+    from vistka.pipeline.stories.grouping import group_into_story
 
     article.status, article.error = ArticleStatus.PUBLISHED, ""
     article.save(update_fields=["status", "error"])
     group_into_story(article)
+    events.content_changed([article.pk])

@@ -2,31 +2,21 @@
 the API and the CLI.
 
 Withdrawal must take an article off every page, feed, sitemap and search at once. Pages and lists
-only ever show PUBLISHED articles, so the status change does that; anything that caches rendered
-output keys it on `content_version()` (bumped here) or listens to `articles_withdrawn`.
+only ever show PUBLISHED articles, so the status change does that; whatever keeps copies of rendered
+output follows the content_changed event (vistka/core/events.py), sent here with everywhere.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 
-from vistka.core.events import articles_withdrawn
+from vistka.core.events import content_changed
 from vistka.core.models import Article, ArticleStatus
 
 log = logging.getLogger("vistka.moderation")
-
-CONTENT_VERSION_KEY = "vistka:content-version"
-
-
-def content_version() -> int:
-    """Changes whenever published content is taken down; part of every cache key for public output."""
-    cache.add(CONTENT_VERSION_KEY, 1, timeout=None)
-    return cache.get(CONTENT_VERSION_KEY, 1)
-
 
 def approve_articles(queryset: QuerySet[Article]) -> int:
     """Publish held, rejected or withdrawn articles (not ones still awaiting translation or failed)."""
@@ -55,9 +45,7 @@ def _take_down(queryset: QuerySet[Article], status: str) -> int:
         Article.objects.filter(pk__in=ids).update(status=status)
         record_changes(ids)  # out of every worker's story index
     if ids:
-        content_version()
-        cache.incr(CONTENT_VERSION_KEY)
-        articles_withdrawn.send(sender=Article, article_ids=ids)
+        content_changed(ids, everywhere=True)
         log.info("%d article(s) set to %s: %s", len(ids), status, ids)
     return len(ids)
 

@@ -30,7 +30,7 @@ def topics_for(names: list[str], kind: str = TopicKind.CATEGORY) -> list[Topic]:
 def attach_topics(article: Article, names: list[str], kind: str = TopicKind.CATEGORY) -> list[Topic]:
     topics = topics_for(names[:MAX_TOPICS_PER_ARTICLE], kind)
     if topics:
-        article.topics.add(*topics)  # m2m_changed bumps the site revision (vistka/site/signals.py)
+        article.topics.add(*topics)
     return topics
 
 

@@ -28,7 +28,7 @@ from django.db.models import Max, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
-from vistka.core import locks
+from vistka.core import events, locks
 from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, StoryChange, Translation
 from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.pipeline.stories.terms import Doc
@@ -351,7 +351,16 @@ def prepared(index: StoryIndex, doc: Doc):
     return entry
 
 
-@transaction.atomic(savepoint=False)  # part of the caller's unit of work (run.group_into_story)
+def group_into_story(article: Article) -> None:
+    """An article published outside the runner (an editor's approval): its story (one article at a
+    time across all workers: stories are shared state), then its related posts."""
+    if article.story_id is None:
+        with transaction.atomic():
+            assign_story(article)
+    update_related(article)
+
+
+@transaction.atomic(savepoint=False)  # part of the caller's unit of work (the runner's publish, group_into_story)
 def assign_story(article: Article, index: StoryIndex | None = None) -> int:
     """Join the best-matching story (or the story of the article this one copies), or open a new one;
     returns the story's id."""
@@ -430,6 +439,7 @@ def merge_stories(stories: list[Story]) -> Story:
     Article.objects.filter(story=target).update(story_locked=True)
     Story.objects.filter(pk__in=[story.pk for story in others]).delete()
     drop_related_within(target)
+    events.content_changed(Article.objects.filter(story=target).values_list("pk", flat=True))
     return target
 
 
@@ -444,6 +454,7 @@ def split_articles(articles: list[Article], title: str = "") -> Story:
     Article.objects.filter(pk__in=[article.pk for article in articles]).update(story=story, story_locked=True)
     record_changes(article.pk for article in articles)
     Story.objects.filter(pk__in=left, articles__isnull=True).delete()
+    events.content_changed(article.pk for article in articles)
     return story
 
 

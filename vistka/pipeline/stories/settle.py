@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from vistka.core import locks
+from vistka.core import events, locks
 from vistka.core.models import Article, Story
 from vistka.pipeline.stories import grouping
 from vistka.pipeline.stories.index import StoryIndex, StoryParams
@@ -70,23 +70,24 @@ def _settle(since, params: StoryParams) -> int:
                   .order_by("published_at", "url"))
     groups, copies = _decide_in_order(warm.index, recent)
     stories = _story_rows(recent, groups)
-    left, joined, changed = set(), set(), 0
+    left, joined, moved = set(), set(), []
     for article in recent:
         story_id, duplicate_of = stories[groups[article.pk]], copies[article.pk]
         warm.index.move(str(article.pk), str(story_id))
         if (article.story_id, article.duplicate_of_id) != (story_id, duplicate_of):
-            changed += 1
+            moved.append(article.pk)
             if article.story_id != story_id:
                 left.add(article.story_id)
                 joined.add(story_id)
             article.story_id, article.duplicate_of_id = story_id, duplicate_of
-            article.save(update_fields=["story", "duplicate_of"])  # logged for the warm indexes, pages refreshed
+            article.save(update_fields=["story", "duplicate_of"])  # logged for the warm indexes
     Story.objects.filter(pk__in=left - set(stories.values()), articles__isnull=True).delete()
     for story in Story.objects.filter(pk__in=joined):
         grouping.drop_related_within(story)
-    if changed:
-        log.info("settling changed %d of %d recent article(s)", changed, len(recent))
-    return changed
+    if moved:
+        events.content_changed(moved)
+        log.info("settling changed %d of %d recent article(s)", len(moved), len(recent))
+    return len(moved)
 
 
 def _decide_in_order(index: StoryIndex, recent: list[Article]) -> tuple[dict[int, str], dict[int, int | None]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 
+from vistka.core.events import content_changed
 from vistka.core.models import Translation, TranslationMemory
 from vistka.pipeline.translate import article_segments, normalize_language
 from vistka.pipeline.translate.glossaries import glossary_for
@@ -46,7 +47,9 @@ def correct_segments(translation: Translation, corrections: dict[str, str]) -> T
         # The memory is keyed by the text the engine saw: the sentence after glossary substitution.
         remember_correction(translation.engine, translation.model_id, article.language, settings.SITE_LANGUAGE,
                             glossary.prepare(source), corrected)
-    return retranslate_from_memory(translation)
+    translation = retranslate_from_memory(translation)
+    content_changed([article.pk])
+    return translation
 
 
 class _NoGlossary:

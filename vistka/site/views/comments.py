@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from vistka.core.events import content_changed
 from vistka.site.clientip import client_address
 from vistka.site.consent import same_origin_required
 from vistka.site.forms import CommentForm
@@ -33,6 +34,8 @@ def post_comment(request: HttpRequest, pk: int) -> HttpResponse:
         comment.article = item
         comment.approved = not settings.COMMENTS_MODERATED
         comment.save()
+        if comment.approved:
+            content_changed([item.pk])
     outcome = "pending" if settings.COMMENTS_MODERATED else "posted"
     return HttpResponseRedirect(f"{item.get_absolute_url()}?comment={outcome}#comments")
 
