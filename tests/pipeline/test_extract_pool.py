@@ -43,3 +43,11 @@ def test_pages_extracted_in_the_pool_are_stored_as_in_process(sample_server, poo
         assert article.language == detect_language(f"{here.title}. {here.text}", busiest.language)
         checked += 1
     assert checked >= extractpool.EXTRACT_POOL_MIN
+
+
+def test_extraction_processes_step_back_for_the_site(pool):
+    """They run at VISTKA_EXTRACT_NICE above this process's niceness: readers' requests get the CPU first."""
+    from django.conf import settings
+
+    assert settings.EXTRACT_NICE > 0  # the default
+    assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + settings.EXTRACT_NICE)

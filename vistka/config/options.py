@@ -52,6 +52,13 @@ def _parse_flags(raw: str) -> list[str]:
     return flags
 
 
+def _parse_niceness(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 19:
+        raise ValueError("must be a niceness from 0 (same priority) to 19 (lowest)")
+    return value
+
+
 def _parse_processes(raw: str) -> str | int:
     if raw.strip().lower() == "auto":
         return "auto"
@@ -176,6 +183,10 @@ OPTIONS: tuple[Option, ...] = (
            "Processes that extract article pages for the embedded pipeline while one process stores them "
            "(auto: one per CPU core, at most 4; 0: extract in the fetching process). Used for feeds with "
            "4 or more new pages."),
+    Option("VISTKA_EXTRACT_NICE", 10, _parse_niceness,
+           "Niceness added to those extraction processes (0-19): on a machine that also serves the site, "
+           "readers' requests get the CPU first and the pipeline catches up when they are served (0: the "
+           "same priority as the site)."),
     Option("VISTKA_FETCH_OBEY_ROBOTS", True, _parse_bool,
            "Obey each site's robots.txt for article pages (a disallowed article is skipped, with the reason)."),
     Option("VISTKA_POLL_MIN_INTERVAL", 300, int, "Shortest time, in seconds, between two polls of one source."),

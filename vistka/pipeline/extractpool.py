@@ -9,7 +9,7 @@ per-host limiter of the fetching process). Nothing changes for what is stored: t
 run on the same bytes.
 
 VISTKA_EXTRACT_PROCESSES sets the size ("auto": one per CPU core, at most 4; 0: extract in the
-fetching process). The pool starts with the first feed that has EXTRACT_POOL_MIN new pages, and
+fetching process), VISTKA_EXTRACT_NICE how far they step back for the site's web processes. The pool starts with the first feed that has EXTRACT_POOL_MIN new pages, and
 lives as long as the process.
 """
 
@@ -99,6 +99,8 @@ def _start_process(parent: int) -> None:
     # notice on their own, and do not linger holding the parent's output pipes.
     threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="vistka-parent-watch").start()
     django.setup()
+    # Extraction and pictures are batch work: a web process on the same cores serves readers first.
+    os.nice(settings.EXTRACT_NICE)
     from vistka.pipeline.language import identifier
 
     identifier()  # the language model, loaded once before the first page
