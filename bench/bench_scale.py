@@ -239,7 +239,7 @@ def _assign(args: argparse.Namespace) -> dict:
     from vistka.pipeline.stories import grouping
 
     Article.objects.filter(guid__startswith="assign-").delete()  # a kept database's earlier run
-    recent = list(Article.objects.order_by("-published_at")[: args.assign * 2])
+    recent = list(Article.objects.select_related("source").order_by("-published_at")[: args.assign * 2])
     when = recent[0].published_at
     started = time.perf_counter()
     grouping.WARM.index_for(recent[0])
@@ -254,8 +254,10 @@ def _assign(args: argparse.Namespace) -> dict:
         model = recent[i * 2 % len(recent)]
         # half continue a recent story (same title words), half are new events
         title = model.title if i % 2 else " ".join(reversed(model.title.split())) + f" event{i}"
+        # With its source, as ingest hands an article over (loaded with select_related, or made with
+        # its source): no query for the outlet's name and language inside the timed decision.
         article = Article.objects.create(
-            source_id=model.source_id, guid=f"assign-{i}", url=f"https://assign.example/{i}", title=title,
+            source=model.source, guid=f"assign-{i}", url=f"https://assign.example/{i}", title=title,
             lead=model.lead, body_html=model.body_html if i % 2 else f"<p>{title}. New event {i}.</p>",
             language="en", status=ArticleStatus.PUBLISHED, published_at=when, fetched_at=timezone.now())
         with transaction.atomic():
