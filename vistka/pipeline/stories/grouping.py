@@ -23,13 +23,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import Max, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils.html import strip_tags
 
 from vistka.core import locks
-from vistka.core.models import Article, ArticleStatus, RelatedArticle, Story, StoryChange, Translation
+from vistka.core.models import Article, ArticleStatus, RelatedArticle, Source, Story, StoryChange, Translation
 from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.pipeline.stories.terms import Doc
 
@@ -320,19 +320,37 @@ def _stored_clock_if_unchanged(article: Article) -> datetime | None:
     """The article's clock when it is stored published, in a story, with every field its doc
     (article_doc) was made of as this instance holds them: text, times, language, outlet and the site
     translation; else None. Compared where the row lies, in one query: reading the row and its
-    translation back and making the doc again took ~4 ms of each decision. (Equal fields make an equal
-    doc; a change that leaves the doc as it was only costs the read that sync() then makes.)"""
+    translation back and making the doc again took ~4 ms of each decision, and the same filter through
+    the ORM ~1.5 ms of building it. (Equal fields make an equal doc; a change that leaves the doc as it
+    was only costs the read that sync() then makes.)"""
     source, translation = article.source, article.translation  # as the decision read them (cached)
-    site = Translation.objects.filter(article=OuterRef("pk"), language=settings.SITE_LANGUAGE)
-    same_translation = (~Exists(site) if translation is None else
-                        Exists(site.filter(pk=translation.pk, title=translation.title, lead=translation.lead,
-                                           body_html=translation.body_html)))
-    stored = Article.objects.filter(
-        same_translation, pk=article.pk, status=ArticleStatus.PUBLISHED, story__isnull=False, title=article.title,
-        lead=article.lead, body_html=article.body_html, published_at=article.published_at,
-        fetched_at=article.fetched_at, language=article.language, source_id=source.pk, source__name=source.name,
-        source__language=source.language)
-    return _clock(article) if stored.exists() else None
+    quote, params = connection.ops.quote_name, []
+
+    def equal(table: str, model, name: str, value) -> str:
+        column = f"{table}.{quote(model._meta.get_field(name).column)}"
+        if value is None:
+            return f"{column} IS NULL"
+        params.append(connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value)
+        return f"{column} = %s"
+
+    stored = [equal("a", Article, name, value) for name, value in (
+        ("id", article.pk), ("status", ArticleStatus.PUBLISHED), ("title", article.title), ("lead", article.lead),
+        ("body_html", article.body_html), ("published_at", article.published_at), ("fetched_at", article.fetched_at),
+        ("language", article.language), ("source", source.pk))]
+    stored += [equal("s", Source, "name", source.name), equal("s", Source, "language", source.language),
+               f"a.{quote(Article._meta.get_field('story').column)} IS NOT NULL"]
+    # Then the site translation's (their parameters after the article's, as in the query).
+    site = [equal("t", Translation, "language", settings.SITE_LANGUAGE),
+            f"t.{quote(Translation._meta.get_field('article').column)} = a.{quote(Article._meta.pk.column)}"]
+    if translation is not None:
+        site += [equal("t", Translation, name, getattr(translation, name)) for name in ("id", "title", "lead", "body_html")]
+    sql = (f"SELECT 1 FROM {quote(Article._meta.db_table)} a JOIN {quote(Source._meta.db_table)} s "
+           f"ON s.{quote(Source._meta.pk.column)} = a.{quote(Article._meta.get_field('source').column)} "
+           f"WHERE {' AND '.join(stored)} AND {'' if translation is not None else 'NOT '}EXISTS "
+           f"(SELECT 1 FROM {quote(Translation._meta.db_table)} t WHERE {' AND '.join(site)})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _clock(article) if cursor.fetchone() is not None else None
 
 
 def record_changes(article_ids: Iterable[int]) -> list[int]:
