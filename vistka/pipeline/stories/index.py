@@ -251,7 +251,7 @@ class StoryIndex:
         self._slot_ids: list[str | None] = []
         self._slot_entries: list[_Entry | None] = []
         self._free_slots: list[int] = []
-        self._log1p = np.zeros(0)  # log(1 + k) for k = 0, 1, ...: math.log1p's values (see _idf_values)
+        self._log1p = np.array([math.log1p(k) for k in range(2)])  # log(1 + k), k = 0, 1, ...: see _changed
 
     # -- the stream -------------------------------------------------------------------------
 
@@ -440,6 +440,10 @@ class StoryIndex:
 
     def _changed(self) -> None:
         self._idf_base = math.log1p(len(self.entries)) + 1.0
+        if len(self._log1p) <= len(self.entries):
+            # Grown here, as articles come in (doubling: a few ms over a whole rebuild), not by the
+            # first decision after a rebuild: 56,000 math.log1p calls would add ~10 ms to that one.
+            self._log1p = np.array([math.log1p(k) for k in range(2 * len(self.entries) + 2)])
 
     def _df_of(self, term: str) -> int:
         postings = self._postings.get(term)
@@ -479,10 +483,8 @@ class StoryIndex:
 
     def _idf_values(self, ids: np.ndarray) -> np.ndarray:
         df = np.where(ids >= 0, self._df[np.maximum(ids, 0)], 0)
-        # From a table of math.log1p, not np.log1p: numpy's vectorised log differs in the last bit
-        # between CPUs (AVX-512 or not), and workers on different machines must score alike.
-        if len(self._log1p) <= len(self.entries):
-            self._log1p = np.array([math.log1p(k) for k in range(2 * len(self.entries) + 2)])
+        # From a table of math.log1p (_changed), not np.log1p: numpy's vectorised log differs in the
+        # last bit between CPUs (AVX-512 or not), and workers on different machines must score alike.
         return self._idf_base - self._log1p[df]
 
     def _unit_arrays(self, entry: _Entry) -> Arrays:
