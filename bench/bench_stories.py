@@ -52,17 +52,19 @@ class Corpus:
                    source=f"outlet{rng.randrange(40)}")
 
     def stories(self, count: int, first: int):
+        """(story key, article) pairs: the key is the story's number, unique for the whole run (an
+        object's id() is not: a freed story's id is reused, and unrelated stories would merge)."""
         for number in range(first, first + count):
             story = self.story(number)
             for _ in range(self.rng.randint(1, 6) if self.rng.random() < 0.5 else 1):
-                yield story, self.article(story)
+                yield f"s{number}", self.article(story)
 
 
 def fill(index: StoryIndex, corpus: Corpus, target: int, state: dict) -> None:
     """Add stored articles (already grouped: their story is known) until the index holds `target`."""
     while len(index.entries) < target:
         for story, doc in corpus.stories(500, state["stories"]):
-            index.add(doc, f"s{id(story)}")
+            index.add(doc, story)
             if len(index.entries) >= target:
                 break
         state["stories"] += 500

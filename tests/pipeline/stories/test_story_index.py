@@ -11,11 +11,12 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_source
-from vistka.core.models import Article, ArticleStatus, Story, StoryChange
+from vistka.core.models import Article, ArticleStatus, Story, StoryChange, Translation
 from vistka.pipeline.publish.moderation import withdraw_articles
 from vistka.pipeline.stories import grouping
 from vistka.pipeline.stories.index import StoryParams
@@ -48,7 +49,8 @@ def decide_both_ways(article: Article, warm: grouping.WarmIndex):
 
 def held(index) -> dict:
     """What an index holds of each article: its story, time, term weights and signature."""
-    return {key: (entry.story, entry.doc.published, entry.weights, list(entry.signature.hashvalues))
+    return {key: (entry.story, entry.doc.published, entry.weights,
+                  entry.signature and list(entry.signature.hashvalues))  # (none for a short text)
             for key, entry in index.entries.items()}
 
 
@@ -95,6 +97,36 @@ def test_a_stale_copy_is_not_remembered_as_the_stored_article(gold_articles):
     assert held(index) == held(grouping.build_index(probe))
     assert str(withdrawn.pk) not in index.entries
     assert set(index.entries[str(retitled.pk)].weights[0]) == {"comple", "differ", "headli"}
+
+
+def test_a_decision_on_a_translation_changed_elsewhere_is_not_remembered(gold_articles):
+    """The stored-row check covers the site translation the decision read: an unchanged one is synced
+    from memory; one retranslated (or added) by another process meanwhile is read back."""
+    from django.conf import settings
+
+    first, kept, retranslated, added, probe = gold_articles[:5]
+    for article in (kept, retranslated):
+        Translation.objects.create(article=article, language=settings.SITE_LANGUAGE, title=article.title,
+                                   lead=article.lead, body_html=article.body_html, engine="test")
+    with transaction.atomic():
+        grouping.assign_story(first)
+    copies = [Article.objects.select_related("source").get(pk=article.pk) for article in (kept, retranslated, added)]
+    for copy in copies:
+        assert grouping.article_doc(copy).title  # its translation (or none) read, as a decision reads it
+    Translation.objects.filter(article=retranslated).update(title="Completely different headline")
+    Translation.objects.create(article=added, language=settings.SITE_LANGUAGE, title="Another different headline",
+                               lead="", body_html="<p>Other text.</p>", engine="test")
+    for copy in copies:
+        with transaction.atomic():
+            grouping.assign_story(copy)
+        with CaptureQueriesContext(connection) as queries:
+            grouping.WARM.index_for(probe)
+        # The change log alone, or the log and the article read back (with its source and translation).
+        assert len(queries) == (1 if copy.pk == kept.pk else 3), copy.pk
+    index = grouping.WARM.index_for(probe)
+    assert held(index) == held(grouping.build_index(probe))
+    assert set(index.entries[str(retranslated.pk)].weights[0]) == {"comple", "differ", "headli"}
+    assert set(index.entries[str(added.pk)].weights[0]) == {"anothe", "differ", "headli"}
 
 
 def test_a_window_jump_after_a_quiet_spell_keeps_only_the_new_window(gold_articles):

@@ -21,18 +21,19 @@ JSON Lines; grouping.py runs it on the database.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
 
 from vistka.pipeline.stories.duplicates import DuplicateIndex
-from vistka.pipeline.stories.terms import Doc, Evidence, Features, evidence_of, features_of
+from vistka.pipeline.stories.terms import NO_EVIDENCE, Doc, Evidence, Features, evidence_of, features_of
 
 MAX_SCAN = 200  # postings read per term, nearest in time first
 MAX_CANDIDATES = 30  # articles scored in full, those sharing the most rare-term weight
@@ -121,95 +122,107 @@ Vector = dict[str, float]
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-@dataclass(eq=False)
+class _Packed:
+    """An indexed article's term weights in one layout: the term ids of its title, body and entity
+    terms in one int32 array, their weights in one float64 array (in each field's own term order),
+    where the body and the entity terms start, and its publication time. 12 bytes a term and two
+    arrays an article, against ~100 bytes a term in dicts of floats plus the arrays a decision reads:
+    a warm index holds tens of thousands of articles in every worker."""
+
+    __slots__ = ("table", "ids", "values", "body", "names", "at", "slot")
+
+    def __init__(self, table: list[str], ids: np.ndarray, values: np.ndarray, body: int, names: int,
+                 at: float, slot: int) -> None:
+        self.table = table  # the index's term of each id (an entry copied into another index is re-packed)
+        self.ids, self.values, self.body, self.names, self.at, self.slot = ids, values, body, names, at, slot
+
+    def fields(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        ids, values, body, names = self.ids, self.values, self.body, self.names
+        return (ids[:body], values[:body]), (ids[body:names], values[body:names]), (ids[names:], values[names:])
+
+    def vectors(self) -> tuple[Vector, Vector, Vector]:
+        table = self.table
+        title, body, names = (
+            {table[term]: value for term, value in zip(ids.tolist(), values.tolist(), strict=True)}
+            for ids, values in self.fields())
+        return title, body, names
+
+
+@dataclass(eq=False, slots=True)
 class _Entry:
     doc: Doc
     features: Features | None
     story: str = ""
     signature: object = None
     # Sublinear term frequencies per field (entity keys carry an "@"): what an article contributes,
-    # independent of every other article. IDF is applied when a decision is made.
-    weights: tuple[Vector, Vector, Vector] = ({}, {}, {})
-    arrays: Arrays | None = None  # the weights as (term ids, values) per field, once in an index
-    evidence: Evidence = Evidence()
+    # independent of every other article. IDF is applied when a decision is made. Once the entry is
+    # in an index they are packed (`packed`) and `unpacked` is None.
+    unpacked: tuple[Vector, Vector, Vector] | None = None
+    evidence: Evidence = NO_EVIDENCE
+    packed: _Packed | None = None
+
+    @property
+    def weights(self) -> tuple[Vector, Vector, Vector]:
+        return self.unpacked if self.packed is None else self.packed.vectors()
 
     @property
     def terms(self) -> set[str]:
-        title, body, names = self.weights
+        if self.packed is not None:
+            table = self.packed.table
+            return {table[term] for term in self.packed.ids.tolist()}
+        title, body, names = self.unpacked
         return set(title) | set(body) | set(names)
 
     @property
     def at(self) -> float:
-        return self.doc.published.timestamp()
-
-
-class _FrozenVector(Mapping):
-    """A term-weight vector as an indexed entry keeps it: its terms in a tuple, its weights in an array
-    (16 bytes a term, against ~70 for a dict of floats: a warm index holds ~17,000 articles). Read
-    like the dict it was made from, in the same order."""
-
-    __slots__ = ("_terms", "_weights")
-
-    def __init__(self, vector: Mapping[str, float]) -> None:
-        self._terms = tuple(vector)
-        self._weights = array("d", vector.values())
-
-    def __getitem__(self, term: str) -> float:
-        try:
-            return self._weights[self._terms.index(term)]
-        except ValueError:
-            raise KeyError(term) from None
-
-    def __iter__(self):
-        return iter(self._terms)
-
-    def __len__(self) -> int:
-        return len(self._terms)
-
-    def values(self):
-        return self._weights
-
-    def items(self):
-        return zip(self._terms, self._weights, strict=True)
+        return self.packed.at if self.packed is not None else self.doc.published.timestamp()
 
 
 class _Postings:
-    """The articles that use one term, ordered by (publication time, id): two flat arrays, not tuples,
-    because a 100,000-article window holds tens of millions of postings."""
+    """The articles that use one term, ordered by (publication time, id): their slots in the index
+    (4 bytes a posting; the time and the id are looked up by slot), because a window of tens of
+    thousands of articles holds millions of postings."""
 
-    __slots__ = ("times", "ids")
+    __slots__ = ("slots",)
 
     def __init__(self) -> None:
-        self.times: array = array("d")
-        self.ids: list[str] = []
+        self.slots: array = array("i")
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.slots)
 
-    def insert(self, at: float, doc_id: str) -> None:
-        i = bisect_right(self.times, at)
-        while i > 0 and self.times[i - 1] == at and self.ids[i - 1] > doc_id:
+    def insert(self, slot: int, times: array, ids: list) -> None:
+        slots, at, doc_id = self.slots, times[slot], ids[slot]
+        i = bisect_right(slots, at, key=times.__getitem__)
+        while i > 0 and times[slots[i - 1]] == at and ids[slots[i - 1]] > doc_id:
             i -= 1
-        self.times.insert(i, at)
-        self.ids.insert(i, doc_id)
+        slots.insert(i, slot)
 
-    def remove(self, at: float, doc_id: str) -> None:
-        i = bisect_left(self.times, at)
-        while self.ids[i] != doc_id:
+    def remove(self, slot: int, times: array) -> None:
+        slots = self.slots
+        i = bisect_left(slots, times[slot], key=times.__getitem__)
+        while slots[i] != slot:
             i += 1
-        del self.times[i], self.ids[i]
+        del slots[i]
 
-    def near(self, at: float, span: float, limit: int) -> list[str]:
-        """Up to `limit` ids within `span` seconds of `at`, latest first (all of a tie at the cut)."""
-        low, i = bisect_left(self.times, at - span), bisect_right(self.times, at + span)
-        found: list[str] = []
-        while i > low and (len(found) < limit or self.times[i - 1] == self.times[i]):
-            i -= 1
-            found.append(self.ids[i])
-        return found
+    def near(self, at: float, span: float, limit: int, times: array) -> list[int]:
+        """Up to `limit` slots within `span` seconds of `at`, latest first (all of a tie at the cut)."""
+        start, stop = self.range_near(at, span, limit, times)
+        return self.slots[start:stop][::-1].tolist()
+
+    def range_near(self, at: float, span: float, limit: int, times: array) -> tuple[int, int]:
+        """Where near() finds its slots: self.slots[start:stop]."""
+        slots, key = self.slots, times.__getitem__
+        low, stop = bisect_left(slots, at - span, key=key), bisect_right(slots, at + span, key=key)
+        start = max(low, stop - limit)
+        if low < start < stop:  # the cut fell inside a tie: take the rest of it
+            last = times[slots[start]]
+            while start > low and times[slots[start - 1]] == last:
+                start -= 1
+        return start, stop
 
 
-@dataclass
+@dataclass(slots=True)
 class _Story:
     members: dict[str, float] = field(default_factory=dict)  # id → publication time
 
@@ -231,8 +244,14 @@ class StoryIndex:
         self._next_story = 0
         self._idf_base = 1.0  # log(1 + N) + 1
         self._term_ids: dict[str, int] = {}
+        self._terms: list[str] = []  # the term of each id
         self._df = np.zeros(1024, dtype=np.int64)  # articles holding each term, by term id
-        self._log1p = np.zeros(0)  # log(1 + k) for k = 0, 1, ...: math.log1p's values (see _idf_values)
+        # Each indexed article has a slot: postings hold slots, and these its time, id and entry.
+        self._slot_times = array("d")
+        self._slot_ids: list[str | None] = []
+        self._slot_entries: list[_Entry | None] = []
+        self._free_slots: list[int] = []
+        self._log1p = np.array([math.log1p(k) for k in range(2)])  # log(1 + k), k = 0, 1, ...: see _changed
 
     # -- the stream -------------------------------------------------------------------------
 
@@ -248,17 +267,20 @@ class StoryIndex:
         """What is derived from the text alone (features, signature, or directly the weights, the
         signature and the evidence) a caller may pass in from a cache."""
         if weights is not None and signature is not None and evidence is not None:
-            return _Entry(doc, None, signature=signature, weights=weights, evidence=evidence)
+            return _Entry(doc, None, signature=signature, unpacked=weights, evidence=evidence)
         entry = _Entry(doc, features or features_of(doc), evidence=evidence_of(doc))
         entry.signature = signature if signature is not None else self._duplicates.signature(entry.features.words)
         f = entry.features
-        entry.weights = (_sublinear(f.title), _sublinear(f.body), _sublinear(f.entities, prefix="@"))
+        entry.unpacked = (_sublinear(f.title), _sublinear(f.body), _sublinear(f.entities, prefix="@"))
         return entry
 
     def decide(self, entry: _Entry, explain: bool = True) -> Decision:
         """The story this article should join (None: a new one), without changing the index;
         `explain` adds the scores of the best candidates to the reasons."""
-        duplicate = self._duplicates.find(entry.signature, allowed=lambda key: self._may_copy(entry, key))
+        title: set[int] = set()  # the article's title terms, by id here: for _may_copy
+        if entry.signature is not None:
+            title = set(self._arrays(entry)[0][0].tolist())
+        duplicate = self._duplicates.find(entry.signature, allowed=lambda key: self._may_copy(entry, title, key))
         if duplicate is not None:
             story = self.entries[duplicate.of].story
             return Decision(story, 1.0, duplicate.of, duplicate.jaccard,
@@ -286,23 +308,33 @@ class StoryIndex:
         doc_id = entry.doc.id
         if doc_id in self.entries:
             self.remove(doc_id)
+        packed, at = entry.packed, entry.at
         entry.story = story
-        # Only term weights and the signature are needed from now on; the text would cost memory.
+        # Only term weights, evidence and the signature are needed from now on; the text and the
+        # title would cost memory. The outlet's name is one string for all its articles.
         doc = entry.doc
-        entry.doc, entry.features = Doc(doc.id, doc.title, "", doc.published, doc.source), None
-        # Held for as long as the article stays in the window: the weights in a compact layout.
-        entry.weights = tuple(_FrozenVector(vector) for vector in entry.weights)
+        entry.doc, entry.features = Doc(doc.id, "", "", doc.published, sys.intern(doc.source)), None
+        entry.evidence = _compact(entry.evidence)
+        slot = self._free_slots.pop() if self._free_slots else len(self._slot_ids)
+        if slot == len(self._slot_ids):
+            self._slot_times.append(at)
+            self._slot_ids.append(doc_id)
+            self._slot_entries.append(entry)
+        else:
+            self._slot_times[slot], self._slot_ids[slot], self._slot_entries[slot] = at, doc_id, entry
+        if packed is not None and packed.table is self._terms:  # taken out of this index and put back
+            entry.packed = _Packed(packed.table, packed.ids, packed.values, packed.body, packed.names, at, slot)
+        else:  # prepared, or an entry of another index (its term ids are that index's)
+            entry.packed, entry.unpacked = self._pack(entry.weights, at, slot), None
         self.entries[doc_id] = entry
-        self.stories.setdefault(story, _Story()).members[doc_id] = entry.at
-        terms, at = entry.terms, entry.at  # `at` once: a datetime conversion per call
-        for term in terms:
-            postings = self._postings.get(term)
+        self.stories.setdefault(story, _Story()).members[doc_id] = at
+        table, times, ids = self._terms, self._slot_times, self._slot_ids
+        for term in entry.packed.ids.tolist():
+            postings = self._postings.get(table[term])
             if postings is None:
-                postings = self._postings[sys.intern(term)] = _Postings()
-            postings.insert(at, doc_id)
-        ids = self._ids_of(terms, register=True)  # may grow self._df: before indexing it
-        self._df[ids] += 1
-        entry.arrays = self._arrays(entry.weights)
+                postings = self._postings[table[term]] = _Postings()
+            postings.insert(slot, times, ids)
+        self._df[entry.packed.ids] += 1
         self._duplicates.add(doc_id, entry.signature)
         self._changed()
         return entry
@@ -316,13 +348,18 @@ class StoryIndex:
         del story.members[doc_id]
         if not story.members:
             del self.stories[entry.story]
-        terms, at = entry.terms, entry.at
-        for term in terms:
-            postings = self._postings[term]
-            postings.remove(at, doc_id)
+        packed, times = entry.packed, self._slot_times
+        for term in packed.ids.tolist():
+            postings = self._postings[self._terms[term]]
+            postings.remove(packed.slot, times)
             if not postings:
-                del self._postings[term]
-        self._df[self._ids_of(terms)] -= 1
+                del self._postings[self._terms[term]]
+        self._df[packed.ids] -= 1
+        self._slot_ids[packed.slot] = self._slot_entries[packed.slot] = None
+        self._free_slots.append(packed.slot)
+        # The entry keeps its weights (settling takes entries out and puts them back), no longer this
+        # index's slot.
+        entry.packed = _Packed(packed.table, packed.ids, packed.values, packed.body, packed.names, packed.at, -1)
         self._duplicates.remove(doc_id)
         self._changed()
 
@@ -403,6 +440,10 @@ class StoryIndex:
 
     def _changed(self) -> None:
         self._idf_base = math.log1p(len(self.entries)) + 1.0
+        if len(self._log1p) <= len(self.entries):
+            # Grown here, as articles come in (doubling: a few ms over a whole rebuild), not by the
+            # first decision after a rebuild: 56,000 math.log1p calls would add ~10 ms to that one.
+            self._log1p = np.array([math.log1p(k) for k in range(2 * len(self.entries) + 2)])
 
     def _df_of(self, term: str) -> int:
         postings = self._postings.get(term)
@@ -418,30 +459,38 @@ class StoryIndex:
             for term in terms:
                 if term not in ids:
                     ids[term] = len(ids)
+                    self._terms.append(term)
             if len(ids) > len(self._df):
                 self._df = np.concatenate([self._df, np.zeros(max(len(ids), len(self._df)), dtype=np.int64)])
         return np.array([ids.get(term, -1) for term in terms], dtype=np.int64)
 
-    def _arrays(self, weights: tuple[Vector, Vector, Vector]) -> Arrays:
+    def _pack(self, weights: tuple[Vector, Vector, Vector], at: float, slot: int) -> _Packed:
+        title, body, names = weights
+        terms = [*title, *body, *names]
+        ids = self._ids_of(terms, register=True).astype(np.int32)
+        values = np.fromiter(itertools.chain(title.values(), body.values(), names.values()), dtype=np.float64,
+                             count=len(terms))
+        return _Packed(self._terms, ids, values, len(title), len(title) + len(body), at, slot)
+
+    def _arrays(self, entry: _Entry) -> Arrays:
         """Per field, the term ids (-1: a term this index does not hold) and the weights."""
+        if entry.packed is not None and entry.packed.table is self._terms:
+            return entry.packed.fields()
         title, body, names = (
             (self._ids_of(vector), np.fromiter(vector.values(), dtype=np.float64, count=len(vector)))
-            for vector in weights)
+            for vector in entry.weights)
         return title, body, names
 
     def _idf_values(self, ids: np.ndarray) -> np.ndarray:
         df = np.where(ids >= 0, self._df[np.maximum(ids, 0)], 0)
-        # From a table of math.log1p, not np.log1p: numpy's vectorised log differs in the last bit
-        # between CPUs (AVX-512 or not), and workers on different machines must score alike.
-        if len(self._log1p) <= len(self.entries):
-            self._log1p = np.array([math.log1p(k) for k in range(2 * len(self.entries) + 2)])
+        # From a table of math.log1p (_changed), not np.log1p: numpy's vectorised log differs in the
+        # last bit between CPUs (AVX-512 or not), and workers on different machines must score alike.
         return self._idf_base - self._log1p[df]
 
     def _unit_arrays(self, entry: _Entry) -> Arrays:
         """The entry's unit TF-IDF vectors under the current document frequencies."""
-        arrays = entry.arrays if self.entries.get(entry.doc.id) is entry else self._arrays(entry.weights)
         units = []
-        for ids, weights in arrays:
+        for ids, weights in self._arrays(entry):
             scaled = weights * self._idf_values(ids)
             norm = math.sqrt(math.fsum((scaled * scaled).tolist()))
             units.append((ids, scaled / norm if norm else scaled))
@@ -449,47 +498,59 @@ class StoryIndex:
 
     def _group_products(self, units: Arrays, groups: list[list[_Entry]]) -> tuple[np.ndarray, np.ndarray]:
         """For each group of indexed articles (a story's members, or one article), per field: the dot
-        product of `units` with the sum of the members' unit vectors, and that sum's norm; (3, groups)."""
+        product of `units` with the sum of the members' unit vectors, and that sum's norm; (3, groups).
+
+        All three fields at once, each (group, field) a bin of its own: every sum runs over the same
+        values in the same order as it would field by field (np.bincount adds in input order)."""
         count = len(groups)
-        members = [member for group in groups for member in group]
+        dots, norms = np.zeros(3 * count), np.zeros(3 * count)
+        packs = [member.packed for group in groups for member in group]
+        if not packs:
+            return dots.reshape(count, 3).T, norms.reshape(count, 3).T
+        lengths = np.array([len(pack.ids) for pack in packs], dtype=np.int64)
+        ids = np.concatenate([pack.ids for pack in packs]).astype(np.int64)
+        values = np.concatenate([pack.values for pack in packs])
+        # Each term's member, group and field (0 title, 1 body, 2 entities, by its place in the member).
+        member = np.repeat(np.arange(len(packs)), lengths)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        place = np.arange(len(ids)) - starts
+        field_of = ((place >= np.repeat(np.array([pack.body for pack in packs]), lengths)).astype(np.int64)
+                    + (place >= np.repeat(np.array([pack.names for pack in packs]), lengths)))
         group_of_member = np.repeat(np.arange(count), [len(group) for group in groups])
-        dots, norms = np.zeros((3, count)), np.zeros((3, count))
-        span = len(self._df)  # a key for (group, term): group * span + term id
-        for f in range(3):
-            parts = [member.arrays[f] for member in members]
-            lengths = np.array([len(ids) for ids, _ in parts], dtype=np.int64)
-            query_ids, query_values = units[f]
-            known = query_ids >= 0
-            query_ids, query_values = query_ids[known], query_values[known]
-            if not lengths.sum():
-                continue
-            ids = np.concatenate([ids for ids, _ in parts])
-            member = np.repeat(np.arange(len(members)), lengths)
-            scaled = np.concatenate([values for _, values in parts]) * self._idf_values(ids)
-            member_norms = np.sqrt(np.bincount(member, weights=scaled * scaled, minlength=len(members)))
-            unit = scaled / member_norms[member]
-            keys, slots = np.unique(group_of_member[member] * span + ids, return_inverse=True)
-            sums = np.bincount(slots, weights=unit)  # in member order, then each member's term order
-            key_group, squares = keys // span, sums * sums
-            order = np.lexsort((squares, key_group))
-            norms[f] = np.sqrt(np.bincount(key_group[order], weights=squares[order], minlength=count))
-            if not len(query_ids):
-                continue
-            wanted = (np.arange(count)[:, None] * span + query_ids[None, :]).ravel()
+        scaled = values * self._idf_values(ids)
+        part = member * 3 + field_of  # (member, field)
+        part_norms = np.sqrt(np.bincount(part, weights=scaled * scaled, minlength=3 * len(packs)))
+        unit = scaled / part_norms[part]
+        span = len(self._df)  # a key for (group, field, term): (group * 3 + field) * span + term id
+        keys, slots = np.unique((group_of_member[member] * 3 + field_of) * span + ids, return_inverse=True)
+        sums = np.bincount(slots, weights=unit)  # in member order, then each member's term order
+        key_part, squares = keys // span, sums * sums
+        order = np.lexsort((squares, key_part))
+        norms = np.sqrt(np.bincount(key_part[order], weights=squares[order], minlength=3 * count))
+        query = [(f, ids, values) for f, (ids, values) in enumerate(units)]
+        query_ids = np.concatenate([ids for _, ids, _ in query])
+        query_values = np.concatenate([values for _, _, values in query])
+        query_fields = np.concatenate([np.full(len(ids), f, dtype=np.int64) for f, ids, _ in query])
+        known = query_ids >= 0
+        query_ids, query_values, query_fields = query_ids[known], query_values[known], query_fields[known]
+        if len(query_ids):
+            bins = (np.arange(count)[:, None] * 3 + query_fields[None, :]).ravel()
+            wanted = bins * span + np.tile(query_ids, count)
             at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
             products = np.where(keys[at] == wanted, sums[at], 0.0) * np.tile(query_values, count)
-            dots[f] = np.bincount(np.repeat(np.arange(count), len(query_ids)), weights=products, minlength=count)
-        return dots, norms
+            dots = np.bincount(bins, weights=products, minlength=3 * count)
+        return dots.reshape(count, 3).T, norms.reshape(count, 3).T
 
     # -- candidates and scores --------------------------------------------------------------
 
-    def _may_copy(self, entry: _Entry, key: str) -> bool:
+    def _may_copy(self, entry: _Entry, title: set[int], key: str) -> bool:
         """A copy is near in time and shares a title word: pages of one site that share only their
         boilerplate (menus, "get email notifications") are not copies of each other."""
         other = self.entries.get(key)
-        return (other is not None and key != entry.doc.id
-                and abs(other.doc.published - entry.doc.published) <= self.params.related_window
-                and (not entry.weights[0] or not other.weights[0] or bool(entry.weights[0].keys() & other.weights[0].keys())))
+        if other is None or key == entry.doc.id or abs(other.doc.published - entry.doc.published) > self.params.related_window:
+            return False
+        other_title = other.packed.ids[:other.packed.body].tolist()
+        return not title or not other_title or not title.isdisjoint(other_title)
 
     def _rarest_terms(self, entry: _Entry) -> list[str]:
         common = max(50, COMMON_DF * len(self.entries))
@@ -499,17 +560,38 @@ class StoryIndex:
 
     def _candidate_docs(self, entry: _Entry, window: timedelta, exclude_story: str = "") -> list[str]:
         """Articles inside the window that share the most rare-term weight with this one."""
-        hits: dict[str, float] = {}
-        at, span, own = entry.at, window.total_seconds(), entry.doc.id
+        at, span, times = entry.at, window.total_seconds(), self._slot_times
+        found, weights = [], []
         for term in self._rarest_terms(entry):
-            weight = self._idf(term)
-            for other_id in self._postings[term].near(at, span, MAX_SCAN):
-                if other_id != own:
-                    hits[other_id] = hits.get(other_id, 0.0) + weight
-        if exclude_story:
-            hits = {key: n for key, n in hits.items() if self.entries[key].story != exclude_story}
-        ranked = heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=lambda pair: (-pair[1], pair[0]))
-        return [other_id for other_id, _ in ranked]
+            postings = self._postings[term]
+            start, stop = postings.range_near(at, span, MAX_SCAN, times)
+            if stop > start:
+                found.append(np.frombuffer(postings.slots[start:stop], dtype=np.int32))
+                weights.append(self._idf(term))
+        if not found:
+            return []
+        # Each article's shared weight, added term by term in the order of the terms (np.bincount
+        # adds in input order), as a sum per article would be.
+        slots, where = np.unique(np.concatenate(found), return_inverse=True)
+        hits = np.bincount(where, weights=np.repeat(weights, [len(part) for part in found]))
+        held = self.entries.get(entry.doc.id)
+        own = held.packed.slot if held is not None else -1
+        entries, ids = self._slot_entries, self._slot_ids
+        # The MAX_CANDIDATES best, ties by article id (not slot: slots depend on the order articles
+        # came in): every article down to the weight of the last one taken, then the cut.
+        chosen, cut = [], -math.inf
+        weights_of, slots_of = hits.tolist(), slots.tolist()
+        for k in np.argsort(-hits, kind="stable").tolist():
+            weight, slot = weights_of[k], slots_of[k]
+            if weight < cut:
+                break
+            if slot == own or (exclude_story and entries[slot].story == exclude_story):
+                continue
+            chosen.append((-weight, ids[slot]))
+            if len(chosen) == MAX_CANDIDATES:
+                cut = weight
+        chosen.sort()
+        return [doc_id for _, doc_id in chosen[:MAX_CANDIDATES]]
 
     def _candidate_stories(self, entry: _Entry) -> set[str]:
         window = self.params.story_window.total_seconds()
@@ -518,8 +600,10 @@ class StoryIndex:
 
     def _nearest_members(self, story_id: str, at: float) -> list[_Entry]:
         """The story's articles nearest in time to `at`: a story is compared through these."""
-        members = sorted(self.stories[story_id].members.items(), key=lambda item: (abs(item[1] - at), item[0]))
-        return [self.entries[doc_id] for doc_id, _ in members[:MAX_STORY_MEMBERS]]
+        # (In that order, also when all of them are taken: a story's sums run in member order.)
+        nearest = heapq.nsmallest(MAX_STORY_MEMBERS, self.stories[story_id].members.items(),
+                                  key=lambda item: (abs(item[1] - at), item[0]))
+        return [self.entries[doc_id] for doc_id, _ in nearest]
 
     def _score_stories(self, entry: _Entry, story_ids: list[str]) -> dict[str, tuple[float, ...]]:
         """Per story: (title, body, entities cosines with its centroid, gap in seconds, time decay,
@@ -561,8 +645,9 @@ class StoryIndex:
         postings = self._postings.get(word)
         if postings is None or len(postings) > NAME_RARE:
             return False
-        near = postings.near(at, self.params.name_horizon.total_seconds(), NAME_RARE)
-        return len({self.entries[other].story for other in near}) <= WORD_STORIES
+        near = postings.near(at, self.params.name_horizon.total_seconds(), NAME_RARE, self._slot_times)
+        entries = self._slot_entries
+        return len({entries[other].story for other in near}) <= WORD_STORIES
 
     def _named_story(self, entry: _Entry) -> tuple[str, set[str], float] | None:
         """The story (of the index, within the names horizon) that shares the most
@@ -574,10 +659,10 @@ class StoryIndex:
         at, span, own, mine = entry.at, p.name_horizon.total_seconds(), entry.doc.id, _outlet(entry.doc.source)
         shared: dict[str, set[str]] = {}
         nearest: dict[str, tuple[float, str]] = {}  # story → (seconds, id) of its nearest sharing article
+        entries = self._slot_entries
         for key in self._distinctive_names(entry):
-            found = [(other_id, self.entries[other_id].story, self.entries[other_id].at,
-                      _outlet(self.entries[other_id].doc.source))
-                     for other_id in self._postings[key].near(at, span, MAX_SCAN)]
+            found = [(other.doc.id, other.story, other.at, _outlet(other.doc.source))
+                     for other in (entries[slot] for slot in self._postings[key].near(at, span, MAX_SCAN, self._slot_times))]
             # A name that articles of several stories use is a spokesman's, a street's, an outlet's:
             # it tells no event apart.
             if len({story for other_id, story, _, _ in found if other_id != own}) != 1:
@@ -602,11 +687,18 @@ class StoryIndex:
         """The article's names and numbers that at most one in a thousand articles of the index use
         (none in an index under a thousand articles: there, nothing is rare enough to tell)."""
         most = int(RARE_SHARE * len(self.entries))
-        return [key for key in entry.weights[2] if 0 < self._df_of(key) <= most] if most else []
+        if not most:
+            return []
+        ids, _ = self._arrays(entry)[2]
+        return [self._terms[term] for term in ids.tolist() if term >= 0 and 0 < self._df[term] <= most]
 
-    @staticmethod
-    def _shared_rare_names(rare_names: list[str], group: list[_Entry]) -> int:
-        return sum(1 for key in rare_names if any(key in member.weights[2] for member in group))
+    def _shared_rare_names(self, rare_names: list[str], group: list[_Entry]) -> int:
+        if not rare_names:
+            return 0
+        held: set[int] = set()
+        for member in group:
+            held.update(member.packed.ids[member.packed.names:].tolist())
+        return sum(1 for key in rare_names if self._term_ids[key] in held)
 
     def _evidence_factor(self, evidence: Evidence, group: list[_Entry]) -> float:
         """1, or less when the story's articles tell of other event days or only of other people's ages."""
@@ -619,6 +711,18 @@ class StoryIndex:
         if evidence.ages and ages:
             factor *= 1.0 if evidence.ages & ages else p.age_conflict
         return factor
+
+
+_NOTHING: frozenset = frozenset()
+
+
+def _compact(evidence: Evidence) -> Evidence:
+    """The evidence as an indexed article keeps it: most articles name no event day, age or name,
+    and share one empty Evidence (216 bytes a set otherwise); names are the interned keys."""
+    if not (evidence.days or evidence.ages or evidence.names):
+        return NO_EVIDENCE
+    return Evidence(evidence.days or _NOTHING, evidence.ages or _NOTHING,
+                    frozenset(sys.intern(name) for name in evidence.names) if evidence.names else _NOTHING)
 
 
 def _outlet(source: str) -> str:

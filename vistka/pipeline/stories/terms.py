@@ -52,7 +52,7 @@ def title_core(title: str) -> str:
     return longest if len(parts) > 1 and len(longest.split()) >= 4 else title
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
     """One article as the stories stage sees it, already in the site language."""
 
@@ -218,7 +218,7 @@ _NOTICE = re.compile(r"(?:©|\bcopyright\b|\ball rights reserved\b)[^\n]*", re.I
 EVIDENCE_CHARS = 1500  # the event is told in the first paragraphs; later ones recall other events
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Event days (proleptic ordinals, from dates and weekdays mentioned near the top, resolved
     against the publication date) and people's ages mentioned; empty when the text names none."""
@@ -231,13 +231,23 @@ class Evidence:
     names: frozenset = frozenset()
 
 
+NO_EVIDENCE = Evidence()
+
+
+# Inflected Ukrainian and Russian forms are matched by their stems; an ASCII word starts with none of
+# them (every word of an article is looked up: the stems are not tried for English words).
+_MONTH_STEMS = tuple((stem_, month) for stem_, month in _MONTHS.items() if len(stem_) >= 3 and not stem_.isascii())
+_WEEKDAY_STEMS = tuple((stem_, day) for stem_, day in _WEEKDAYS.items() if not stem_.isascii())
+
+
 def _month_of(word: str) -> int | None:
     word = word.lower()
     if word in _MONTHS:
         return _MONTHS[word]
-    for stem_, month in _MONTHS.items():
-        if len(stem_) >= 3 and word.startswith(stem_) and not stem_.isascii():
-            return month
+    if not word.isascii():
+        for stem_, month in _MONTH_STEMS:
+            if word.startswith(stem_):
+                return month
     return None
 
 
@@ -245,9 +255,10 @@ def _weekday_of(word: str) -> int | None:
     word = word.lower().replace("’", "'")
     if word in _WEEKDAYS:
         return _WEEKDAYS[word]
-    for stem_, day in _WEEKDAYS.items():
-        if not stem_.isascii() and word.startswith(stem_):
-            return day
+    if not word.isascii():
+        for stem_, day in _WEEKDAY_STEMS:
+            if word.startswith(stem_):
+                return day
     return None
 
 
