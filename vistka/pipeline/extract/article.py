@@ -188,8 +188,10 @@ def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlEl
     if document is None or document.body is None:
         return None
     body = lxml.html.document_fromstring(build_html_output(document)).body
-    trim_generic_noise(body)
+    # Links first: a closing promo line is told by its link ("Follow us on Telegram"), and
+    # trafilatura's text has none until they are put back.
     restore_images(body, tree)
+    trim_generic_noise(body)
     return body
 
 

@@ -164,13 +164,20 @@ def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
 
 
 DATE_ONLY = re.compile(r"^[\d\s.:/,\-–—]+$")
+# Sources come in any language: the same calls and notices in the languages of Europe and the Americas.
 CALL_TO_ACTION = ("підпис", "підтрима", "передплат", "telegram", "subscribe", "newsletter", "sign up", "donate",
-                  "подпис", "follow us", "abonn", "log in", "login", "register", "регістр", "регистр", "premium")
+                  "подпис", "follow us", "abonn", "log in", "login", "register", "регістр", "регистр", "premium",
+                  "suscrib", "suscríb", "suscripc", "síguenos", "siguenos", "únete", "assine", "inscreva",
+                  "iscriviti", "seguici", "folgen sie uns", "folge uns", "zapisz się", "subskrypc")
 # Closing lines of an outlet's template rather than of the article: comment rules, rights notices.
 OUTLET_BOILERPLATE = ("leave a comment", "post a comment", "add a comment", "comments are closed", "comment policy",
                       "comments policy", "правила коментування", "залишити коментар", "оставить комментарий",
                       "all rights reserved", "усі права захищені", "всі права захищені", "все права защищены",
-                      "report a typo", "found a mistake", "ctrl+enter", "ctrl + enter")
+                      "report a typo", "found a mistake", "ctrl+enter", "ctrl + enter",
+                      "keine kommentare", "kommentar schreiben", "alle rechte vorbehalten", "no hay comentarios",
+                      "deja un comentario", "todos los derechos reservados", "aucun commentaire",
+                      "laisser un commentaire", "tous droits réservés", "lascia un commento",
+                      "tutti i diritti riservati", "wszelkie prawa zastrzeżone", "chroniony prawem autorskim")
 SHORT_BLOCK_WORDS = 25
 PROMO_WITHOUT_LINK_WORDS = 12  # longer closing lines that mention Telegram without a link are reporting
 FOOTER_TAIL_WORDS = 40  # a © line starts the footer only when less than this much text follows it
@@ -204,6 +211,8 @@ def trim_generic_noise(body: lxml.html.HtmlElement) -> None:
         if text and DATE_ONLY.match(text):
             block.drop_tree()
     for block in reversed([b for b in blocks if b.getparent() is not None]):
+        if block.tag == "figure":  # a picture put back after the closing lines does not end them
+            continue
         if not _closing_boilerplate(block):
             break
         block.drop_tree()

@@ -8,8 +8,25 @@ import lxml.html
 
 from vistka.core.weburl import http_url
 
-READ_ALSO_PREFIXES = ("читайте також", "читайте также", "дивіться також", "смотрите также", "read also",
-                      "see also", "також читайте", "читайте ще", "read more", "related:", "більше на тему")
+# Sources come in any language: the labels news sites put over links to their other stories, in the
+# languages of Europe and the Americas. A label is only ever the start of a short block (_is_label);
+# the one-word ones carry their colon ("Mira:"), so a sentence that opens with the word stays.
+READ_ALSO_PREFIXES = (
+    "читайте також", "читайте также", "дивіться також", "смотрите также", "також читайте", "читайте ще",
+    "більше на тему",
+    "read also", "see also", "read more", "related:", "related articles", "related stories", "you may also like",
+    "lesen sie auch", "lies auch", "auch interessant", "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren", "weitere artikel zum thema", "schon gelesen",
+    "zum weiterlesen", "auch lesen:", "empfohlene beiträge", "passend zum thema",
+    "lea también", "lee también", "lea más:", "lee más:", "lea:", "vea también", "ver también:", "mira:", "mire:",
+    "puedes ver:", "le puede interesar", "te puede interesar", "noticias relacionadas", "notas relacionadas",
+    "contenido relacionado", "artículos relacionados",
+    "leia também", "leia mais:", "veja também", "saiba mais:",
+    "à lire aussi", "lire aussi", "à lire également", "voir aussi", "sur le même sujet",
+    "leggi anche", "potrebbe interessarti", "articoli correlati",
+    "czytaj też", "czytaj także", "czytaj również", "zobacz też", "zobacz także", "przeczytaj też",
+    "przeczytaj także",
+)
 
 
 def pop_read_also_blocks(tree: lxml.html.HtmlElement, url: str) -> list[dict]:
