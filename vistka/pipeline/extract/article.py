@@ -21,7 +21,7 @@ from trafilatura.htmlprocessing import build_html_output
 from vistka.pipeline.extract import candidates, figures, structured
 from vistka.pipeline.extract import rules as by_rule
 from vistka.pipeline.extract.body import Body, clean_body
-from vistka.pipeline.extract.decode import page_base, parse_page
+from vistka.pipeline.extract.decode import body_of, page_base, parse_page
 from vistka.pipeline.extract.fallback import (
     GenericMetadata,
     article_body_paragraphs,
@@ -187,7 +187,9 @@ def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlEl
                                            **TRAFILATURA_OPTIONS)
     if document is None or document.body is None:
         return None
-    body = lxml.html.document_fromstring(build_html_output(document)).body
+    body = body_of(lxml.html.document_fromstring(build_html_output(document)))
+    if body is None:
+        return None
     # Links first: a closing promo line is told by its link ("Follow us on Telegram"), and
     # trafilatura's text has none until they are put back.
     restore_images(body, tree)

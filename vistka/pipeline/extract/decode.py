@@ -47,3 +47,13 @@ def page_base(tree: lxml.html.HtmlElement, url: str) -> str:
     """The URL relative links resolve against: the page's <base href> if it has one."""
     base = tree.find(".//head/base[@href]")
     return urljoin(url, base.get("href").strip()) if base is not None else url
+
+
+def body_of(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The page's <body>, None when it has none. lxml.html's `.body` runs an XPath query over the whole
+    page on each use (0.2 ms); the HTML parser always puts <body> right under <html>."""
+    body = tree.find("body")
+    if body is None and tree.tag != "html":  # a tree that is not a whole page: look it up the slow way
+        found = tree.xpath("//body")
+        body = found[0] if found else None
+    return body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import logging
 import re
@@ -12,6 +13,7 @@ import lxml.html
 
 from vistka.pipeline.extract import structured
 from vistka.pipeline.extract.byline import byline
+from vistka.pipeline.extract.decode import body_of
 from vistka.pipeline.extract.rules import split_authors
 
 log = logging.getLogger("vistka.extract")
@@ -106,7 +108,7 @@ def shown_on_page(text: str, tree: lxml.html.HtmlElement, share: float = VISIBLE
 
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
     # One walk over the body: an XPath text() query with a predicate costs three times as much.
-    body = tree.body
+    body = body_of(tree)
     if body is None:
         return ""
     texts = []
@@ -130,7 +132,7 @@ def drop_hidden(tree: lxml.html.HtmlElement) -> None:
     hidden = [element for element in tree.xpath("//body//*[@hidden or @style]") if _is_hidden(element)]
     if not hidden:
         return
-    body = tree.body
+    body = body_of(tree)
     total = len(body.text_content()) if body is not None else 0
     for element in hidden:
         if element.getparent() is not None and len(element.text_content()) < total / 2 \
@@ -231,10 +233,14 @@ ANCHOR_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 OUTSIDE_ARTICLE = ("nav", "header", "footer", "aside", "form")
 
 
-def _anchor_key(element: lxml.html.HtmlElement) -> str:
+def _anchor_key(element: lxml.html.HtmlElement, first_words: set[str] | None = None) -> str:
     # The first and the last words recognise a paragraph (a long list's whole text is not needed);
     # the first alone would confuse paragraphs that open alike, and pictures would pile up on one.
     text = element.text_content().replace("\xad", "").casefold()
+    if first_words is not None:  # a page block that opens unlike every body block matches none of them
+        first = WORD.search(text, 0, 300)
+        if first is None or first.group() not in first_words:
+            return ""
     head = " ".join(WORD.findall(text[:300]))[:80]
     tail = " ".join(WORD.findall(text[-300:]))[-40:] if len(text) > 300 or len(head) >= 80 else ""
     return f"{head}|{tail}" if tail else head
@@ -251,11 +257,13 @@ def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> 
             while top.getparent() is not None and top.getparent() is not body:
                 top = top.getparent()
             anchors[key] = (top, block)
-    page_body = page.body  # lxml.html looks <body> up anew on each .body
+    page_body = body_of(page)
     if not anchors or page_body is None:
         return
-    # Each page block's key once: reading them is most of this step's time on long pages.
-    keys = {block: _anchor_key(block) for block in page_body.iter(*ANCHOR_BLOCKS)}
+    # Each page block's key once: reading them is most of this step's time on long pages. Only the
+    # blocks that open with the first word of a body block can match one: the others' keys are not made.
+    first_words = {key.split(" ", 1)[0].split("|", 1)[0] for key in anchors}
+    keys = {block: key for block in page_body.iter(*ANCHOR_BLOCKS) if (key := _anchor_key(block, first_words))}
     _restore_links(keys, anchors)
     if page_body.find(".//img") is None:
         return
@@ -307,7 +315,8 @@ def _insert(picture: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement, *, be
     if not source or source in placed:
         return None
     placed.add(source)
-    copy_ = lxml.html.fragment_fromstring(lxml.html.tostring(picture, encoding="unicode", with_tail=False))
+    copy_ = copy.deepcopy(picture)  # the page's own element stays where it is
+    copy_.tail = None
     if copy_.tag == "img":
         figure = lxml.html.Element("figure")
         figure.append(copy_)
@@ -324,8 +333,10 @@ def _restore_links(keys: dict[lxml.html.HtmlElement, str],
     """Links back into a body taken without them: each page paragraph kept in the body gives its
     links to the same words there. `keys`: each page block's anchor key."""
     for block, key in keys.items():
+        if key not in anchors:  # most page blocks are not in the body: their links are not read
+            continue
         links = [(a.get("href"), " ".join(a.text_content().split())) for a in block.iter("a") if a.get("href")]
-        if not links or key not in anchors:
+        if not links:
             continue
         target = anchors[key][1]
         for href, text in links:
