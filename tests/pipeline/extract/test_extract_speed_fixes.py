@@ -57,3 +57,13 @@ def test_page_elements_are_plain_html_elements_and_read_the_same():
     form = tree.find(".//form")
     assert type(form) is lxml.html.HtmlElement  # no FormElement: its class is chosen in C, not in Python
     assert form.text_content() == "Search" and tree.find(".//input").get("name") == "q"
+
+
+def test_the_body_is_found_without_lxmls_query():
+    from vistka.pipeline.extract.decode import body_of
+
+    tree = parse_page(page("<p>Text.</p>"), URL)
+    assert body_of(tree) is tree.body
+    fragment = lxml.html.fromstring("<div><p>A part of a page.</p></div>")
+    assert body_of(fragment) is fragment.body  # the <body> lxml put around it
+    assert body_of(lxml.html.Element("div")) is None
