@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import islice
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
@@ -194,13 +195,14 @@ def repeats(block: str, head: str) -> bool:
     if a == b or (len(a) >= 40 and b.startswith(a)):
         return True
     matcher = SequenceMatcher(None, a, b, autojunk=False)  # cheap bounds first: most blocks differ in length
-    return min(matcher.real_quick_ratio(), matcher.quick_ratio()) >= SAME_TEXT_RATIO <= matcher.ratio()
+    return matcher.real_quick_ratio() >= SAME_TEXT_RATIO and matcher.quick_ratio() >= SAME_TEXT_RATIO \
+        and matcher.ratio() >= SAME_TEXT_RATIO
 
 
 def _drop_repeated_head(body: lxml.html.HtmlElement, title: str, lead: str) -> None:
     """The headline and standfirst are shown separately, so they must not open the body too."""
     repeated = [text for text in (title, lead) if text.strip()]
-    if sum(1 for element in body.iter(*BLOCKS) if element.text_content().strip()) < 2:
+    if next(islice((True for element in body.iter(*BLOCKS) if element.text_content().strip()), 1, None), None) is None:
         return  # a post that is one line long repeats its headline: that line is still the post
     for element in list(body.iter("h1", *BLOCKS))[:3]:
         text = element.text_content()
