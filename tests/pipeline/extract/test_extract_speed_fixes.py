@@ -67,3 +67,12 @@ def test_the_body_is_found_without_lxmls_query():
     fragment = lxml.html.fromstring("<div><p>A part of a page.</p></div>")
     assert body_of(fragment) is fragment.body  # the <body> lxml put around it
     assert body_of(lxml.html.Element("div")) is None
+
+
+def test_the_bodys_links_and_pictures_become_absolute():
+    markup = ("<p>The council <a href='budget.html'>published the budget</a> and a "
+              "<a href='http://[broken/x'>broken link</a>.</p><img src='/media/tram.jpg' alt='Tram'>")
+    result = extract_article(page(markup), URL)
+    assert 'href="https://news.example.org/2025/01/27/budget.html"' in result.body_html
+    assert 'src="https://news.example.org/media/tram.jpg"' in result.body_html
+    assert "broken link" in result.text and "[broken" not in result.body_html
