@@ -372,3 +372,28 @@ def test_a_closing_promo_line_with_its_link_goes_even_before_a_picture():
     result = extract_article(page(paragraphs() + promo), URL)
     assert SENTENCES[5] in result.text and "Follow our channel" not in result.text
     assert "bus.jpg" in result.body_html
+
+
+@pytest.mark.parametrize("credit", ["Titelbild: Agency/Photographer", "Crédits photos : Agence", "Foto: Stadtwerke"])
+def test_a_picture_credit_after_the_text_leaves_the_body(credit):
+    result = extract_article(page(paragraphs() + f"<p>{credit}</p>"), URL)
+    assert SENTENCES[5] in result.text and credit not in result.text
+
+
+def test_an_empty_related_box_in_a_short_article_takes_only_its_label():
+    # a "Related" box a script fills later sits inside the article's own container: the label goes,
+    # the article stays (its parent is no links box)
+    short = "".join(f"<p>{sentence}</p>" for sentence in SENTENCES[:3])
+    markup = (f"<div class='entry-content'>{short}<div class='related-posts'><h3>See also</h3></div>"
+              "<p>See the <a href='/plan.html'>plan</a>.</p></div>")
+    result = extract_article(page(markup), URL)
+    assert SENTENCES[0] in result.text and SENTENCES[2] in result.text and "See also" not in result.text
+
+
+def test_a_teaser_box_under_a_label_comes_back_as_links():
+    teasers = "".join(f"<div><a href='/t{n}.html'>Teaser number {n}</a><p>A short excerpt of the story.</p></div>"
+                      for n in range(3))
+    box = f"<div class='related'><h4>Das könnte Sie auch interessieren</h4>{teasers}</div>"
+    result = extract_article(page(paragraphs() + box), URL)
+    assert [link["title"] for link in result.read_also] == ["Teaser number 0", "Teaser number 1", "Teaser number 2"]
+    assert "Teaser number" not in result.text and SENTENCES[5] in result.text

@@ -191,6 +191,11 @@ OUTLET_BOILERPLATE = ("leave a comment", "post a comment", "add a comment", "com
                       "deja un comentario", "todos los derechos reservados", "aucun commentaire",
                       "laisser un commentaire", "tous droits réservés", "lascia un commento",
                       "tutti i diritti riservati", "wszelkie prawa zastrzeżone", "chroniony prawem autorskim")
+# A credit line for the pictures, put after the text by many CMSs: it is about the lead picture or a
+# gallery, not part of the article (a caption stays with its picture, see figures.py).
+PICTURE_CREDIT_LABELS = ("photo:", "photos:", "photo credit", "foto:", "fotos:", "bild:", "bilder:", "titelbild:",
+                         "beitragsbild:", "crédit photo", "crédits photo", "image:", "imagen:", "cover photo",
+                         "фото:", "image illustrative")
 SHORT_BLOCK_WORDS = 25
 PROMO_WITHOUT_LINK_WORDS = 12  # longer closing lines that mention Telegram without a link are reporting
 FOOTER_TAIL_WORDS = 40  # a © line starts the footer only when less than this much text follows it
@@ -236,6 +241,8 @@ def _closing_boilerplate(block: lxml.html.HtmlElement) -> bool:
     text = " ".join(block.text_content().split()).lower()
     if not text or len(text.split()) > SHORT_BLOCK_WORDS:
         return False
+    if text.replace(" :", ":").startswith(PICTURE_CREDIT_LABELS):  # French typography: "Crédits photos :"
+        return True
     promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
     return promo_shaped and any(word in text for word in (*CALL_TO_ACTION, *OUTLET_BOILERPLATE))
 

@@ -17,10 +17,11 @@ READ_ALSO_PREFIXES = (
     "read also", "see also", "read more", "related:", "related articles", "related stories", "you may also like",
     "lesen sie auch", "lies auch", "auch interessant", "das könnte sie auch interessieren",
     "das könnte dich auch interessieren", "weitere artikel zum thema", "schon gelesen",
-    "zum weiterlesen", "auch lesen:", "empfohlene beiträge", "passend zum thema",
+    "zum weiterlesen", "auch lesen:", "empfohlene beiträge", "passend zum thema", "weitere beiträge",
+    "weitere themen", "mehr themen", "ähnliche artikel", "ähnliche beiträge", "verwandte artikel",
     "lea también", "lee también", "lea más:", "lee más:", "lea:", "vea también", "ver también:", "mira:", "mire:",
     "puedes ver:", "le puede interesar", "te puede interesar", "noticias relacionadas", "notas relacionadas",
-    "contenido relacionado", "artículos relacionados",
+    "contenido relacionado", "artículos relacionados", "temas relacionados", "te recomendamos",
     "leia também", "leia mais:", "veja também", "saiba mais:",
     "à lire aussi", "lire aussi", "à lire également", "voir aussi", "sur le même sujet",
     "leggi anche", "potrebbe interessarti", "articoli correlati",
@@ -76,9 +77,23 @@ def _read_also_container(label: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         label.drop_tree()
         return following
     parent = label.getparent()
-    if parent is not None and parent.tag in {"div", "aside", "section", "p"} and len(parent.text_content()) < 800:
+    if parent is not None and parent.tag in {"div", "aside", "section", "p"} and _holds_links_only(parent, label):
         return parent
     return label
+
+
+LINKS_BOX_SHARE = 0.25  # teasers are a linked title and an unlinked excerpt; prose has a link here and there
+
+
+def _holds_links_only(parent: lxml.html.HtmlElement, label: lxml.html.HtmlElement) -> bool:
+    """Whether the label's parent is a links box: short, and a good share of what it holds besides the
+    label is link text. A short article with an empty "Related" box (a script fills it) is not one."""
+    text = " ".join(parent.text_content().split())
+    if len(text) >= 800:
+        return False
+    rest = len(text) - len(" ".join(label.text_content().split()))
+    linked = sum(len(" ".join(anchor.text_content().split())) for anchor in parent.iter("a"))
+    return rest <= 0 or linked >= LINKS_BOX_SHARE * rest
 
 
 def _unique_by_url(links: list[dict]) -> list[dict]:
