@@ -332,3 +332,68 @@ def test_the_hidden_slides_of_a_slideshow_stay_and_a_hidden_pop_up_goes():
     result = extract_article(page(slides + pop_up + f"<p>{SENTENCES[5]}</p>"), URL)
     assert all(sentence in result.text for sentence in SENTENCES[1:5])
     assert "Subscribe" not in result.text
+
+
+# --- labels and closing lines in other languages -----------------------------------------------------------
+
+@pytest.mark.parametrize("label", ["Lesen Sie auch:", "Lea también:", "VEA TAMBIÉN:", "À lire aussi :", "Czytaj też:",
+                                   "Leia também:", "Leggi anche:", "Mira:"])
+def test_read_also_labels_in_other_languages_leave_the_body_as_links(label):
+    teaser = f"<p>{label} <a href='/2025/01/20/depot.html'>The old depot will close in spring</a></p>"
+    result = extract_article(page(paragraphs(3) + teaser + paragraphs(6)[3:]), URL)
+    assert "old depot will close" not in result.text and SENTENCES[5] in result.text
+    assert result.read_also == [{"url": "https://news.example.org/2025/01/20/depot.html",
+                                 "title": "The old depot will close in spring"}]
+
+
+def test_a_sentence_that_opens_with_a_one_word_label_stays():
+    opening = "<p>Mira quickly became the spokeswoman of the passengers' association that winter.</p>"
+    result = extract_article(page(opening + paragraphs()), URL)
+    assert "Mira quickly became" in result.text
+
+
+@pytest.mark.parametrize("closing", [
+    "<p>Keine Kommentare</p>",
+    "<p>Todos los derechos reservados.</p>",
+    "<p>Síguenos en <a href='https://t.me/example'>Telegram</a> para recibir en directo todas nuestras "
+    "actualizaciones del día y de la semana.</p>",
+])
+def test_closing_outlet_lines_in_other_languages_leave_the_body(closing):
+    result = extract_article(page(paragraphs() + closing), URL)
+    assert SENTENCES[5] in result.text and closing[3:10] not in result.text
+
+
+def test_a_closing_promo_line_with_its_link_goes_even_before_a_picture():
+    # trafilatura's text has no links: they are put back first, so the promo line is told by its link;
+    # the picture put back after it does not end the closing lines
+    promo = ("<p>Follow our channel on <a href='https://t.me/example'>Telegram</a> for the news of the city, every "
+             "morning and every evening, with the weather and the traffic.</p>"
+             "<img src='https://news.example.org/media/bus.jpg' alt='Bus' width='800' height='600'>")
+    result = extract_article(page(paragraphs() + promo), URL)
+    assert SENTENCES[5] in result.text and "Follow our channel" not in result.text
+    assert "bus.jpg" in result.body_html
+
+
+@pytest.mark.parametrize("credit", ["Titelbild: Agency/Photographer", "Crédits photos : Agence", "Foto: Stadtwerke"])
+def test_a_picture_credit_after_the_text_leaves_the_body(credit):
+    result = extract_article(page(paragraphs() + f"<p>{credit}</p>"), URL)
+    assert SENTENCES[5] in result.text and credit not in result.text
+
+
+def test_an_empty_related_box_in_a_short_article_takes_only_its_label():
+    # a "Related" box a script fills later sits inside the article's own container: the label goes,
+    # the article stays (its parent is no links box)
+    short = "".join(f"<p>{sentence}</p>" for sentence in SENTENCES[:3])
+    markup = (f"<div class='entry-content'>{short}<div class='related-posts'><h3>See also</h3></div>"
+              "<p>See the <a href='/plan.html'>plan</a>.</p></div>")
+    result = extract_article(page(markup), URL)
+    assert SENTENCES[0] in result.text and SENTENCES[2] in result.text and "See also" not in result.text
+
+
+def test_a_teaser_box_under_a_label_comes_back_as_links():
+    teasers = "".join(f"<div><a href='/t{n}.html'>Teaser number {n}</a><p>A short excerpt of the story.</p></div>"
+                      for n in range(3))
+    box = f"<div class='related'><h4>Das könnte Sie auch interessieren</h4>{teasers}</div>"
+    result = extract_article(page(paragraphs() + box), URL)
+    assert [link["title"] for link in result.read_also] == ["Teaser number 0", "Teaser number 1", "Teaser number 2"]
+    assert "Teaser number" not in result.text and SENTENCES[5] in result.text

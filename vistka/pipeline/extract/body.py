@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import islice
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
@@ -40,7 +41,7 @@ def clean_body(container: lxml.html.HtmlElement, url: str, *, title: str = "", l
                lead_image: str = "") -> Body:
     """A copy of container, cleaned; the page tree itself is left as it was."""
     body = copy.deepcopy(container)
-    body.make_links_absolute(url, resolve_base_href=False, handle_failures="discard")
+    _make_links_absolute(body, url)
     for line_break in body.iter("br"):  # so that text on either side stays two words
         # lxml's parser keeps control characters that its API refuses to set again
         line_break.tail = "\n" + NOT_XML.sub("", line_break.tail or "")
@@ -55,6 +56,26 @@ def clean_body(container: lxml.html.HtmlElement, url: str, *, title: str = "", l
     texts = block_texts(body)
     return Body(html=normalise_text(sanitize_html(_inner_html(body))), text=normalise_text("\n\n".join(texts)),
                 first_paragraph=normalise_text(_first_paragraph(body)))
+
+
+KEPT_LINKS = {"a": "href", "img": "src"}  # the only addresses sanitize_html lets through (srcset: ours only)
+
+
+def _make_links_absolute(body: lxml.html.HtmlElement, url: str) -> None:
+    """lxml.html's make_links_absolute(handle_failures="discard") for the addresses the body keeps: it
+    reads every attribute that may hold a link and every style, on every element, in Python."""
+    for element in body.iter(*KEPT_LINKS):
+        attribute = KEPT_LINKS[element.tag]
+        link = element.get(attribute)
+        if link is None:
+            continue
+        try:
+            absolute = urljoin(url, link.strip())
+        except ValueError:  # an address urljoin cannot read (a broken IPv6 host) is no link
+            del element.attrib[attribute]
+            continue
+        if absolute != link:
+            element.set(attribute, absolute)
 
 
 def embeds_to_links(body: lxml.html.HtmlElement, url: str) -> None:
@@ -194,13 +215,14 @@ def repeats(block: str, head: str) -> bool:
     if a == b or (len(a) >= 40 and b.startswith(a)):
         return True
     matcher = SequenceMatcher(None, a, b, autojunk=False)  # cheap bounds first: most blocks differ in length
-    return min(matcher.real_quick_ratio(), matcher.quick_ratio()) >= SAME_TEXT_RATIO <= matcher.ratio()
+    return matcher.real_quick_ratio() >= SAME_TEXT_RATIO and matcher.quick_ratio() >= SAME_TEXT_RATIO \
+        and matcher.ratio() >= SAME_TEXT_RATIO
 
 
 def _drop_repeated_head(body: lxml.html.HtmlElement, title: str, lead: str) -> None:
     """The headline and standfirst are shown separately, so they must not open the body too."""
     repeated = [text for text in (title, lead) if text.strip()]
-    if sum(1 for element in body.iter(*BLOCKS) if element.text_content().strip()) < 2:
+    if next(islice((True for element in body.iter(*BLOCKS) if element.text_content().strip()), 1, None), None) is None:
         return  # a post that is one line long repeats its headline: that line is still the post
     for element in list(body.iter("h1", *BLOCKS))[:3]:
         text = element.text_content()

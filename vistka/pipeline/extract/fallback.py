@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import lxml.html
 
 from vistka.pipeline.extract import structured
+from vistka.pipeline.extract.byline import byline
+from vistka.pipeline.extract.decode import body_of
 from vistka.pipeline.extract.rules import split_authors
 
 log = logging.getLogger("vistka.extract")
@@ -60,11 +64,9 @@ class GenericMetadata:
 
     @functools.cached_property
     def _author(self) -> str:
-        """The byline from the markup, searched only when asked: the search costs 7 ms a page, and a
-        page that needs only a generic headline or image does not need it."""
-        from trafilatura.metadata import extract_author
-
-        return " ".join((self._head.author or extract_author(self._tree) or "").split())
+        """The byline from the meta tags, else from the markup (byline.py: trafilatura's search in one
+        walk), searched only when asked."""
+        return " ".join((self._head.author or byline(self._tree)).split())
 
     @property
     def title(self) -> str:
@@ -100,23 +102,33 @@ def article_body_paragraphs(article_body: str, tree: lxml.html.HtmlElement, extr
 
 
 def shown_on_page(text: str, tree: lxml.html.HtmlElement, share: float = VISIBLE_SHARE) -> bool:
-    """Whether most of the words of `text` are in the page's visible text (not only in its meta tags)."""
+    """Whether most of the words of `text` are in the page's visible text (not only in its meta tags).
+    The page is read only until enough of them are found: a standfirst is near the top."""
     wanted = set(WORD.findall(text.casefold()))
-    return bool(wanted) and len(wanted & set(WORD.findall(_visible_text(tree).casefold()))) >= share * len(wanted)
+    if not wanted:
+        return False
+    needed, found = share * len(wanted), set()
+    for piece in _visible_pieces(tree):
+        found.update(word for word in WORD.findall(piece.casefold()) if word in wanted)
+        if len(found) >= needed:
+            return True
+    return False
 
 
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
+    return " ".join(_visible_pieces(tree))
+
+
+def _visible_pieces(tree: lxml.html.HtmlElement) -> Iterator[str]:
     # One walk over the body: an XPath text() query with a predicate costs three times as much.
-    body = tree.body
+    body = body_of(tree)
     if body is None:
-        return ""
-    texts = []
+        return
     for element in body.iter():
         if element.text and isinstance(element.tag, str) and element.tag not in ("script", "style"):
-            texts.append(element.text)
+            yield element.text
         if element.tail and element is not body:
-            texts.append(element.tail)
-    return " ".join(texts)
+            yield element.tail
 
 
 HIDDEN_STYLES = ("display:none", "visibility:hidden")
@@ -131,7 +143,7 @@ def drop_hidden(tree: lxml.html.HtmlElement) -> None:
     hidden = [element for element in tree.xpath("//body//*[@hidden or @style]") if _is_hidden(element)]
     if not hidden:
         return
-    body = tree.body
+    body = body_of(tree)
     total = len(body.text_content()) if body is not None else 0
     for element in hidden:
         if element.getparent() is not None and len(element.text_content()) < total / 2 \
@@ -165,13 +177,25 @@ def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
 
 
 DATE_ONLY = re.compile(r"^[\d\s.:/,\-–—]+$")
+# Sources come in any language: the same calls and notices in the languages of Europe and the Americas.
 CALL_TO_ACTION = ("підпис", "підтрима", "передплат", "telegram", "subscribe", "newsletter", "sign up", "donate",
-                  "подпис", "follow us", "abonn", "log in", "login", "register", "регістр", "регистр", "premium")
+                  "подпис", "follow us", "abonn", "log in", "login", "register", "регістр", "регистр", "premium",
+                  "suscrib", "suscríb", "suscripc", "síguenos", "siguenos", "únete", "assine", "inscreva",
+                  "iscriviti", "seguici", "folgen sie uns", "folge uns", "zapisz się", "subskrypc")
 # Closing lines of an outlet's template rather than of the article: comment rules, rights notices.
 OUTLET_BOILERPLATE = ("leave a comment", "post a comment", "add a comment", "comments are closed", "comment policy",
                       "comments policy", "правила коментування", "залишити коментар", "оставить комментарий",
                       "all rights reserved", "усі права захищені", "всі права захищені", "все права защищены",
-                      "report a typo", "found a mistake", "ctrl+enter", "ctrl + enter")
+                      "report a typo", "found a mistake", "ctrl+enter", "ctrl + enter",
+                      "keine kommentare", "kommentar schreiben", "alle rechte vorbehalten", "no hay comentarios",
+                      "deja un comentario", "todos los derechos reservados", "aucun commentaire",
+                      "laisser un commentaire", "tous droits réservés", "lascia un commento",
+                      "tutti i diritti riservati", "wszelkie prawa zastrzeżone", "chroniony prawem autorskim")
+# A credit line for the pictures, put after the text by many CMSs: it is about the lead picture or a
+# gallery, not part of the article (a caption stays with its picture, see figures.py).
+PICTURE_CREDIT_LABELS = ("photo:", "photos:", "photo credit", "foto:", "fotos:", "bild:", "bilder:", "titelbild:",
+                         "beitragsbild:", "crédit photo", "crédits photo", "image:", "imagen:", "cover photo",
+                         "фото:", "image illustrative")
 SHORT_BLOCK_WORDS = 25
 PROMO_WITHOUT_LINK_WORDS = 12  # longer closing lines that mention Telegram without a link are reporting
 FOOTER_TAIL_WORDS = 40  # a © line starts the footer only when less than this much text follows it
@@ -205,6 +229,8 @@ def trim_generic_noise(body: lxml.html.HtmlElement) -> None:
         if text and DATE_ONLY.match(text):
             block.drop_tree()
     for block in reversed([b for b in blocks if b.getparent() is not None]):
+        if block.tag == "figure":  # a picture put back after the closing lines does not end them
+            continue
         if not _closing_boilerplate(block):
             break
         block.drop_tree()
@@ -215,6 +241,8 @@ def _closing_boilerplate(block: lxml.html.HtmlElement) -> bool:
     text = " ".join(block.text_content().split()).lower()
     if not text or len(text.split()) > SHORT_BLOCK_WORDS:
         return False
+    if text.replace(" :", ":").startswith(PICTURE_CREDIT_LABELS):  # French typography: "Crédits photos :"
+        return True
     promo_shaped = block.find(".//a") is not None or len(text.split()) <= PROMO_WITHOUT_LINK_WORDS
     return promo_shaped and any(word in text for word in (*CALL_TO_ACTION, *OUTLET_BOILERPLATE))
 
@@ -223,10 +251,14 @@ ANCHOR_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 OUTSIDE_ARTICLE = ("nav", "header", "footer", "aside", "form")
 
 
-def _anchor_key(element: lxml.html.HtmlElement) -> str:
+def _anchor_key(element: lxml.html.HtmlElement, first_words: set[str] | None = None) -> str:
     # The first and the last words recognise a paragraph (a long list's whole text is not needed);
     # the first alone would confuse paragraphs that open alike, and pictures would pile up on one.
     text = element.text_content().replace("\xad", "").casefold()
+    if first_words is not None:  # a page block that opens unlike every body block matches none of them
+        first = WORD.search(text, 0, 300)
+        if first is None or first.group() not in first_words:
+            return ""
     head = " ".join(WORD.findall(text[:300]))[:80]
     tail = " ".join(WORD.findall(text[-300:]))[-40:] if len(text) > 300 or len(head) >= 80 else ""
     return f"{head}|{tail}" if tail else head
@@ -243,11 +275,13 @@ def restore_images(body: lxml.html.HtmlElement, page: lxml.html.HtmlElement) -> 
             while top.getparent() is not None and top.getparent() is not body:
                 top = top.getparent()
             anchors[key] = (top, block)
-    page_body = page.body  # lxml.html looks <body> up anew on each .body
+    page_body = body_of(page)
     if not anchors or page_body is None:
         return
-    # Each page block's key once: reading them is most of this step's time on long pages.
-    keys = {block: _anchor_key(block) for block in page_body.iter(*ANCHOR_BLOCKS)}
+    # Each page block's key once: reading them is most of this step's time on long pages. Only the
+    # blocks that open with the first word of a body block can match one: the others' keys are not made.
+    first_words = {key.split(" ", 1)[0].split("|", 1)[0] for key in anchors}
+    keys = {block: key for block in page_body.iter(*ANCHOR_BLOCKS) if (key := _anchor_key(block, first_words))}
     _restore_links(keys, anchors)
     if page_body.find(".//img") is None:
         return
@@ -299,7 +333,8 @@ def _insert(picture: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement, *, be
     if not source or source in placed:
         return None
     placed.add(source)
-    copy_ = lxml.html.fragment_fromstring(lxml.html.tostring(picture, encoding="unicode", with_tail=False))
+    copy_ = copy.deepcopy(picture)  # the page's own element stays where it is
+    copy_.tail = None
     if copy_.tag == "img":
         figure = lxml.html.Element("figure")
         figure.append(copy_)
@@ -316,8 +351,10 @@ def _restore_links(keys: dict[lxml.html.HtmlElement, str],
     """Links back into a body taken without them: each page paragraph kept in the body gives its
     links to the same words there. `keys`: each page block's anchor key."""
     for block, key in keys.items():
+        if key not in anchors:  # most page blocks are not in the body: their links are not read
+            continue
         links = [(a.get("href"), " ".join(a.text_content().split())) for a in block.iter("a") if a.get("href")]
-        if not links or key not in anchors:
+        if not links:
             continue
         target = anchors[key][1]
         for href, text in links:

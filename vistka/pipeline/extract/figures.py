@@ -39,6 +39,11 @@ FIGURE_LEVELS = 8  # and its <figure> (players nest pictures deeply)
 HOLDER_ELEMENTS = 80  # a figure-like wrapper is small: bigger ones are sections of the page
 MAX_CAPTION_CHARS = 600  # longer "captions" are article text that happens to sit in a caption box
 TARGET_WIDTH = 1280  # the srcset candidate wanted: the smallest at least this wide, else the widest
+# Compiled once: asked around every picture of every page, a query given as a string is compiled anew
+# on each call.
+COUNT_ELEMENTS = lxml.etree.XPath("count(.//*)")
+CLASSED = lxml.etree.XPath(".//*[@class]")
+CAPTION_BOX_CANDIDATES = lxml.etree.XPath(".//figcaption | .//*[@class or @itemprop]")
 
 
 def prepare_images(tree: lxml.html.HtmlElement, url: str) -> None:
@@ -130,7 +135,7 @@ def _only_pictures(noscript: lxml.html.HtmlElement, copies: list) -> bool:
     """A picture's <noscript> copy holds a few images and little else; a broken page can leave a
     <noscript> open around the whole article, which must stay as it is."""
     return len(copies) <= 3 and len(_bare_text(noscript)) <= MAX_CAPTION_CHARS \
-        and noscript.xpath("count(.//*)") <= HOLDER_ELEMENTS
+        and COUNT_ELEMENTS(noscript) <= HOLDER_ELEMENTS
 
 
 def _placeholders_beside(noscript: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -153,7 +158,7 @@ def _carry_caption(image: lxml.html.HtmlElement) -> None:
     parts = _caption_elements(image)
     texts = []
     for element in parts:
-        for hidden in element.xpath(".//*[@class]"):
+        for hidden in CLASSED(element):
             if HIDDEN_CLASS.search(hidden.get("class", "")) and hidden.getparent() is not None:
                 hidden.drop_tree()  # "Media caption", "Image source," — labels for screen readers
         text = " ".join(element.text_content().split())
@@ -190,7 +195,7 @@ def _wrapper(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
             return None  # a second picture: this is no longer one picture's wrapper
         if ancestor.tag == "figure":
             return ancestor
-        if level >= WRAPPER_LEVELS or ancestor.xpath("count(.//*)") > HOLDER_ELEMENTS:
+        if level >= WRAPPER_LEVELS or COUNT_ELEMENTS(ancestor) > HOLDER_ELEMENTS:
             continue
         within = _boxes_within(ancestor, image)
         if within and len(_bare_text(ancestor)) == sum(len(_bare_text(box)) for box in within):
@@ -199,7 +204,7 @@ def _wrapper(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
 
 
 def _boxes_within(wrapper: lxml.html.HtmlElement, image: lxml.html.HtmlElement) -> list:
-    found = [element for element in wrapper.xpath(".//figcaption | .//*[@class or @itemprop]")
+    found = [element for element in CAPTION_BOX_CANDIDATES(wrapper)
              if _is_caption_box(element) and not _holds(element, image)]
     return [box for box in found if not any(ancestor in found for ancestor in box.iterancestors())]
 

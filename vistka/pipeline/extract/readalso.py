@@ -8,8 +8,26 @@ import lxml.html
 
 from vistka.core.weburl import http_url
 
-READ_ALSO_PREFIXES = ("читайте також", "читайте также", "дивіться також", "смотрите также", "read also",
-                      "see also", "також читайте", "читайте ще", "read more", "related:", "більше на тему")
+# Sources come in any language: the labels news sites put over links to their other stories, in the
+# languages of Europe and the Americas. A label is only ever the start of a short block (_is_label);
+# the one-word ones carry their colon ("Mira:"), so a sentence that opens with the word stays.
+READ_ALSO_PREFIXES = (
+    "читайте також", "читайте также", "дивіться також", "смотрите также", "також читайте", "читайте ще",
+    "більше на тему",
+    "read also", "see also", "read more", "related:", "related articles", "related stories", "you may also like",
+    "lesen sie auch", "lies auch", "auch interessant", "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren", "weitere artikel zum thema", "schon gelesen",
+    "zum weiterlesen", "auch lesen:", "empfohlene beiträge", "passend zum thema", "weitere beiträge",
+    "weitere themen", "mehr themen", "ähnliche artikel", "ähnliche beiträge", "verwandte artikel",
+    "lea también", "lee también", "lea más:", "lee más:", "lea:", "vea también", "ver también:", "mira:", "mire:",
+    "puedes ver:", "le puede interesar", "te puede interesar", "noticias relacionadas", "notas relacionadas",
+    "contenido relacionado", "artículos relacionados", "temas relacionados", "te recomendamos",
+    "leia também", "leia mais:", "veja também", "saiba mais:",
+    "à lire aussi", "lire aussi", "à lire également", "voir aussi", "sur le même sujet",
+    "leggi anche", "potrebbe interessarti", "articoli correlati",
+    "czytaj też", "czytaj także", "czytaj również", "zobacz też", "zobacz także", "przeczytaj też",
+    "przeczytaj także",
+)
 
 
 def pop_read_also_blocks(tree: lxml.html.HtmlElement, url: str) -> list[dict]:
@@ -59,9 +77,23 @@ def _read_also_container(label: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         label.drop_tree()
         return following
     parent = label.getparent()
-    if parent is not None and parent.tag in {"div", "aside", "section", "p"} and len(parent.text_content()) < 800:
+    if parent is not None and parent.tag in {"div", "aside", "section", "p"} and _holds_links_only(parent, label):
         return parent
     return label
+
+
+LINKS_BOX_SHARE = 0.25  # teasers are a linked title and an unlinked excerpt; prose has a link here and there
+
+
+def _holds_links_only(parent: lxml.html.HtmlElement, label: lxml.html.HtmlElement) -> bool:
+    """Whether the label's parent is a links box: short, and a good share of what it holds besides the
+    label is link text. A short article with an empty "Related" box (a script fills it) is not one."""
+    text = " ".join(parent.text_content().split())
+    if len(text) >= 800:
+        return False
+    rest = len(text) - len(" ".join(label.text_content().split()))
+    linked = sum(len(" ".join(anchor.text_content().split())) for anchor in parent.iter("a"))
+    return rest <= 0 or linked >= LINKS_BOX_SHARE * rest
 
 
 def _unique_by_url(links: list[dict]) -> list[dict]:
