@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from vistka.core.events import content_changed
-from vistka.core.models import Article, ArticleStatus, Source, Story, Translation
+from vistka.core.models import Article, ArticleStatus, Source, Story, Topic, Translation
 
 KYIV = timezone(timedelta(hours=2))
+
+
+def remove_everything_ingested() -> None:
+    """A module fixture's teardown after a committed ingest: its outlets, stories and topics deleted, and
+    announced as `vistka sources remove` does (an ORM delete alone leaves the articles in the search)."""
+    ingested = list(Article.objects.values_list("pk", flat=True))
+    Story.objects.all().delete()
+    Source.objects.all().delete()
+    Topic.objects.all().delete()
+    content_changed(ingested, everywhere=True)
 
 
 def make_source(name="Radio Test", language="uk", homepage="https://www.radiotest.org/") -> Source:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.factories import remove_everything_ingested
 from vistka.cli.demo import configure_sample_sources
-from vistka.core.events import content_changed
-from vistka.core.models import Article, ArticleStatus, RelatedArticle, Source, Story, Topic, Translation
+from vistka.core.models import Article, ArticleStatus, RelatedArticle, Topic, Translation
 from vistka.pipeline.run import resume_unfinished, run_once
 from vistka.pipeline.translate.packages import install_package, remove_package
 
@@ -25,11 +25,7 @@ def ingested(sample_server, django_db_setup, django_db_blocker):
         first = run_once(sources)
         second = run_once(sources)
         yield {"first": first, "second": second, "base": sample_server.base_url}
-        ingested = list(Article.objects.values_list("pk", flat=True))
-        Story.objects.all().delete()
-        Source.objects.all().delete()
-        content_changed(ingested, everywhere=True)  # as `vistka sources remove` does: out of the search too
-        Topic.objects.all().delete()
+        remove_everything_ingested()
 
 
 def gold_url(entry: dict, base: str) -> str:

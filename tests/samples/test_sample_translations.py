@@ -11,15 +11,12 @@ import lxml.html
 import pytest
 from django.conf import settings
 
+from tests.factories import remove_everything_ingested
 from vistka.cli.demo import configure_sample_sources
-from vistka.core.events import content_changed
 from vistka.core.models import (
     EDITORS,
     Article,
     ArticleStatus,
-    Source,
-    Story,
-    Topic,
     Translation,
     TranslationMemory,
 )
@@ -55,11 +52,7 @@ def edition(sample_server, django_db_setup, django_db_blocker):
         by_id = {entry["id"]: Article.objects.get(url=entry["url"].replace("{{BASE}}", sample_server.base_url))
                  for entry in GOLD}
         yield {"imported": imported, "articles": by_id, "base": sample_server.base_url}
-        ingested = list(Article.objects.values_list("pk", flat=True))
-        Story.objects.all().delete()
-        Source.objects.all().delete()
-        content_changed(ingested, everywhere=True)  # as `vistka sources remove` does: out of the search too
-        Topic.objects.all().delete()
+        remove_everything_ingested()
         TranslationMemory.objects.all().delete()
 
 

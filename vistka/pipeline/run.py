@@ -547,18 +547,20 @@ def localise_stored_images(articles: Iterable[Article], policy: FetchPolicy | No
         if lead is not None:
             fields.update(image_file=lead.name, image_width=lead.width, image_height=lead.height)
         fields = {name: value for name, value in fields.items() if getattr(article, name) != value}
+        touched = bool(fields)
         for translation in article.translations.all():
             body = localise(translation.body_html)
             if body != translation.body_html:
                 translation.body_html = body
                 translation.save(update_fields=["body_html"])
-                changed += not fields
+                touched = True
         if fields:
             for name, value in fields.items():
                 setattr(article, name, value)
             article.save(update_fields=list(fields))
+        if touched:
             changed += 1
-        events.content_changed([article.pk])
+            events.content_changed([article.pk])
     return changed
 
 
