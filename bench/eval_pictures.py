@@ -3,7 +3,8 @@
 Mozilla Readability's real test pages (../shared/corpora or VISTKA_CORPORA; read from the archive,
 never copied) are served as a local outlet whose every address answers with a generated photo
 (tests/picture_pages.py). Each page is ingested as a new article; the stored body is then checked:
-every <img> and srcset candidate must be under /media/ and exist on disk. Also counted: pictures in
+every <img> and srcset candidate must be under /media/ and give a file (each width made as the
+site makes it on its first request). Also counted: pictures in
 the extracted bodies before storing (with outlet addresses) and lazy-load placeholders among them.
 """
 
@@ -32,6 +33,7 @@ def main() -> None:
     from django.conf import settings
 
     from tests import picture_pages
+    from vistka.core import pictures
     from vistka.core.models import Source
     from vistka.pipeline.fetch import FetchPolicy
     from vistka.pipeline.run import ingest_entry
@@ -64,7 +66,8 @@ def main() -> None:
         totals["pictures"] += len(sources)
         totals["captions"] += article.body_html.count("<figcaption>")
         totals["not_ours"] += sum(not address.startswith("/media/images/") for address in addresses)
-        totals["missing_files"] += sum(address.startswith("/media/") and not (media / address[7:]).is_file()
+        # Each width is made as the site makes it on its first request: every address must give a file.
+        totals["missing_files"] += sum(address.startswith("/media/") and pictures.width_file(media, address[7:]) is None
                                        for address in addresses)
     seconds = time.perf_counter() - started
     print(f"{'real pages (readability-test-pages)':40} {totals['pages']:>6}")

@@ -1,5 +1,5 @@
-"""Pictures copied beside extraction (vistka/pipeline/picturecopy.py): fetched by the fetching threads,
-stored by an extraction process, only recorded by the writer."""
+"""Pictures copied beside extraction (vistka/pipeline/picturecopy.py): fetched and kept by the fetching
+threads, the body localised by an extraction process, only recorded by the writer."""
 
 from __future__ import annotations
 
@@ -27,11 +27,10 @@ POLICY = FetchPolicy(allow_hosts=["127.0.0.1"])
 
 @pytest.fixture
 def writer_stores_nothing(monkeypatch):
-    """The writer (this process) must not decode or store a picture: only the pool process may."""
+    """The writer must not fetch or store a picture: only the fetching threads' copier may."""
     def refuse(*args, **kwargs):
         raise AssertionError("a picture was stored by the writer")
 
-    monkeypatch.setattr(images, "store_bytes", refuse)
     monkeypatch.setattr(run, "_store_images", refuse)
 
 
@@ -112,7 +111,7 @@ def test_a_picture_asked_for_by_two_pages_at_once_is_fetched_once(pool, tmp_path
         requested = [path for path, _ in server.requests]
     assert requested == ["/shared.jpg"]
     assert results[0].body_html == results[1].body_html and 'src="/media/images/' in results[0].body_html
-    assert len(list((tmp_path / "images").glob("*-800.jpg"))) == 1
+    assert len(list((tmp_path / "originals").iterdir())) == 1
     assert images.indexed(address, tmp_path) is not None  # a later page finds it without fetching
 
 

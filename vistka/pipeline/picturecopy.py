@@ -1,15 +1,15 @@
 """Pictures copied beside extraction, for the embedded pipeline: the writer only records them.
 
-Copying an article's pictures (fetch, decode, resize to four widths, write JPEGs) used to run in the
-one process that writes the database, picture after picture, before the article was stored: most of
-an article's time on real pages. Now, when pages are extracted in the pool (extractpool.py), the
-fetching thread that handed the page over copies its pictures as soon as it is extracted:
+When pages are extracted in the pool (extractpool.py), the fetching thread that handed a page over
+copies its pictures as soon as it comes back extracted:
 
 - every picture is fetched in that thread, in this process, through `images.fetch_picture`: the
   fetcher's address guard and size limits, and the one per-host limiter (politeness unchanged);
-- its bytes go to an extraction process, which decodes, resizes and writes the files
-  (`images.store_bytes`: content-addressed, so a picture is stored once whatever reaches it);
-- the body is localised there too (`figures.localise_images`, lxml: never in these threads);
+- it is recognised and its original kept there too (`images.store_bytes`: a header read and a
+  decode at an eighth of the size; content-addressed, so a picture is stored once whatever reaches
+  it). Its widths are made by the site when first asked for (vistka/core/pictures.py);
+- the body is localised in an extraction process (`figures.localise_images`, lxml: never in these
+  threads);
 - the writer receives the page with its body already pointing at our copies and the lead picture
   stored, and stores the article as before.
 
@@ -22,7 +22,6 @@ as in the writer; no picture failure fails the article.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -99,35 +98,16 @@ class PictureCopier:
         try:
             with stagetimes.stage("fetch"):  # the HTTP (and the wait for its turn at the host) is fetching
                 content = images.fetch_picture(address, self.policy)
+            with stagetimes.stage("pictures"):
+                stored = images.store_bytes(content, self.media_root, address)
+                images.remember(address, stored, self.media_root)
         except images.ImageError as error:
             log.info("image left out: %s", error)
             return None
-        stored, error, seconds = self.pool.submit(_store, content, str(self.media_root), address,
-                                                  stagetimes.active()).result()
-        stagetimes.merge(seconds)
-        if error:
-            log.info("image left out: %s", error)
         return stored
 
 
 # --- in an extraction process ------------------------------------------------------------------------
-
-def _store(content: bytes, media_root: str, address: str,
-           timed: bool) -> tuple[images.StoredImage | None, str, dict[str, float]]:
-    """Decode, resize and write one picture's files; remember its address (in a pool process)."""
-    recorder = stagetimes.Recorder() if timed else None
-    with stagetimes.stage("pictures", recorder):
-        try:
-            stored = images.store_bytes(content, Path(media_root), address)
-        except images.ImageError as error:
-            return None, str(error), dict(recorder.seconds) if recorder else {}
-        except Exception as error:  # noqa: BLE001 - anything Pillow raises leaves the picture out, not the article
-            log.exception("image left out: %s could not be stored (process %s)", address, os.getpid())
-            return None, f"{address} could not be stored: {type(error).__name__}", \
-                dict(recorder.seconds) if recorder else {}
-        images.remember(address, stored, Path(media_root))
-    return stored, "", dict(recorder.seconds) if recorder else {}
-
 
 def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str | None, limit: int,
               timed: bool) -> tuple[str, dict[str, float]]:

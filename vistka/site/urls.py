@@ -1,11 +1,9 @@
-from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
-from django.views.static import serve
 
 from vistka.site import consent, feeds, sitemaps
 from vistka.site.caching import cached_page
-from vistka.site.views import comments, listings, pages, search
+from vistka.site.views import comments, listings, pages, pictures, search
 
 FEED = r"feed\.(?P<fmt>rss|atom|json)$"
 
@@ -35,7 +33,7 @@ urlpatterns = [
     path("sitemap.xml", cached_page(sitemap), {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
-    # Lead images are our own resized copies; readers never load them from the outlet.
-    re_path(r"^media/(?P<path>images/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Pictures are our own copies, resized on first request; readers never load them from the outlet.
+    re_path(r"^media/(?P<path>images/[\w.-]+)$", pictures.picture, name="picture"),
 ]
 

@@ -1,4 +1,4 @@
-"""Images: fetched once through the fetch guard and limits, recognised by their bytes, stored in widths."""
+"""Images: fetched once through the fetch guard and limits, recognised by their bytes, kept, and made in\nthe site's widths when first asked for."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.http_servers import LocalServer, reply
+from vistka.core.pictures import width_file
 from vistka.pipeline.extract.images import MAX_WIDTH, WIDTHS, ImageError, srcset, store_bytes, store_image
 from vistka.pipeline.extract.images import store_lead_image as store_lead
 from vistka.pipeline.fetch import FetchPolicy
@@ -24,10 +25,19 @@ def picture(width: int, height: int, kind: str = "PNG", mode: str = "RGB", color
 
 
 def stored_files(media: Path) -> list[str]:
-    return sorted(str(path.relative_to(media)) for path in (media / "images").glob("*")) if media.exists() else []
+    return sorted(str(path.relative_to(media)) for folder in ("images", "originals")
+                  for path in (media / folder).glob("*")) if media.exists() else []
 
 
-def test_large_image_is_stored_in_the_layouts_widths_once_and_reused(tmp_path):
+def made(media: Path, name: str) -> Image.Image:
+    path = width_file(media, name)
+    assert path is not None and path == media / name
+    with Image.open(path) as saved:
+        saved.load()
+    return saved
+
+
+def test_large_image_is_kept_once_and_its_widths_made_when_asked_for(tmp_path):
     big = picture(2000, 1000)
     routes = {"/big.png": reply(200, big, {"Content-Type": "image/png"}),
               "/same-bytes-elsewhere": reply(200, big, {"Content-Type": "image/png"})}
@@ -40,33 +50,55 @@ def test_large_image_is_stored_in_the_layouts_widths_once_and_reused(tmp_path):
     assert [path for path, _ in server.requests].count("/big.png") == 1  # the second call used the index
     assert twin == stored and stored_files(tmp_path) == files  # one picture, two addresses: stored once
     stem = stored.name.rsplit("-", 1)[0]
-    assert files == sorted(f"{stem}-{width}.jpg" for width in WIDTHS)
+    assert files == [f"originals/{stem.removeprefix('images/')}"]  # the original only: no width made yet
+    assert (tmp_path / files[0]).read_bytes() == big
     for width in WIDTHS:
-        with Image.open(tmp_path / f"{stem}-{width}.jpg") as saved:
-            assert saved.format == "JPEG" and saved.size == (width, width // 2)
+        saved = made(tmp_path, f"{stem}-{width}.jpg")
+        assert saved.format == "JPEG" and saved.size == (width, width // 2)
+    assert stored_files(tmp_path) == sorted(files + [f"{stem}-{width}.jpg" for width in WIDTHS])
     assert stored.srcset == ", ".join(f"/media/{stem}-{width}.jpg {width}w" for width in WIDTHS)
     assert stored.url == f"/media/{stored.name}"
 
 
-def test_a_set_of_widths_cut_short_is_written_again(tmp_path, monkeypatch):
-    """The largest file marks a complete set, so it is written last: a set cut short (a full disk, a
-    killed worker) is not taken for stored the next time the picture comes."""
-    from vistka.pipeline.extract import images
+def test_only_the_widths_of_a_kept_picture_are_made(tmp_path):
+    stored = store_bytes(picture(700, 350, "JPEG"), tmp_path)
+    stem = stored.name.rsplit("-", 1)[0]
+    assert width_file(tmp_path, f"{stem}-960.jpg") is None  # wider than the picture: never enlarged
+    assert width_file(tmp_path, f"{stem}-500.jpg") is None  # not a width the site shows
+    assert width_file(tmp_path, "images/0123456789abcdef01234567-320.jpg") is None  # no such picture
+    assert width_file(tmp_path, "../originals/x") is None
+    assert made(tmp_path, f"{stem}-700.jpg").size == (700, 350)
 
-    write = images._write_jpeg
 
-    def fails_at_320(image, target):
-        if target.name.endswith("-320.jpg"):
-            raise OSError("no space left on device")
-        write(image, target)
+def test_a_width_whose_writing_failed_is_made_on_the_next_request(tmp_path, monkeypatch):
+    """A full disk or a killed worker leaves no half-written width behind; the next request makes it."""
+    from vistka.core import pictures
 
-    monkeypatch.setattr(images, "_write_jpeg", fails_at_320)
-    with pytest.raises(OSError):
-        store_bytes(picture(1500, 1000, "JPEG"), tmp_path)
-    assert not any(name.endswith(f"-{MAX_WIDTH}.jpg") for name in stored_files(tmp_path))
-    monkeypatch.setattr(images, "_write_jpeg", write)
     stored = store_bytes(picture(1500, 1000, "JPEG"), tmp_path)
-    assert len(stored_files(tmp_path)) == len(WIDTHS) and (tmp_path / stored.name).is_file()
+    name = stored.name.replace(f"-{stored.width}.jpg", "-320.jpg")
+
+    def no_space(image, target):
+        with pictures.replacing(target) as temporary:
+            temporary.write_bytes(b"half a jp")
+            raise OSError("no space left on device")
+
+    monkeypatch.setattr(pictures, "write_jpeg", no_space)
+    with pytest.raises(OSError):
+        width_file(tmp_path, name)
+    assert stored_files(tmp_path) == [f"originals/{name[7:31]}"]
+    monkeypatch.undo()
+    assert made(tmp_path, name).size == (320, 213)
+
+
+def test_a_picture_turned_by_its_exif_orientation_is_shown_upright(tmp_path):
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken on its side: shown turned a quarter
+    Image.new("RGB", (1600, 1200), (20, 90, 160)).save(buffer, "JPEG", exif=exif)
+    stored = store_bytes(buffer.getvalue(), tmp_path)
+    assert (stored.width, stored.height) == (1200, 1600)
+    assert made(tmp_path, stored.name).size == (1200, 1600)
+    assert made(tmp_path, stored.name.replace("-1200.jpg", "-320.jpg")).size == (320, 427)
 
 
 def test_a_small_image_is_never_enlarged(tmp_path):
@@ -89,8 +121,7 @@ def test_the_bytes_decide_not_the_content_type_header(tmp_path):
 
 def test_transparent_parts_become_white_not_black(tmp_path):
     stored = store_bytes(picture(100, 100, "PNG", "RGBA", (0, 0, 0, 0)), tmp_path)
-    with Image.open(tmp_path / stored.name) as saved:
-        assert min(saved.getpixel((50, 50))) > 245
+    assert min(made(tmp_path, stored.name).getpixel((50, 50))) > 245
 
 
 @functools.cache

@@ -1,11 +1,11 @@
-"""`{% srcset item "sizes" %}`: the srcset and sizes attributes of a stored lead image (images.py)."""
+"""`{% srcset item "sizes" %}`: the srcset and sizes attributes of a stored lead image (core/pictures.py)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
 
-from vistka.pipeline.extract import srcset as stored_srcset
+from vistka.core.pictures import srcset as stored_srcset
 
 register = template.Library()
 
