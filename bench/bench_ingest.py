@@ -60,7 +60,7 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
 
     sources = [Source.objects.create(name=f"Outlet {n}", homepage=homepage, feed_url=feed, language="en")
                for n, (homepage, feed) in enumerate(feeds)]
-    rss_before = _rss_mb()
+    rss_before, cpu_before = _rss_mb(), _cpu_s("self")
     with stagetimes.recording() as recorder:
         started = time.perf_counter()
         run_once(sources)
@@ -68,13 +68,14 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
     own_rss = _rss_mb()
     running = extractpool._POOL._processes if extractpool._POOL is not None else {}  # noqa: SLF001 - bench only
     children_rss = max((_rss_mb(pid) for pid in list(running or {})), default=0.0)
+    cpu = {"embedded": _cpu_s("self") - cpu_before, "extraction": sum(_cpu_s(pid) for pid in list(running or {}))}
     extractpool.shutdown()
     latencies = sorted(recorder.published[url] - recorder.fetch_started[url]
                        for url in recorder.published if url in recorder.fetch_started)
     statuses = dict(Article.objects.values_list("status").annotate(n=__import__("django").db.models.Count("id")))
     return {"seconds": seconds, "stored": sum(statuses.values()), "published": statuses.get(ArticleStatus.PUBLISHED, 0),
             "statuses": statuses, "stages": dict(recorder.seconds), "latencies": latencies,
-            "rss_mb": own_rss, "rss_before_mb": rss_before, "pool_rss_mb": children_rss,
+            "rss_mb": own_rss, "rss_before_mb": rss_before, "pool_rss_mb": children_rss, "cpu_s": cpu,
             "processes": extractpool.process_count()}
 
 
@@ -87,6 +88,15 @@ def _rss_mb(pid: int | str = "self") -> float:
     except OSError:  # not Linux: the best there is
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid == "self" else 0.0
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def _cpu_s(pid: int | str) -> float:
+    """CPU seconds (user + system, all threads) a process has used so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- the benchmark ---------------------------------------------------------------------------------------
@@ -137,6 +147,14 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> N
     latencies = result["latencies"]
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(f"\nfrom a page's fetch to its publication ({len(latencies)} pages): p50 {p50:.2f} s, p99 {p99:.2f} s")
+    cpu = result.get("cpu_s", {})
+    if cpu:
+        # The one process that writes the database also runs the fetching threads: its CPU a page bounds
+        # the rate (one core, one GIL); the extraction processes' share shows how busy they were.
+        print(f"CPU a page: embedded process {cpu['embedded'] * 1000 / max(handled, 1):.1f} ms "
+              f"({cpu['embedded'] / result['seconds']:.0%} of one core), extraction processes "
+              f"{cpu['extraction'] * 1000 / max(handled, 1):.1f} ms "
+              f"({cpu['extraction'] / result['seconds'] / max(result['processes'], 1):.0%} of a core each)")
     print(f"peak RSS: embedded process {result['rss_mb']:.0f} MB (after Django start-up {result['rss_before_mb']:.0f} MB); "
           f"largest extraction process {result['pool_rss_mb']:.0f} MB")
     results = {"pages_per_s": ours, "trafilatura_pages_per_s": theirs, "ratio": ours / theirs,
