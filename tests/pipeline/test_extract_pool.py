@@ -51,3 +51,25 @@ def test_extraction_processes_step_back_for_the_site(pool):
 
     assert settings.EXTRACT_NICE > 0  # the default
     assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + settings.EXTRACT_NICE)
+
+
+def test_a_pass_steps_back_for_readers_in_its_own_thread_only(settings, monkeypatch):
+    """run_once runs its thread at VISTKA_PIPELINE_NICE (Linux: per thread); the thread that serves the
+    demo's site afterwards keeps its priority."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vistka.pipeline import run
+
+    settings.PIPELINE_NICE = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 3)
+
+    def pass_then_priority() -> tuple[int, int]:
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        run.step_back_for_readers()
+        run.step_back_for_readers()  # a second pass does not step back further
+        return before, os.getpriority(os.PRIO_PROCESS, 0)
+
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    with ThreadPoolExecutor(1) as thread:
+        before, after = thread.submit(pass_then_priority).result()
+    assert (before, after) == (mine, settings.PIPELINE_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == mine  # this thread (the demo's web server's parent) unchanged

@@ -48,6 +48,9 @@ def test_pictures_stored_before_originals_were_kept_are_still_served(client, med
     legacy.write_bytes(jpeg(320, 200))
     assert client.get("/media/images/0123456789abcdef01234567-320.jpg").status_code == 200
     assert client.get("/media/images/0123456789abcdef01234567-640.jpg").status_code == 404  # no original to make it
+    (media / "images" / "0123456789abcdef01234567.jpg").write_bytes(jpeg(200, 100))  # from before the widths
+    assert client.get("/media/images/0123456789abcdef01234567.jpg").status_code == 200
+    assert client.get("/media/images/..").status_code == 404
 
 
 def test_unknown_or_broken_pictures_are_not_found(client, media, caplog):

@@ -167,9 +167,14 @@ def try_installing_model(target: str) -> str:
 
 def ingest_now(sources: list) -> str:
     """Poll every sample outlet once; the one-line summary of the run."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from vistka.pipeline.run import run_once
 
-    reports = run_once(sources, progress=True)
+    # In a thread of its own: the pass lowers its thread's priority (VISTKA_PIPELINE_NICE, per thread on
+    # Linux), and the web server started from this thread afterwards must not inherit it.
+    with ThreadPoolExecutor(1, thread_name_prefix="vistka-demo-ingest") as ingest:
+        reports = ingest.submit(run_once, sources, progress=True).result()
     failed = [f"{report.source}: {report.error}" for report in reports if report.error]
     return run_summary(sources, sum(report.new for report in reports), failed)
 

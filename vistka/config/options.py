@@ -183,10 +183,13 @@ OPTIONS: tuple[Option, ...] = (
            "Processes that extract article pages for the embedded pipeline while one process stores them "
            "(auto: one per CPU core, at most 4; 0: extract in the fetching process). Used for feeds with "
            "4 or more new pages."),
+    Option("VISTKA_PIPELINE_NICE", 10, _parse_niceness,
+           "Niceness of the embedded pipeline's passes (0-19; `vistka fetch`, `vistka run`): on a machine "
+           "that also serves the site, readers' requests get the CPU first and the pipeline catches up "
+           "when they are served (0: the same priority as the site; a process already nicer keeps its own)."),
     Option("VISTKA_EXTRACT_NICE", 10, _parse_niceness,
-           "Niceness added to those extraction processes (0-19): on a machine that also serves the site, "
-           "readers' requests get the CPU first and the pipeline catches up when they are served (0: the "
-           "same priority as the site)."),
+           "Niceness added to the extraction processes on top of the pipeline's (0-19): pages waiting to be "
+           "extracted step back for the one process that stores and publishes them (0: the same priority)."),
     Option("VISTKA_FETCH_OBEY_ROBOTS", True, _parse_bool,
            "Obey each site's robots.txt for article pages (a disallowed article is skipped, with the reason)."),
     Option("VISTKA_POLL_MIN_INTERVAL", 300, int, "Shortest time, in seconds, between two polls of one source."),

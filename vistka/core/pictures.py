@@ -33,6 +33,7 @@ WEB_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF")  # those this Pillow reads;
 JPEG_QUALITY = 82
 ORIGINALS = "originals"
 _WIDTH_NAME = re.compile(r"^images/([0-9a-f]{24})-(\d+)\.jpg$")
+_SERVED_NAME = re.compile(r"^images/[\w-][\w.-]*(?<!\.tmp)$")  # one file straight under images/, never one being written
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that turn the picture a quarter: width and height swap
 
 
@@ -113,12 +114,14 @@ def width_file(media_root: Path, name: str) -> Path | None:
     None when no such width of a kept picture exists. Threads of one process make a width once;
     processes may both make it, and one whole file replaces the other."""
     media_root = Path(media_root)
+    if not _SERVED_NAME.match(name):
+        return None
+    target = media_root / name
+    if target.is_file():  # made already, or stored before widths were made on request
+        return target
     match = _WIDTH_NAME.match(name)
     if not match:
         return None
-    target = media_root / name
-    if target.exists():
-        return target
     with _making_lock:
         lock = _making.setdefault(name, threading.Lock())
     with lock:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -403,6 +404,7 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
     """One pass over the given (default: all active) sources, then a retry of held articles, then
     the recent stories settled (settle.py)."""
     sources = list(sources if sources is not None else Source.objects.filter(active=True))
+    step_back_for_readers()
     policy = FetchPolicy.from_settings()
     bar = _progress_bar(progress)
     reports = []
@@ -413,6 +415,19 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
     with stagetimes.stage("stories"):
         after_pass()
     return reports
+
+
+def step_back_for_readers() -> None:
+    """Run this thread (and the fetching threads and extraction processes it starts, which inherit it)
+    at VISTKA_PIPELINE_NICE: a pass is batch work, and the site's web processes on the same cores
+    should serve readers first. Linux sets niceness per thread; it is only ever raised here, never
+    lowered (an unprivileged process cannot), so a thread already nicer keeps its own."""
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        if current < settings.PIPELINE_NICE:
+            os.setpriority(os.PRIO_PROCESS, 0, settings.PIPELINE_NICE)
+    except (AttributeError, OSError) as error:  # no getpriority (Windows), or refused: passes run as they are
+        log.debug("pipeline niceness left as it is: %s", error)
 
 
 def after_pass() -> None:
