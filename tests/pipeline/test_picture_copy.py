@@ -3,7 +3,6 @@ threads, the body localised by an extraction process, only recorded by the write
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 import time
@@ -17,10 +16,9 @@ from tests.factories import make_source
 from tests.http_servers import LocalServer, reply
 from tests.pipeline.extract.test_body_images import assert_every_picture_is_ours, served_pictures
 from vistka.core.models import Article, ArticleStatus, LicenceMode
-from vistka.pipeline import extractpool, picturecopy, run
+from vistka.pipeline import extractpool, run
 from vistka.pipeline.extract import Extracted, figures, images
 from vistka.pipeline.fetch import FetchPolicy, fetch
-from vistka.pipeline.fetch.limiter import InProcessHostLimiter
 from vistka.pipeline.picturecopy import PictureCopier
 from vistka.pipeline.sources.feedreader import FeedEntry
 
@@ -71,14 +69,14 @@ def test_pictures_copied_in_the_pool_are_recorded_by_the_writer(pool, writer_sto
 def test_a_picture_that_fails_in_the_fetching_thread_does_not_stop_the_article(pool, writer_stores_nothing,
                                                                               settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
-    copy = PictureCopier._copy
+    fetch_picture = images.fetch_picture
 
-    def broken_for_the_lead(copier, address):
+    def broken_for_the_lead(address, policy):
         if address.endswith("/img/lead.jpg"):
             raise RuntimeError("something nobody foresaw")
-        return copy(copier, address)
+        return fetch_picture(address, policy)
 
-    monkeypatch.setattr(PictureCopier, "_copy", broken_for_the_lead)
+    monkeypatch.setattr(images, "fetch_picture", broken_for_the_lead)
     with picture_pages.outlet() as server:
         page = prefetched(server, pool)
         entry = FeedEntry(guid="bridge", link=f"{server.base_url}/news/bridge.html", title="Bridge plans unveiled")
@@ -89,51 +87,6 @@ def test_a_picture_that_fails_in_the_fetching_thread_does_not_stop_the_article(p
     body = served_pictures(article.body_html)
     assert len(body) == 5 and all(src.startswith("/media/images/") for src in body)
     assert all(gone not in article.body_html for gone in picture_pages.GONE_CAPTIONS)
-
-
-def test_a_picture_that_fails_in_the_extraction_process_is_refused_with_a_reason(tmp_path, monkeypatch):
-    def unforeseen(*args):
-        raise RuntimeError("something nobody foresaw")
-
-    monkeypatch.setattr(images, "store_bytes", unforeseen)
-    with LocalServer({"/p.jpg": reply(200, picture_pages.jpeg(400, 300, (1, 2, 3)), {})}) as server:
-        kind, reason, retry_after, _ = picturecopy._fetch_and_keep(f"{server.base_url}/p.jpg", POLICY, str(tmp_path),
-                                                                   "p", False)
-    assert (kind, reason, retry_after) == ("refused", "p could not be stored: RuntimeError", None)
-
-
-class RecordingLimiter(InProcessHostLimiter):
-    def __init__(self):
-        super().__init__(max_concurrent=1, min_delay=0)
-        self.slots, self.deferred = [], []
-
-    def slot(self, host):
-        self.slots.append(host)
-        return super().slot(host)
-
-    def defer(self, host, seconds):
-        self.deferred.append((host, seconds))
-        super().defer(host, seconds)
-
-
-def test_each_hop_of_a_picture_fetched_in_the_pool_holds_its_hosts_slot_here(pool, tmp_path):
-    """The limiter lives in the fetching process: it is taken for every request the pool makes,
-    redirects included, and a host's Retry-After defers that host here."""
-    photo = picture_pages.jpeg(800, 600, (10, 120, 200))
-    routes = {"/moved.jpg": reply(302, b"", {"Location": "/photo.jpg"}),
-              "/photo.jpg": reply(200, photo, {"Content-Type": "image/jpeg"}),
-              "/busy.jpg": reply(429, b"", {"Retry-After": "120"})}
-    limiter = RecordingLimiter()
-    with LocalServer(routes) as server:
-        copier = PictureCopier(dataclasses.replace(POLICY, limiter=limiter), pool, tmp_path, 20)
-        stored = copier.stored(f"{server.base_url}/moved.jpg")
-        busy = copier.stored(f"{server.base_url}/busy.jpg")
-        requested = [path for path, _ in server.requests]
-    host = server.base_url.removeprefix("http://")
-    assert stored is not None and (stored.width, stored.height) == (800, 600)
-    assert requested == ["/moved.jpg", "/photo.jpg", "/busy.jpg"]
-    assert limiter.slots == [host, host, host] and busy is None
-    assert limiter.deferred == [(host, 120.0)] and limiter.deferred_for(host) > 100
 
 
 def test_a_picture_asked_for_by_two_pages_at_once_is_fetched_once(pool, tmp_path):

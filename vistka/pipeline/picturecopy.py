@@ -3,10 +3,10 @@
 When pages are extracted in the pool (extractpool.py), the fetching thread that handed a page over
 copies its pictures as soon as it comes back extracted:
 
-- every picture is fetched by an extraction process, one request (redirect hop) at a time, while
-  that thread holds the hop's slot of the one per-host limiter, which lives in this process
-  (politeness unchanged; the fetcher's address guard and size limits apply there as everywhere);
-  this process, which also writes the database, does none of the HTTP or file work;
+- every picture is fetched in that thread, in this process, through `images.fetch_picture`: the
+  fetcher's address guard and size limits, and the one per-host limiter (politeness unchanged).
+  Not in an extraction process: on the real web a picture's request mostly waits for the outlet
+  (tens to hundreds of milliseconds), which would leave a process meant for CPU work idle;
 - it is recognised and its original kept there too (`images.store_bytes`: a header read and a
   decode at an eighth of the size; content-addressed, so a picture is stored once whatever reaches
   it). Its widths are made by the site when first asked for (vistka/core/pictures.py);
@@ -23,10 +23,7 @@ as in the writer; no picture failure fails the article.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import logging
-import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -34,7 +31,7 @@ from pathlib import Path
 
 from vistka.pipeline import stagetimes
 from vistka.pipeline.extract import Extracted, figures, images
-from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch_hop, host_key
+from vistka.pipeline.fetch import FetchPolicy
 
 log = logging.getLogger("vistka.pipeline")
 
@@ -48,7 +45,7 @@ class CopiedPictures:
 
 
 class PictureCopier:
-    """Copies pictures for the fetching threads of one process; `pool` fetches and keeps them."""
+    """Copies pictures for the fetching threads of one process; `pool` does the Pillow work."""
 
     # Process-wide, not per copier: sources polled one after another (or at once) share pictures too.
     _lock = threading.Lock()
@@ -97,60 +94,22 @@ class PictureCopier:
         return result
 
     def _copy(self, address: str) -> images.StoredImage | None:
-        """Fetch and keep one picture in an extraction process, hop by hop: this thread holds the
-        per-host limiter's slot (it lives in this process) for each request made there."""
         known = images.indexed(address, self.media_root)
         if known is not None:
             return known
-        url, limiter, unlimited = address, self.policy.limiter, dataclasses.replace(self.policy, limiter=None)
-        for _hop in range(self.policy.max_redirects + 1):
-            try:
-                host = host_key(url)
-                with limiter.slot(host) if limiter else contextlib.nullcontext():
-                    kind, value, retry_after, seconds = self.pool.submit(
-                        _fetch_and_keep, url, unlimited, str(self.media_root), address, stagetimes.active()).result()
-            except FetchError as error:  # the host asked us to wait (Retry-After), or not a fetchable address
-                log.info("image left out: %s", error)
-                return None
-            stagetimes.merge(seconds)
-            if kind == "redirect":
-                url = value
-                continue
-            if kind == "refused":
-                if retry_after is not None and limiter:
-                    limiter.defer(host, retry_after)
-                log.info("image left out: %s", value)
-                return None
-            return value
-        log.info("image left out: %s: more than %d redirects", address, self.policy.max_redirects)
-        return None
+        try:
+            with stagetimes.stage("fetch"):  # the HTTP (and the wait for its turn at the host) is fetching
+                content = images.fetch_picture(address, self.policy)
+            with stagetimes.stage("pictures"):
+                stored = images.store_bytes(content, self.media_root, address)
+                images.remember(address, stored, self.media_root)
+        except images.ImageError as error:
+            log.info("image left out: %s", error)
+            return None
+        return stored
 
 
 # --- in an extraction process ------------------------------------------------------------------------
-
-def _fetch_and_keep(url: str, policy: FetchPolicy, media_root: str, address: str,
-                    timed: bool) -> tuple[str, object, float | None, dict[str, float]]:
-    """One hop of a picture's fetch and, when it is the picture, its keeping (in a pool process):
-    ("redirect", next address), ("stored", StoredImage) or ("refused", reason), with Retry-After."""
-    recorder = stagetimes.Recorder() if timed else None
-    try:
-        with stagetimes.stage("fetch", recorder):
-            outcome = fetch_hop(url, policy)
-        if isinstance(outcome, str):
-            return "redirect", outcome, None, dict(recorder.seconds) if recorder else {}
-        with stagetimes.stage("pictures", recorder):
-            stored = images.store_bytes(outcome.content, Path(media_root), address)
-            images.remember(address, stored, Path(media_root))
-        return "stored", stored, None, dict(recorder.seconds) if recorder else {}
-    except FetchError as error:
-        return "refused", str(error), error.retry_after, dict(recorder.seconds) if recorder else {}
-    except images.ImageError as error:
-        return "refused", str(error), None, dict(recorder.seconds) if recorder else {}
-    except Exception as error:  # noqa: BLE001 - anything unforeseen leaves the picture out, not the article
-        log.exception("image left out: %s could not be stored (process %s)", address, os.getpid())
-        return "refused", f"{address} could not be stored: {type(error).__name__}", None, \
-            dict(recorder.seconds) if recorder else {}
-
 
 def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str | None, limit: int,
               timed: bool) -> tuple[str, dict[str, float]]:

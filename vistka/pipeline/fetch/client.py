@@ -71,12 +71,16 @@ def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str =
     """GET url. `expect` ("page", "feed", "image", "robots") refuses unsuitable content types early.
 
     Raises FetchError with an operator-readable message for every failure."""
-    headers = {}
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    with _client(policy, headers) as client:
+    deadline = time.monotonic() + policy.timeout
+    transport = guarded_transport(AddressGuard(policy.allow_hosts), deadline)
+    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+    with httpx.Client(transport=transport, timeout=timeout, headers=headers, follow_redirects=False,
+                      trust_env=False) as client:
         permanent = None  # unknown until the first redirect
         for _hop in range(policy.max_redirects + 1):
             outcome = _get_once(client, url, policy, expect)
@@ -87,23 +91,6 @@ def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str =
             url, code = outcome
             permanent = (permanent is None or permanent) and code in PERMANENT_REDIRECT_CODES
     raise FetchError(f"more than {policy.max_redirects} redirects (a redirect loop?), last to {url}")
-
-
-def fetch_hop(url: str, policy: FetchPolicy, *, expect: str | None = None) -> FetchResult | str:
-    """One request, no redirect followed: the result, or the address a redirect points to. For a
-    caller that holds the per-host limiter's slot of each hop itself (a picture fetched in an
-    extraction process, while the limiter lives in the process that hands the work out)."""
-    with _client(policy, {}) as client:
-        outcome = _get_once(client, url, policy, expect)
-    return outcome if isinstance(outcome, FetchResult) else outcome[0]
-
-
-def _client(policy: FetchPolicy, headers: dict[str, str]) -> httpx.Client:
-    deadline = time.monotonic() + policy.timeout
-    transport = guarded_transport(AddressGuard(policy.allow_hosts), deadline)
-    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
-    return httpx.Client(transport=transport, timeout=timeout, follow_redirects=False, trust_env=False,
-                        headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **headers})
 
 
 def _get_once(client: httpx.Client, url: str, policy: FetchPolicy,
