@@ -1,5 +1,5 @@
-"""Pictures copied beside extraction (vistka/pipeline/picturecopy.py): fetched and kept by the fetching
-threads, the body localised by an extraction process, only recorded by the writer."""
+"""Pictures copied beside extraction (vistka/pipeline/picturecopy.py): fetched by the fetching threads,
+stored by an extraction process, only recorded by the writer."""
 
 from __future__ import annotations
 
@@ -27,10 +27,11 @@ POLICY = FetchPolicy(allow_hosts=["127.0.0.1"])
 
 @pytest.fixture
 def writer_stores_nothing(monkeypatch):
-    """The writer must not fetch or store a picture: only the fetching threads' copier may."""
+    """The writer (this process) must not decode or store a picture: only the pool process may."""
     def refuse(*args, **kwargs):
         raise AssertionError("a picture was stored by the writer")
 
+    monkeypatch.setattr(images, "store_bytes", refuse)
     monkeypatch.setattr(run, "_store_images", refuse)
 
 

@@ -7,11 +7,12 @@ copies its pictures as soon as it comes back extracted:
   fetcher's address guard and size limits, and the one per-host limiter (politeness unchanged).
   Not in an extraction process: on the real web a picture's request mostly waits for the outlet
   (tens to hundreds of milliseconds), which would leave a process meant for CPU work idle;
-- it is recognised and its original kept there too (`images.store_bytes`: a header read and a
-  decode at an eighth of the size; content-addressed, so a picture is stored once whatever reaches
-  it). Its widths are made by the site when first asked for (vistka/core/pictures.py);
-- the body is localised in an extraction process (`figures.localise_images`, lxml: never in these
-  threads);
+- its bytes go to an extraction process, which recognises the picture and keeps its original
+  (`images.store_bytes`: a header read, a decode at an eighth of the size, the file written;
+  content-addressed, so a picture is stored once whatever reaches it): CPU work kept out of this
+  process, which also writes the database. Its widths are made by the site when first asked for
+  (vistka/core/pictures.py);
+- the body is localised there too (`figures.localise_images`, lxml: never in these threads);
 - the writer receives the page with its body already pointing at our copies and the lead picture
   stored, and stores the article as before.
 
@@ -24,6 +25,7 @@ as in the writer; no picture failure fails the article.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -100,16 +102,35 @@ class PictureCopier:
         try:
             with stagetimes.stage("fetch"):  # the HTTP (and the wait for its turn at the host) is fetching
                 content = images.fetch_picture(address, self.policy)
-            with stagetimes.stage("pictures"):
-                stored = images.store_bytes(content, self.media_root, address)
-                images.remember(address, stored, self.media_root)
         except images.ImageError as error:
             log.info("image left out: %s", error)
             return None
+        stored, error, seconds = self.pool.submit(_store, content, str(self.media_root), address,
+                                                  stagetimes.active()).result()
+        stagetimes.merge(seconds)
+        if error:
+            log.info("image left out: %s", error)
         return stored
 
 
 # --- in an extraction process ------------------------------------------------------------------------
+
+def _store(content: bytes, media_root: str, address: str,
+           timed: bool) -> tuple[images.StoredImage | None, str, dict[str, float]]:
+    """Recognise one picture and keep its original; remember its address (in a pool process)."""
+    recorder = stagetimes.Recorder() if timed else None
+    with stagetimes.stage("pictures", recorder):
+        try:
+            stored = images.store_bytes(content, Path(media_root), address)
+        except images.ImageError as error:
+            return None, str(error), dict(recorder.seconds) if recorder else {}
+        except Exception as error:  # noqa: BLE001 - anything Pillow raises leaves the picture out, not the article
+            log.exception("image left out: %s could not be stored (process %s)", address, os.getpid())
+            return None, f"{address} could not be stored: {type(error).__name__}", \
+                dict(recorder.seconds) if recorder else {}
+        images.remember(address, stored, Path(media_root))
+    return stored, "", dict(recorder.seconds) if recorder else {}
+
 
 def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str | None, limit: int,
               timed: bool) -> tuple[str, dict[str, float]]:
