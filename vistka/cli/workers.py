@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from vistka.cli.base import setup_django
@@ -30,7 +32,12 @@ def worker(queues: str, concurrency: int, pool: str) -> None:
     memory["index"] = _rss_mb() - memory["django"] - memory["models"]
     # Where a worker's memory goes (`make bench-scale` reads this line).
     click.echo("worker memory: " + " ".join(f"{name}={mb:.0f}" for name, mb in memory.items())
-               + f" total={sum(memory.values()):.0f} MB")
+               + f" total={sum(memory.values()):.0f} MB peak={_status_mb('VmHWM'):.0f} MB")
+    # Celery's Django fixup runs Django's system checks as the worker starts: they import the site's
+    # URL configuration and every view (~16 MB a worker's peak), which a worker never serves. They
+    # run where a release is deployed: `vistka manage migrate` (run before the workers start) and
+    # `vistka manage check` run them. CELERY_SKIP_CHECKS="" in the environment keeps them here.
+    os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
     app.worker_main(["worker", f"--queues={queues}", f"--concurrency={concurrency}", f"--pool={pool}",
                      "--loglevel=INFO", "--without-gossip", "--without-mingle"])
 
@@ -67,9 +74,14 @@ def _warm_story_index() -> None:
 
 def _rss_mb() -> float:
     """This process's resident memory now, in MB (Linux; 0 elsewhere)."""
+    return _status_mb("VmRSS")
+
+
+def _status_mb(field: str) -> float:
+    """A memory field of /proc/self/status in MB (VmRSS: now, VmHWM: the peak so far; 0 off Linux)."""
     try:
         with open("/proc/self/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+            return next(int(line.split()[1]) for line in status if line.startswith(f"{field}:")) / 1024
     except (OSError, StopIteration):
         return 0.0
 

@@ -7,6 +7,7 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 from datasketch.lsh import _optimal_param
 
+from vistka.pipeline.stories import duplicates
 from vistka.pipeline.stories.duplicates import (
     LSH_THRESHOLD,
     NUM_PERM,
@@ -51,7 +52,11 @@ def _texts(count: int, rng: random.Random) -> list[list[str]]:
     return texts
 
 
-def test_buckets_find_what_datasketch_finds_and_forget_what_is_removed():
+# 50: the recent band keys are merged into the sorted arrays every few articles, and removed ones
+# dropped from them, so that every path (recent, merged, removed from either) is compared.
+@pytest.mark.parametrize("merge_min", [duplicates.MERGE_MIN, 50])
+def test_buckets_find_what_datasketch_finds_and_forget_what_is_removed(monkeypatch, merge_min):
+    monkeypatch.setattr(duplicates, "MERGE_MIN", merge_min)
     rng = random.Random(3)
     index = DuplicateIndex()
     signatures = [index.signature(text) for text in _texts(200, rng)]
@@ -64,6 +69,14 @@ def test_buckets_find_what_datasketch_finds_and_forget_what_is_removed():
     for n in range(0, 150, 3):  # some leave (withdrawn, out of the window)
         reference.remove(str(n))
         buckets.remove(str(n), signatures[n])
+    held = {n: n for n in range(150) if n % 3}
+    for n in range(0, 48, 6):  # and come back changed (re-translated)
+        reference.insert(str(n), references[n + 150])
+        buckets.insert(str(n), signatures[n + 150])
+        held[n] = n + 150
+    for n in [n for n in held if n % 2 == 0]:  # more leave, after that (most merged keys are gone)
+        reference.remove(str(n))
+        buckets.remove(str(n), signatures[held[n]])
     found_any = False
     for signature, theirs in zip(signatures, references, strict=True):
         expected = set(reference.query(theirs))

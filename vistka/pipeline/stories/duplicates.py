@@ -99,50 +99,120 @@ class Duplicate:
     jaccard: float
 
 
+# Band keys inserted since the last merge before they are merged (see _Buckets): ~200 articles. A
+# merge copies the arrays (~3 ms at 600,000 keys, a warm index at 1M articles) once per ~200 articles;
+# a dict of more keys would leave more of its freed objects scattered among the index's own.
+MERGE_MIN = 4096
+
+
 class _Buckets:
-    """MinHashLSH's banding (datasketch's choice of bands and rows, the same candidates) in one flat
-    dict: band + band values → the key, or a list of keys when several share it. datasketch keeps a
-    set per band per article and a list of band hashes per key: ~6 KB an article, where this needs
-    ~1.5 KB (a warm story index holds tens of thousands of articles in every worker)."""
+    """MinHashLSH's banding (datasketch's choice of bands and rows, the same candidates), kept in
+    two parts: the band keys (the band's number and its rows' values, 13 bytes) of most articles in
+    one sorted numpy array, each key's article slot in another, found with `searchsorted`; the keys
+    inserted since the last merge in a dict (band key → slot, or a list of slots when several share
+    it), merged into the arrays once it holds MERGE_MIN keys. A warm story index holds tens of
+    thousands of articles, 21 band keys each, in every worker: one flat dict of them took ~1.7 KB
+    an article (a bytes object, a dict slot and its share of the table per key; ~47 MB at 1M
+    articles), the arrays take 17 bytes a key (~0.36 KB an article). datasketch keeps a set per
+    band per article and a list of band hashes per key: ~6 KB."""
 
     def __init__(self, threshold: float) -> None:
         bands, rows = _bands(threshold)
         self._ranges = [(band, band * rows, (band + 1) * rows) for band in range(bands)]
-        self._table: dict[bytes, str | list[str]] = {}
+        self._dtype = np.dtype(f"S{1 + 4 * rows}")  # the band's number, then its rows' 32-bit values
+        self._sorted = np.empty(0, dtype=self._dtype)  # merged band keys, ascending
+        self._sorted_slots = np.empty(0, dtype=np.int32)  # the article slot of each merged band key
+        self._recent: dict[bytes, int | list[int]] = {}  # band keys inserted since the last merge
+        self._recent_keys = 0  # band keys in _recent
+        self._next_slot = 0
+        self._first_recent = 0  # slots from here on are in _recent, earlier ones in the arrays
+        self._removed = 0  # merged band keys of removed articles (skipped until the next merge drops them)
+        # Slots are never reused (int32: 2 billion insertions a process): a merged band key whose
+        # article was removed has no key here.
+        self._slot_of: dict[str, int] = {}
+        self._key_of: dict[int, str] = {}
 
     def _keys(self, signature: Signature) -> list[bytes]:
         values = signature.hashvalues
         return [bytes((band,)) + values[start:end].tobytes() for band, start, end in self._ranges]
 
     def insert(self, key: str, signature: Signature) -> None:
-        table = self._table
+        slot = self._next_slot
+        self._next_slot += 1
+        self._slot_of[key], self._key_of[slot] = slot, key
+        table = self._recent
         for bucket in self._keys(signature):
             held = table.get(bucket)
             if held is None:
-                table[bucket] = key
+                table[bucket] = slot
             elif isinstance(held, list):
-                held.append(key)
+                held.append(slot)
             else:
-                table[bucket] = [held, key]
+                table[bucket] = [held, slot]
+        self._recent_keys += len(self._ranges)
+        if self._recent_keys >= MERGE_MIN:
+            self._merge()
 
     def remove(self, key: str, signature: Signature) -> None:
-        table = self._table
+        slot = self._slot_of.pop(key, None)
+        if slot is None:
+            return
+        del self._key_of[slot]
+        if slot < self._first_recent:  # merged: skipped by query() until the next merge drops it
+            self._removed += len(self._ranges)
+            if self._removed > len(self._sorted) // 2:
+                self._merge()
+            return
+        table = self._recent
         for bucket in self._keys(signature):
             held = table.get(bucket)
-            if held == key:
+            if held == slot:
                 del table[bucket]
             elif isinstance(held, list):
-                held.remove(key)
+                held.remove(slot)
                 if len(held) == 1:
                     table[bucket] = held[0]
+        self._recent_keys -= len(self._ranges)
 
     def query(self, signature: Signature) -> set[str]:
+        keys, key_of = self._keys(signature), self._key_of
         found: set[str] = set()
-        for bucket in self._keys(signature):
-            held = self._table.get(bucket)
+        if len(self._sorted):
+            probe = np.array(keys, dtype=self._dtype)
+            firsts = np.searchsorted(self._sorted, probe, side="left").tolist()
+            lasts = np.searchsorted(self._sorted, probe, side="right").tolist()
+            for first, last in zip(firsts, lasts, strict=True):
+                if first < last:
+                    found.update(key_of[slot] for slot in self._sorted_slots[first:last].tolist() if slot in key_of)
+        for bucket in keys:
+            held = self._recent.get(bucket)
             if held is not None:
-                found.update(held) if isinstance(held, list) else found.add(held)
+                found.update(key_of[slot] for slot in held) if isinstance(held, list) else found.add(key_of[held])
         return found
+
+    def _merge(self) -> None:
+        """The recent band keys into the sorted arrays (an O(n) insertion of a sorted batch), dropping
+        the band keys of removed articles."""
+        buckets, slots = [], []
+        for bucket, held in self._recent.items():
+            for slot in held if isinstance(held, list) else (held,):
+                buckets.append(bucket)
+                slots.append(slot)
+        merged, merged_slots = self._sorted, self._sorted_slots
+        if self._removed:  # a flag per slot: no sorting of the whole array (np.isin's) to find them
+            alive = np.zeros(self._next_slot, dtype=bool)
+            alive[np.fromiter(self._key_of, dtype=np.int64, count=len(self._key_of))] = True
+            kept = alive[merged_slots]
+            merged, merged_slots = merged[kept], merged_slots[kept]
+        if buckets:
+            new = np.array(buckets, dtype=self._dtype)
+            order = np.argsort(new, kind="stable")
+            new, new_slots = new[order], np.array(slots, dtype=np.int32)[order]
+            at = np.searchsorted(merged, new, side="right")
+            merged, merged_slots = np.insert(merged, at, new), np.insert(merged_slots, at, new_slots)
+        self._sorted, self._sorted_slots = merged, merged_slots
+        self._recent, self._recent_keys, self._removed = {}, 0, 0
+        self._first_recent = self._next_slot
 
 
 class DuplicateIndex:
