@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +77,20 @@ def test_a_pass_steps_back_for_readers_in_its_own_thread_only(settings, monkeypa
         before, after = thread.submit(pass_then_priority).result()
     assert (before, after) == (mine, settings.PIPELINE_NICE)
     assert os.getpriority(os.PRIO_PROCESS, 0) == mine  # this thread (the demo's web server's parent) unchanged
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="no Linux autogroup scheduling here")
+def test_a_pass_in_a_session_of_its_own_steps_its_session_back_too():
+    """With autogroup scheduling, sessions share the CPU before niceness counts: a pipeline process that
+    leads its own session gives the session its niceness; one in a terminal's session leaves it alone."""
+    script = ("import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'vistka.config.settings'; django.setup(); "
+              "from vistka.pipeline import run; run.step_back_for_readers(); "
+              "print(open('/proc/self/autogroup').read().split()[-1], os.getpriority(os.PRIO_PROCESS, 0))")
+    env = {**os.environ, "VISTKA_PIPELINE_NICE": "19", "VISTKA_DATA_DIR": tempfile.mkdtemp()}
+    alone = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                           start_new_session=True, check=True).stdout.split()
+    shared = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert alone == ["19", "19"]
+    assert int(shared[0]) == int(Path("/proc/self/autogroup").read_text().split()[-1])  # the session as it was
+    assert shared[1] == "19"

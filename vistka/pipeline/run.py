@@ -25,6 +25,7 @@ from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -428,6 +429,24 @@ def step_back_for_readers() -> None:
             os.setpriority(os.PRIO_PROCESS, 0, settings.PIPELINE_NICE)
     except (AttributeError, OSError) as error:  # no getpriority (Windows), or refused: passes run as they are
         log.debug("pipeline niceness left as it is: %s", error)
+    _step_back_session()
+
+
+def _step_back_session(autogroup: Path = Path("/proc/self/autogroup")) -> None:
+    """Linux's autogroup scheduling weighs sessions against each other before niceness counts: a
+    pipeline process in a session of its own (a detached run, `setsid vistka fetch`) would get a
+    whole session's share beside the web server whatever its niceness. Such a process gives its
+    session (itself and what it started) the same niceness; one that shares a terminal's session
+    leaves the session alone. (Under systemd, services are cgroups and `CPUWeight=` is the knob:
+    docs/deployment.md.)"""
+    try:
+        if os.getsid(0) != os.getpid() or not autogroup.exists():
+            return
+        found = re.search(r"nice (-?\d+)", autogroup.read_text())
+        if found and int(found.group(1)) < settings.PIPELINE_NICE:
+            autogroup.write_text(str(settings.PIPELINE_NICE))
+    except (AttributeError, OSError) as error:
+        log.debug("session niceness left as it is: %s", error)
 
 
 def after_pass() -> None:
