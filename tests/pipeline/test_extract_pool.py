@@ -94,3 +94,18 @@ def test_a_pass_in_a_session_of_its_own_steps_its_session_back_too():
     assert alone == ["19", "19"]
     assert int(shared[0]) == int(Path("/proc/self/autogroup").read_text().split()[-1])  # the session as it was
     assert shared[1] == "19"
+
+
+def test_vistka_runs_scheduler_thread_steps_back_and_leaves_the_web_servers_thread(settings):
+    import threading
+
+    from vistka.pipeline.loop import run_scheduler
+
+    settings.PIPELINE_NICE = 19
+    stop, seen = threading.Event(), []
+    stop.set()  # no pass: only what the thread does before its first one
+    thread = threading.Thread(target=lambda: (run_scheduler(stop), seen.append(os.getpriority(os.PRIO_PROCESS, 0))))
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    thread.start()
+    thread.join(30)
+    assert seen == [19] and os.getpriority(os.PRIO_PROCESS, 0) == mine

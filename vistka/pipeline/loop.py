@@ -43,8 +43,11 @@ def run_scheduler(stop: threading.Event, cap: float = 60.0, resume_every: float 
     on with held articles (e.g. interrupted between storing and publishing)."""
     from django.db import close_old_connections
 
-    from vistka.pipeline.run import resume_unfinished
+    from vistka.pipeline.run import resume_unfinished, step_back_for_readers
 
+    # This thread and what it starts run at VISTKA_PIPELINE_NICE; not the session: `vistka run` serves
+    # the site from the same session.
+    step_back_for_readers(session=False)
     last_resume = 0.0
     while not stop.is_set():
         close_old_connections()  # a long-lived thread must not keep a dead database connection

@@ -418,18 +418,20 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
     return reports
 
 
-def step_back_for_readers() -> None:
+def step_back_for_readers(session: bool = True) -> None:
     """Run this thread (and the fetching threads and extraction processes it starts, which inherit it)
     at VISTKA_PIPELINE_NICE: a pass is batch work, and the site's web processes on the same cores
     should serve readers first. Linux sets niceness per thread; it is only ever raised here, never
-    lowered (an unprivileged process cannot), so a thread already nicer keeps its own."""
+    lowered (an unprivileged process cannot), so a thread already nicer keeps its own. `session`:
+    also the session this process leads, if any (see _step_back_session)."""
     try:
         current = os.getpriority(os.PRIO_PROCESS, 0)
         if current < settings.PIPELINE_NICE:
             os.setpriority(os.PRIO_PROCESS, 0, settings.PIPELINE_NICE)
     except (AttributeError, OSError) as error:  # no getpriority (Windows), or refused: passes run as they are
         log.debug("pipeline niceness left as it is: %s", error)
-    _step_back_session()
+    if session:
+        _step_back_session()
 
 
 def _step_back_session(autogroup: Path = Path("/proc/self/autogroup")) -> None:
