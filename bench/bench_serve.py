@@ -25,6 +25,8 @@ import threading
 import time
 from pathlib import Path
 
+from vistka.cli.webserver import heartbeat_in_memory
+
 TARGETS = {"home_p99_ms": 50.0, "article_p99_ms": 20.0, "article_vs_static": 0.70, "rss_mb": 250.0}
 BUSY_TARGETS = {"busy_home_p99_ms": 50.0, "busy_article_p99_ms": 50.0, "busy_hit_ratio": 0.9}
 # Counts the page cache's answers (X-Cache: hit/miss) over all of wrk's threads.
@@ -66,7 +68,7 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "vistka.config.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
-         "--preload", "--log-level", "warning"],
+         "--preload", *heartbeat_in_memory(), "--log-level", "warning"],  # as `vistka serve` runs it
         env=env, start_new_session=True)
     try:
         _wait_for(port)

@@ -106,3 +106,15 @@ def test_gunicorn_command_binds_ipv6_hosts_in_brackets():
     command = gunicorn_command("::1", 8000, 3)
     assert command[command.index("--bind") + 1] == "[::1]:8000" and command[command.index("--workers") + 1] == "3"
     assert sys.executable == command[0]
+
+
+def test_gunicorns_heartbeat_file_is_in_memory_where_there_is_dev_shm(monkeypatch):
+    """The workers' heartbeat (a file's mode changed between requests) must not wait behind the
+    pipeline's disk writes: in /dev/shm where the system has it, else gunicorn's default."""
+    from vistka.cli import webserver
+
+    command = webserver.gunicorn_command("127.0.0.1", 8000, 2)
+    if os.path.isdir("/dev/shm"):
+        assert command[command.index("--worker-tmp-dir") + 1] == "/dev/shm"
+    monkeypatch.setattr(webserver.os.path, "isdir", lambda path: False)
+    assert "--worker-tmp-dir" not in webserver.gunicorn_command("127.0.0.1", 8000, 2)

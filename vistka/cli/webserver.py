@@ -39,9 +39,18 @@ def gunicorn_command(host: str, port: int, workers: int = 0) -> list[str]:
         "--worker-class", "gthread", "--threads", str(THREADS_PER_WORKER),
         # Load the site once and fork: workers share its memory (vistka.config.wsgi freezes it for that).
         "--preload",
+        *heartbeat_in_memory(),
         "--timeout", "120", "--graceful-timeout", "20",
         "--error-logfile", "-", "--log-level", "info",
     ]
+
+
+def heartbeat_in_memory() -> list[str]:
+    """gunicorn's workers tell the master they are alive by changing a temporary file's mode between
+    requests; in /tmp, on the disk, that call waits behind the pipeline's writes (database commits,
+    pictures) and the worker stops answering meanwhile. In memory (/dev/shm) it never waits, as
+    gunicorn's own documentation advises."""
+    return ["--worker-tmp-dir", "/dev/shm"] if os.path.isdir("/dev/shm") else []
 
 
 def check_platform() -> None:
