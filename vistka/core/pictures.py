@@ -16,6 +16,7 @@ Pictures stored before originals were kept have all their widths made already.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
@@ -64,8 +65,6 @@ def shown_size(width: int, height: int, at: int = MAX_WIDTH) -> tuple[int, int]:
 def open_picture(content_or_path: bytes | Path, label: str = "image") -> Image.Image:
     """Pillow's lazy image (the header read, nothing decoded), refusing what is no web picture and
     decompression bombs; PictureError says why."""
-    import io
-
     source = io.BytesIO(content_or_path) if isinstance(content_or_path, bytes) else content_or_path
     try:
         Image.init()
