@@ -72,3 +72,18 @@ def test_a_change_by_another_process_in_between_means_a_fresh_build(monkeypatch)
     monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
     grouping.update_related(backfill)
     assert builds == [1]
+
+
+def test_bodies_read_again_by_later_backfill_indexes_are_parsed_once(monkeypatch):
+    """The indexes built for backfills of the same days re-read the same articles: their plain text
+    comes from the cache (a digest of the body), the same text strip_tags gives."""
+    from django.utils.html import strip_tags
+
+    parsed = []
+    monkeypatch.setattr(grouping, "strip_tags", lambda html: parsed.append(html) or strip_tags(html))
+    monkeypatch.setattr(grouping, "_PLAIN", type(grouping._PLAIN)())
+    bodies = [f"<p>Report {number} on the <b>bridge</b> &amp; the river.</p>" for number in range(200)]
+    first = [grouping._plain_text(body) for body in bodies]
+    again = [grouping._plain_text(body) for body in bodies]
+    assert first == again == [strip_tags(body) for body in bodies]
+    assert len(parsed) == 200  # each body once, though 200 is more than the few around one decision

@@ -14,8 +14,10 @@ moved, and new articles are compared with stories as the editors left them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
+import hashlib
 import heapq
 import threading
 from collections import OrderedDict
@@ -48,18 +50,26 @@ def article_doc(article: Article) -> Doc:
                original=original)
 
 
-_PLAIN: OrderedDict[str, str] = OrderedDict()
-PLAIN_LIMIT = 32
+_PLAIN: OrderedDict[bytes, str] = OrderedDict()
+# Bodies whose plain text is kept, by a digest of the body (the text alone, ~5-10 KB each: a few MB).
+# Beside the repeats around one decision, the index a backfill decision builds for its own time
+# re-reads the articles of that time, which the next backfills of the same days read again.
+PLAIN_LIMIT = 512
 
 
 def _plain_text(html: str) -> str:
     """strip_tags(html), once per body: it parses in pure Python (~4 ms for a long article), and one
     article's doc is made several times around its decision (assignment, the stored-row check, related
-    posts). The last few bodies are kept."""
-    text = _PLAIN.get(html)
-    if text is None:
-        text = _PLAIN[html] = strip_tags(html)
-        if len(_PLAIN) > PLAIN_LIMIT:
+    posts) and again by the indexes built for backfills of its days. The last bodies used are kept."""
+    key = hashlib.blake2b(html.encode(), digest_size=16).digest()
+    text = _PLAIN.get(key)
+    if text is not None:
+        with contextlib.suppress(KeyError):  # another thread may have let it go meanwhile
+            _PLAIN.move_to_end(key)
+        return text
+    text = _PLAIN[key] = strip_tags(html)
+    while len(_PLAIN) > PLAIN_LIMIT:
+        with contextlib.suppress(KeyError):
             _PLAIN.popitem(last=False)
     return text
 
