@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from tests.http_servers import LocalServer, reply
-from vistka.core.pictures import width_file
-from vistka.pipeline.extract.images import MAX_WIDTH, WIDTHS, ImageError, srcset, store_bytes, store_image
+from vistka.core.pictures import MAX_WIDTH, WIDTHS, srcset, width_file
+from vistka.pipeline.extract.images import ImageError, store_bytes, store_image
 from vistka.pipeline.extract.images import store_lead_image as store_lead
 from vistka.pipeline.fetch import FetchPolicy
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from PIL import Image
 
 from vistka.core import pictures
-from vistka.core.pictures import MAX_WIDTH, WIDTHS, srcset, variant_widths  # noqa: F401 - this stage's names for them
+from vistka.core.pictures import srcset
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
 
 MIN_SIDE = 48  # smaller pictures are tracking pixels, spacers and icons, not article images
