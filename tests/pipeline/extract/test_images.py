@@ -12,7 +12,6 @@ from PIL import Image
 from tests.http_servers import LocalServer, reply
 from vistka.core.pictures import MAX_WIDTH, WIDTHS, srcset, width_file
 from vistka.pipeline.extract.images import ImageError, store_bytes, store_image
-from vistka.pipeline.extract.images import store_lead_image as store_lead
 from vistka.pipeline.fetch import FetchPolicy
 
 POLICY = FetchPolicy(allow_hosts=["127.0.0.1"])
@@ -42,7 +41,7 @@ def test_large_image_is_kept_once_and_its_widths_made_when_asked_for(tmp_path):
     routes = {"/big.png": reply(200, big, {"Content-Type": "image/png"}),
               "/same-bytes-elsewhere": reply(200, big, {"Content-Type": "image/png"})}
     with LocalServer(routes) as server:
-        stored = store_lead(f"{server.base_url}/big.png", tmp_path, POLICY)
+        stored = store_image(f"{server.base_url}/big.png", tmp_path, POLICY)
         again = store_image(f"{server.base_url}/big.png", tmp_path, POLICY)
         files = stored_files(tmp_path)
         twin = store_image(f"{server.base_url}/same-bytes-elsewhere", tmp_path, POLICY)

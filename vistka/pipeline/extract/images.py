@@ -69,11 +69,6 @@ def fetch_picture(url: str, policy: FetchPolicy) -> bytes:
         raise ImageError(str(error)) from None
 
 
-def store_lead_image(url: str, media_root: Path, policy: FetchPolicy) -> StoredImage:
-    """The article's lead picture: stored like every other image."""
-    return store_image(url, media_root, policy)
-
-
 def store_bytes(content: bytes, media_root: Path, label: str = "image") -> StoredImage:
     """Recognise content as a picture (refusing bombs, decorations, non-images and broken files) and
     keep its original; its widths are made when the site is first asked for them."""
