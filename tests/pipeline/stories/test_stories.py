@@ -34,6 +34,23 @@ def doc(i, title, text, hours=0.0, source="one"):
     return Doc(id=str(i), title=title, text=text, published=T0 + timedelta(hours=hours), source=source)
 
 
+def test_postings_stay_in_time_and_id_order_whatever_the_arrival_order():
+    """A posting list is kept ordered by (publication time, id): appended at either end, or placed
+    between, ties at the same time included."""
+    import random
+
+    hours = [0, 0, 1, 2, 2, 2, 3, 5, 5, 8]
+    docs = [doc(i, MACRON_A[0], MACRON_A[1], hours=h) for i, h in enumerate(hours)]
+    for seed in range(5):
+        index = StoryIndex(StoryParams())
+        for item in random.Random(seed).sample(docs, len(docs)):
+            index.add(item, f"s{item.id}")
+        for term, postings in index._postings.items():
+            keys = [(index._slot_times[slot], index._slot_ids[slot]) for slot in postings.slots]
+            assert keys == sorted(keys), term
+            assert len(keys) == 2 * len(docs) or len(keys) == len(docs), term  # title and body: each field once
+
+
 def test_entities_are_names_and_numbers_not_sentence_openers():
     found = entities_of("The talks in Paris went well. Macron met Zelensky on 27 January, 2025. "
                         "Zelensky thanked Macron. Talks go on.")

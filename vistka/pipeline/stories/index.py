@@ -328,12 +328,21 @@ class StoryIndex:
             entry.packed, entry.unpacked = self._pack(entry.weights, at, slot), None
         self.entries[doc_id] = entry
         self.stories.setdefault(story, _Story()).members[doc_id] = at
-        table, times, ids = self._terms, self._slot_times, self._slot_ids
-        for term in entry.packed.ids.tolist():
-            postings = self._postings.get(table[term])
+        table, times, ids, postings_of = self._terms, self._slot_times, self._slot_ids, self._postings
+        for term in entry.packed.ids.tolist():  # ~200 terms an article, thousands of articles a rebuild: inlined
+            postings = postings_of.get(table[term])
             if postings is None:
-                postings = self._postings[table[term]] = _Postings()
-            postings.insert(slot, times, ids)
+                postings = postings_of[table[term]] = _Postings()
+                postings.slots.append(slot)
+                continue
+            slots = postings.slots  # never empty (remove() drops an empty one)
+            # The ends first: the warm index adds the newest article, a rebuild reads the newest first.
+            if times[slots[-1]] < at:
+                slots.append(slot)
+            elif times[slots[0]] > at:
+                slots.insert(0, slot)
+            else:
+                postings.insert(slot, times, ids)
         self._df[entry.packed.ids] += 1
         self._duplicates.add(doc_id, entry.signature)
         self._changed()
