@@ -464,14 +464,18 @@ class StoryIndex:
 
     def _ids_of(self, terms, register: bool = False) -> np.ndarray:
         ids = self._term_ids
-        if register:
-            for term in terms:
-                if term not in ids:
-                    ids[term] = len(ids)
-                    self._terms.append(term)
-            if len(ids) > len(self._df):
-                self._df = np.concatenate([self._df, np.zeros(max(len(ids), len(self._df)), dtype=np.int64)])
-        return np.array([ids.get(term, -1) for term in terms], dtype=np.int64)
+        if not register:
+            return np.array([ids.get(term, -1) for term in terms], dtype=np.int64)
+        found, known, table = [], ids.get, self._terms
+        for term in terms:  # one pass: every article added registers its ~200 terms here
+            term_id = known(term)
+            if term_id is None:
+                term_id = ids[term] = len(table)
+                table.append(term)
+            found.append(term_id)
+        if len(ids) > len(self._df):
+            self._df = np.concatenate([self._df, np.zeros(max(len(ids), len(self._df)), dtype=np.int64)])
+        return np.array(found, dtype=np.int64)
 
     def _pack(self, weights: tuple[Vector, Vector, Vector], at: float, slot: int) -> _Packed:
         title, body, names = weights
