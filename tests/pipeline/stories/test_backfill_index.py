@@ -46,8 +46,12 @@ def test_related_posts_of_a_backfill_reuse_its_index_and_match_a_fresh_one(monke
     original = grouping.build_index
     monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
     # Mostly the bank's story, with words of the floods: related posts outside its own story.
-    backfill = _ingest(source, 20, old + timedelta(hours=3), f"{TOPICS[1]} {TOPICS[1]} after {TOPICS[2]}")
-    assert len(builds) == 1  # built for the decision, reused for the related posts
+    backfill = _stored(source, 20, old + timedelta(hours=3), f"{TOPICS[1]} {TOPICS[1]} after {TOPICS[2]}")
+    with transaction.atomic():
+        grouping.assign_story(backfill)
+    decided = len(builds)  # 1, or 0 when the last backfill's index was carried on
+    grouping.update_related(backfill)
+    assert len(builds) == decided <= 1  # the related posts reuse the decision's index
     stored = list(RelatedArticle.objects.filter(article=backfill).order_by("-score", "related_id")
                   .values_list("related_id", "score"))
     fresh = original(backfill).related_to(original(backfill).entries[str(backfill.pk)])
@@ -87,3 +91,72 @@ def test_bodies_read_again_by_later_backfill_indexes_are_parsed_once(monkeypatch
     again = [grouping._plain_text(body) for body in bodies]
     assert first == again == [strip_tags(body) for body in bodies]
     assert len(parsed) == 200  # each body once, though 200 is more than the few around one decision
+
+
+def _same_as_a_fresh_build(index, article: Article, original) -> None:
+    """`index` holds what build_index would read for `article` now, entry for entry, and decides alike."""
+    fresh = original(article)
+    assert set(index.entries) == set(fresh.entries)
+    for key, entry in fresh.entries.items():
+        assert index.entries[key].terms == entry.terms, key
+    probe = grouping.article_doc(article)
+    assert index.decide(index.prepare(probe)).reasons == fresh.decide(fresh.prepare(probe)).reasons
+
+
+def test_an_archive_backfilled_in_order_carries_one_index_along(monkeypatch):
+    """An outlet's archive arrives days apart, older than the warm index reaches: each decision takes
+    the last backfill's index, drops what left its span and reads what came in, instead of building
+    one — and holds what a fresh build holds."""
+    source = make_source(name="Port Gazette", language="en", homepage="https://port.example/")
+    now = timezone.now()
+    for n in range(3):
+        _ingest(source, n, now - timedelta(hours=n), TOPICS[n % 4])
+    builds = []
+    original = grouping.build_index
+    monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
+    old = now - timedelta(days=400)
+    archive = []
+    for n in range(10, 30):  # 3 days apart: 57 days, twice the span a backfill decision reads
+        archive.append(_ingest(source, n, old + timedelta(days=3 * (n - 10)), TOPICS[n % 4]))
+        if n > 10:
+            _same_as_a_fresh_build(grouping.WARM._backfill[2], archive[-1], original)
+        _ingest(source, 100 + n, now - timedelta(minutes=n), TOPICS[(n + 1) % 4])  # the warm index's news between
+    assert len(builds) == 1
+    assert len(grouping.WARM._backfill[2].entries) < len(archive)  # the older ones left its span
+
+
+def test_articles_changed_elsewhere_are_read_again_when_the_index_is_carried(monkeypatch):
+    source = make_source(name="Port Gazette", language="en", homepage="https://port.example/")
+    now = timezone.now()
+    _ingest(source, 0, now, TOPICS[0])
+    old = now - timedelta(days=400)
+    archive = [_ingest(source, n, old + timedelta(days=n), TOPICS[n % 4]) for n in range(1, 8)]
+    edited, withdrawn = archive[2], archive[3]
+    edited.title, edited.body_html = "Tram depot fire in Lviv", "<p>A tram depot burned in Lviv overnight.</p>"
+    edited.save(update_fields=["title", "body_html"])  # another worker, or an editor
+    withdrawn.status = ArticleStatus.WITHDRAWN
+    withdrawn.save(update_fields=["status"])
+    builds = []
+    original = grouping.build_index
+    monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
+    following = _ingest(source, 9, old + timedelta(days=9), "tram depot fire in Lviv")
+    assert builds == []
+    index = grouping.WARM._backfill[2]
+    assert str(withdrawn.pk) not in index.entries
+    assert "lviv" in {term.lstrip("@") for term in index.entries[str(edited.pk)].terms}
+    _same_as_a_fresh_build(index, following, original)
+    assert following.story_id == edited.story_id
+
+
+def test_a_backfill_far_from_the_last_one_builds_its_own_index(monkeypatch):
+    source = make_source(name="Port Gazette", language="en", homepage="https://port.example/")
+    now = timezone.now()
+    _ingest(source, 0, now, TOPICS[0])
+    for n in range(1, 4):
+        _ingest(source, n, now - timedelta(days=400 + n), TOPICS[n % 4])
+    builds = []
+    original = grouping.build_index
+    monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
+    far = _ingest(source, 9, now - timedelta(days=900), TOPICS[1])
+    assert builds == [1]
+    _same_as_a_fresh_build(grouping.WARM._backfill[2], far, original)

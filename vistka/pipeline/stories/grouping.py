@@ -36,6 +36,7 @@ from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.pipeline.stories.terms import Doc
 
 SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
+BACKFILL_CARRY_LIMIT = 500  # more changes than this since the last backfill: its index is built afresh
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection
 
 
@@ -172,7 +173,8 @@ class WarmIndex:
         # This process's own committed decisions, by the StoryChange id they wrote: sync() takes them
         # from here instead of reading the article back (change id → (article id, entry, story, clock)).
         self._own: dict[int, tuple[int, object, str, datetime]] = {}
-        # The index built for the last backfill decision, kept for its related posts right after:
+        # The index built for the last backfill decision, kept for its related posts right after and
+        # for the next backfill to carry on (_carried_backfill):
         # [article id, last change id when built, index, whether the decision was committed into it].
         self._backfill: list | None = None
 
@@ -181,11 +183,41 @@ class WarmIndex:
         params = params or StoryParams.from_options()
         self.sync(params)
         if is_backfill(article.shown_at, self.newest, params):
-            index = build_index(article, params)
+            index = self._carried_backfill(article, params) or build_index(article, params)
             self._backfill = [article.pk, self.seen, index, False]
             return index
-        self._backfill = None
-        return self.index
+        return self.index  # the last backfill's index stays: the next backfill may carry it on
+
+    def _carried_backfill(self, article: Article, params: StoryParams) -> StoryIndex | None:
+        """The last backfill's index brought to this article's time, when that touches fewer articles
+        than building one: the articles changed since (the StoryChange log) taken out, then the span's
+        articles it lacks read and those outside the span dropped. A StoryIndex decides from the set
+        of articles it holds, not from how it came to hold them: the same set as build_index reads,
+        the same decision. (An archive's backfill comes in days apart: most of the span is shared.)"""
+        held = self._backfill
+        if held is None or held[2].params != params:
+            return None
+        changed = list(StoryChange.objects.filter(id__gt=held[1]).values_list("article_id", flat=True)
+                       [:BACKFILL_CARRY_LIMIT + 1])
+        if len(changed) > BACKFILL_CARRY_LIMIT:
+            return None
+        index, when = held[2], article.shown_at
+        wanted = {str(pk) for pk in grouped().filter(published_at__gte=when - retention(params),
+                                                     published_at__lte=when + retention(params))
+                  .values_list("pk", flat=True)}
+        stale = {str(pk) for pk in changed} & set(index.entries)
+        if held[3] and changed.count(held[0]) == 1:
+            stale.discard(str(held[0]))  # its decision, added as decided when it was committed (keep_backfill)
+        leaving = (set(index.entries) - wanted) | stale
+        missing = wanted - (set(index.entries) - leaving)
+        if len(leaving) + len(missing) >= len(wanted):
+            return None
+        self._backfill = None  # half carried (a failed read), it must not be taken again
+        for key in leaving:
+            index.remove(key)
+        if missing:
+            fill(index, grouped().filter(pk__in=[int(key) for key in missing]))
+        return index
 
     def keep_backfill(self, article: Article, entry, index: StoryIndex) -> None:
         """Once the decision about a backfill is committed, its index plus the article is what
@@ -197,8 +229,11 @@ class WarmIndex:
         copy, story = dataclasses.replace(entry), str(article.story_id)  # its arrays become this index's
 
         def committed() -> None:
-            index.add(copy, story)
-            held[3] = True
+            with self.lock:
+                if self._backfill is not held:
+                    return  # the next backfill's decision (another thread) carried it on, reading this one if in its span
+                index.add(copy, story)
+                held[3] = True
 
         transaction.on_commit(committed)
 
@@ -211,6 +246,7 @@ class WarmIndex:
             held, self._backfill = self._backfill, None
             if (held is not None and held[0] == article.pk and held[3]
                     and not StoryChange.objects.filter(id__gt=held[1]).exclude(article_id=article.pk).exists()):
+                self._backfill = held  # still what the database holds: the next backfill may carry it on
                 return held[2]
             return build_index(article, params)
         return self.index
@@ -261,6 +297,7 @@ class WarmIndex:
 
     def rebuild(self, params: StoryParams) -> None:
         self._own.clear()  # change ids may be reused after a restore
+        self._backfill = None  # so may its index's
         last = StoryChange.objects.order_by("-id").values_list("id", "article_id").first() or (0, 0)
         self.index, self.params, self.clocks, self._by_time = StoryIndex(params), params, {}, []
         self.seen, self.seen_article = last
