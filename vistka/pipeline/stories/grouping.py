@@ -174,8 +174,8 @@ class WarmIndex:
         # from here instead of reading the article back (change id → (article id, entry, story, clock)).
         self._own: dict[int, tuple[int, object, str, datetime]] = {}
         # The index built for the last backfill decision, kept for its related posts right after and
-        # for the next backfill to carry on (_carried_backfill):
-        # [article id, last change id when built, index, whether the decision was committed into it].
+        # for the next backfill to carry on (_carried_backfill): [article id, last change id when
+        # built, index, whether the decision was committed into it, the time the index is built around].
         self._backfill: list | None = None
 
     def index_for(self, article: Article, params: StoryParams | None = None) -> StoryIndex:
@@ -184,7 +184,7 @@ class WarmIndex:
         self.sync(params)
         if is_backfill(article.shown_at, self.newest, params):
             index = self._carried_backfill(article, params) or build_index(article, params)
-            self._backfill = [article.pk, self.seen, index, False]
+            self._backfill = [article.pk, self.seen, index, False, article.shown_at]
             return index
         return self.index  # the last backfill's index stays: the next backfill may carry it on
 
@@ -195,8 +195,8 @@ class WarmIndex:
         of articles it holds, not from how it came to hold them: the same set as build_index reads,
         the same decision. (An archive's backfill comes in days apart: most of the span is shared.)"""
         held = self._backfill
-        if held is None or held[2].params != params:
-            return None
+        if held is None or held[2].params != params or abs(article.shown_at - held[4]) >= 2 * retention(params):
+            return None  # (spans that do not meet share nothing)
         changed = list(StoryChange.objects.filter(id__gt=held[1]).values_list("article_id", flat=True)
                        [:BACKFILL_CARRY_LIMIT + 1])
         if len(changed) > BACKFILL_CARRY_LIMIT:
