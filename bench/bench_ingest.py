@@ -155,6 +155,12 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> N
               f"({cpu['embedded'] / result['seconds']:.0%} of one core), extraction processes "
               f"{cpu['extraction'] * 1000 / max(handled, 1):.1f} ms "
               f"({cpu['extraction'] / result['seconds'] / max(result['processes'], 1):.0%} of a core each)")
+        # With every core busy all the time, the CPU a page would allow this rate and no more.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        spent = (cpu["embedded"] + cpu["extraction"]) / max(handled, 1)
+        if spent > 0:
+            print(f"CPU ceiling: {cores} core(s) / {spent * 1000:.1f} ms a page = {cores / spent:.1f} pages/s "
+                  f"at most, a ratio of {cores / spent / theirs:.2f}")
     print(f"peak RSS: embedded process {result['rss_mb']:.0f} MB (after Django start-up {result['rss_before_mb']:.0f} MB); "
           f"largest extraction process {result['pool_rss_mb']:.0f} MB")
     results = {"pages_per_s": ours, "trafilatura_pages_per_s": theirs, "ratio": ours / theirs,

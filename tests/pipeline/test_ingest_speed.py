@@ -122,3 +122,20 @@ def test_bench_ingest_reports_the_embedded_process_own_peak_memory_not_its_paren
                           cwd=root, capture_output=True, text=True, check=True)
     del ballast
     assert 0 < float(done.stdout) < 150
+
+
+def test_bench_ingest_prints_the_rate_the_cpu_a_page_allows(capsys, monkeypatch):
+    """Beside the measured rate, the ceiling every core busy all the time would give: cores divided
+    by the CPU a page of the embedded and the extraction processes together."""
+    import os
+
+    from bench import bench_ingest
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    result = {"seconds": 10.0, "stored": 100, "published": 100, "statuses": {"published": 100}, "stages": {},
+              "latencies": [0.5] * 100, "rss_mb": 200.0, "rss_before_mb": 100.0, "pool_rss_mb": 180.0,
+              "cpu_s": {"embedded": 4.0, "extraction": 6.0}, "processes": 2}
+    bench_ingest.report("pages", result, 100, trafilatura_seconds=2.0)  # trafilatura: 50 pages/s
+    printed = capsys.readouterr().out
+    assert "CPU ceiling: 2 core(s) / 100.0 ms a page = 20.0 pages/s at most, a ratio of 0.40" in printed
+    assert printed.rstrip().splitlines()[-1].startswith("RESULT pages_per_s=10.00 trafilatura_pages_per_s=50.00 ratio=0.20")
