@@ -57,8 +57,9 @@ class Signature:
 
 
 def minhash(shingles) -> Signature:
-    hashes = np.array([_SHA1_32.unpack(hashlib.sha1(shingle.encode("utf-8")).digest()[:4])[0] for shingle in shingles],
-                      dtype=np.uint32).reshape(-1, 1)
+    # The first 4 bytes of each shingle's SHA-1, little-endian, read by numpy in one go.
+    digests = b"".join([hashlib.sha1(shingle.encode("utf-8")).digest()[:4] for shingle in shingles])
+    hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
     hashes ^= hashes >> np.uint32(16)  # MurmurHash3's finalizer: an avalanching bijection
     hashes *= np.uint32(0x85EBCA6B)
     hashes ^= hashes >> np.uint32(13)

@@ -156,6 +156,7 @@ def entities_of(text: str) -> Counter:
     return found
 
 
+@lru_cache(maxsize=65_536)  # names and capitalised words repeat across an article and across articles
 def _entity_key(word: str) -> str:
     return stem(re.split("['’]", word.lower())[0])
 
@@ -251,6 +252,7 @@ def _month_of(word: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65_536)  # asked of every word of every article (a Cyrillic one tries every stem)
 def _weekday_of(word: str) -> int | None:
     word = word.lower().replace("’", "'")
     if word in _WEEKDAYS:
