@@ -15,7 +15,6 @@ worker's memory budget; and its LSH keeps a set per band per article (~6 KB an a
 from __future__ import annotations
 
 import hashlib
-import struct
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -36,7 +35,6 @@ SEED = 1
 _RANDOM = np.random.RandomState(SEED)
 _A = _RANDOM.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
 _B = _RANDOM.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-_SHA1_32 = struct.Struct("<I")
 
 
 class Signature:
