@@ -156,9 +156,9 @@ def entities_of(text: str) -> Counter:
     return found
 
 
-@lru_cache(maxsize=65_536)  # names and capitalised words repeat across an article and across articles
 def _entity_key(word: str) -> str:
-    return stem(re.split("['’]", word.lower())[0])
+    """The stem of the word before any apostrophe ("Zelensky's" → "zelens")."""
+    return stem(word.lower().split("'", 1)[0].split("’", 1)[0])
 
 
 def features_of(doc: Doc) -> Features:
@@ -239,6 +239,9 @@ NO_EVIDENCE = Evidence()
 # them (every word of an article is looked up: the stems are not tried for English words).
 _MONTH_STEMS = tuple((stem_, month) for stem_, month in _MONTHS.items() if len(stem_) >= 3 and not stem_.isascii())
 _WEEKDAY_STEMS = tuple((stem_, day) for stem_, day in _WEEKDAYS.items() if not stem_.isascii())
+# The same stems, tried in the same order by one regular expression: every word of every article is
+# asked, and a Cyrillic word would otherwise try every stem in Python.
+_WEEKDAY_STEM = re.compile("|".join(re.escape(stem_) for stem_, _ in _WEEKDAY_STEMS))
 
 
 def _month_of(word: str) -> int | None:
@@ -252,15 +255,14 @@ def _month_of(word: str) -> int | None:
     return None
 
 
-@lru_cache(maxsize=65_536)  # asked of every word of every article (a Cyrillic one tries every stem)
 def _weekday_of(word: str) -> int | None:
     word = word.lower().replace("’", "'")
     if word in _WEEKDAYS:
         return _WEEKDAYS[word]
     if not word.isascii():
-        for stem_, day in _WEEKDAY_STEMS:
-            if word.startswith(stem_):
-                return day
+        found = _WEEKDAY_STEM.match(word)
+        if found:
+            return _WEEKDAYS[found.group()]
     return None
 
 
