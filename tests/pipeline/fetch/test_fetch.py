@@ -74,3 +74,87 @@ def test_conditional_get_gives_not_modified(server):
     first = fetch(f"{server.base_url}/feed", ALLOW_LOCAL)
     second = fetch(f"{server.base_url}/feed", ALLOW_LOCAL, etag=first.etag)
     assert not first.not_modified and second.not_modified
+
+
+class _KeepAliveServer:
+    """An HTTP/1.1 server that keeps connections open, recording which connection (client port) each
+    request came on; /slow answers after 3 s."""
+
+    def __init__(self):
+        import threading
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.connections: list[int] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 (the stdlib's name)
+                outer.connections.append(self.client_address[1])
+                if self.path == "/slow":
+                    time.sleep(3)
+                body = b"<p>kept</p>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_one_thread_s_fetches_from_one_host_share_a_kept_connection():
+    """A page and its pictures from one outlet: one connection (one TCP and TLS handshake), not one a
+    request; another thread has its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = _KeepAliveServer()
+    try:
+        for path in ("/a", "/b", "/c"):
+            assert fetch(f"{server.base_url}{path}", ALLOW_LOCAL).content == b"<p>kept</p>"
+        assert len(set(server.connections)) == 1
+        with ThreadPoolExecutor(1) as other:
+            other.submit(fetch, f"{server.base_url}/d", ALLOW_LOCAL).result()
+        assert len(server.connections) == 4 and len(set(server.connections)) == 2
+    finally:
+        server.close()
+
+
+def test_a_kept_connection_still_ends_at_the_fetch_s_deadline():
+    import time
+
+    server = _KeepAliveServer()
+    try:
+        quick = FetchPolicy(timeout=1, max_body_bytes=1000, allow_hosts=["127.0.0.1"])
+        fetch(f"{server.base_url}/a", quick)
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="timed out"):
+            fetch(f"{server.base_url}/slow", quick)
+        assert time.monotonic() - started < 2.5
+        assert len(set(server.connections)) == 1  # the slow answer was asked on the kept connection
+    finally:
+        server.close()
+
+
+def test_a_kept_connection_is_not_used_once_the_host_is_no_longer_allowed():
+    """The guard decides per connection; a client kept under one allow-list is not used under another."""
+    server = _KeepAliveServer()
+    try:
+        fetch(f"{server.base_url}/a", ALLOW_LOCAL)
+        with pytest.raises(FetchError, match="refused"):
+            fetch(f"{server.base_url}/b", FetchPolicy(timeout=2, max_body_bytes=1000))
+        assert len(server.connections) == 1
+    finally:
+        server.close()

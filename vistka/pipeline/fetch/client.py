@@ -7,7 +7,9 @@ touched, and every hop's connection goes through the address guard (see guard.py
 from __future__ import annotations
 
 import re
+import threading
 import time
+import weakref
 from contextlib import nullcontext
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -76,29 +78,48 @@ def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str =
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    deadline = time.monotonic() + policy.timeout
-    transport = guarded_transport(AddressGuard(policy.allow_hosts), deadline)
-    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
-    with httpx.Client(transport=transport, timeout=timeout, headers=headers, follow_redirects=False,
-                      trust_env=False) as client:
-        permanent = None  # unknown until the first redirect
-        for _hop in range(policy.max_redirects + 1):
-            outcome = _get_once(client, url, policy, expect)
-            if isinstance(outcome, FetchResult):
-                if permanent:
-                    outcome.moved_to = outcome.url
-                return outcome
-            url, code = outcome
-            permanent = (permanent is None or permanent) and code in PERMANENT_REDIRECT_CODES
+    client = _thread_client(policy, deadline=time.monotonic() + policy.timeout)
+    permanent = None  # unknown until the first redirect
+    for _hop in range(policy.max_redirects + 1):
+        outcome = _get_once(client, url, policy, expect, headers)
+        if isinstance(outcome, FetchResult):
+            if permanent:
+                outcome.moved_to = outcome.url
+            return outcome
+        url, code = outcome
+        permanent = (permanent is None or permanent) and code in PERMANENT_REDIRECT_CODES
     raise FetchError(f"more than {policy.max_redirects} redirects (a redirect loop?), last to {url}")
 
 
-def _get_once(client: httpx.Client, url: str, policy: FetchPolicy,
-              expect: str | None) -> FetchResult | tuple[str, int]:
+_THREAD = threading.local()
+
+
+def _thread_client(policy: FetchPolicy, deadline: float) -> httpx.Client:
+    """This thread's client, whose connections stay open between its fetches: a page and its
+    pictures, or a feed's pages, mostly come from one host, which then costs one TCP (and TLS)
+    handshake instead of one a request. Every new connection still goes through the address guard;
+    every read and write, on a new connection or a kept one, ends by this fetch's deadline."""
+    key = (tuple(policy.allow_hosts), policy.connect_timeout, policy.read_timeout)
+    held = getattr(_THREAD, "client", None)
+    if held is None or held[0] != key:
+        if held is not None:
+            held[1].close()
+        transport = guarded_transport(AddressGuard(policy.allow_hosts), deadline)
+        client = httpx.Client(transport=transport, timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
+                              follow_redirects=False, trust_env=False)
+        # A fetching thread ends with its feed: its kept connections are closed with it.
+        weakref.finalize(threading.current_thread(), client.close)
+        held = _THREAD.client = (key, client, transport._pool._network_backend)  # noqa: SLF001 - set just above
+    held[2].deadline = deadline
+    return held[1]
+
+
+def _get_once(client: httpx.Client, url: str, policy: FetchPolicy, expect: str | None,
+              headers: dict[str, str]) -> FetchResult | tuple[str, int]:
     """One request: a FetchResult, or (the next URL, the status) when the answer is a redirect."""
     host = host_key(url)
     try:
-        with _slot(policy, host), client.stream("GET", url) as response:
+        with _slot(policy, host), client.stream("GET", url, headers=headers) as response:
             if response.status_code in REDIRECT_CODES and "location" in response.headers:
                 return _next_hop(response), response.status_code
             _refuse(response, url, policy, host)
