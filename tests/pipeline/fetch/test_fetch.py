@@ -158,3 +158,25 @@ def test_a_kept_connection_is_not_used_once_the_host_is_no_longer_allowed():
         assert len(server.connections) == 1
     finally:
         server.close()
+
+
+def test_a_connection_idle_longer_than_servers_keep_theirs_is_not_reused(monkeypatch):
+    """A request sent on a connection the server is closing would fail: an idle one is dropped first."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vistka.pipeline.fetch import guard
+
+    monkeypatch.setattr(guard, "KEEPALIVE_SECONDS", 0.2)
+    server = _KeepAliveServer()
+    try:
+        def two_fetches_apart():  # in a thread of its own: a client made with the setting above
+            fetch(f"{server.base_url}/a", ALLOW_LOCAL)
+            time.sleep(0.5)
+            fetch(f"{server.base_url}/b", ALLOW_LOCAL)
+
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(two_fetches_apart).result()
+        assert len(set(server.connections)) == 2
+    finally:
+        server.close()

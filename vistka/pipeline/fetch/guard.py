@@ -221,9 +221,15 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+# An idle kept connection is closed after this many seconds, well before common servers' own idle
+# timeouts (Apache's is 5 s): a request sent on a connection the server is closing would fail.
+KEEPALIVE_SECONDS = 3.0
+
+
 def guarded_transport(guard: AddressGuard, deadline: float) -> httpx.HTTPTransport:
     """An httpx transport whose connections all go through GuardedBackend."""
-    transport = httpx.HTTPTransport(retries=0, verify=_tls_context())
+    transport = httpx.HTTPTransport(retries=0, verify=_tls_context(),
+                                    limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS))
     # httpx has no public hook for the network backend; the pool it builds takes one, so we set it.
     transport._pool._network_backend = GuardedBackend(guard, deadline)
     return transport
