@@ -1,7 +1,8 @@
 """fetch(): one polite, bounded HTTP GET.
 
 Each redirect hop is requested separately so that the per-host limiter applies to every host
-touched, and every hop's connection goes through the address guard (see guard.py).
+touched, and every hop's connection goes through the address guard (see guard.py). Each thread keeps
+its client, and with it its open connections, between fetches (_thread_client).
 """
 
 from __future__ import annotations
