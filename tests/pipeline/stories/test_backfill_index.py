@@ -119,10 +119,10 @@ def test_an_archive_backfilled_in_order_carries_one_index_along(monkeypatch):
     for n in range(10, 30):  # 3 days apart: 57 days, twice the span a backfill decision reads
         archive.append(_ingest(source, n, old + timedelta(days=3 * (n - 10)), TOPICS[n % 4]))
         if n > 10:
-            _same_as_a_fresh_build(grouping.WARM._backfill[2], archive[-1], original)
+            _same_as_a_fresh_build(grouping.WARM._backfill.index, archive[-1], original)
         _ingest(source, 100 + n, now - timedelta(minutes=n), TOPICS[(n + 1) % 4])  # the warm index's news between
     assert len(builds) == 1
-    assert len(grouping.WARM._backfill[2].entries) < len(archive)  # the older ones left its span
+    assert len(grouping.WARM._backfill.index.entries) < len(archive)  # the older ones left its span
 
 
 def test_articles_changed_elsewhere_are_read_again_when_the_index_is_carried(monkeypatch):
@@ -141,7 +141,7 @@ def test_articles_changed_elsewhere_are_read_again_when_the_index_is_carried(mon
     monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
     following = _ingest(source, 9, old + timedelta(days=9), "tram depot fire in Lviv")
     assert builds == []
-    index = grouping.WARM._backfill[2]
+    index = grouping.WARM._backfill.index
     assert str(withdrawn.pk) not in index.entries
     assert "lviv" in {term.lstrip("@") for term in index.entries[str(edited.pk)].terms}
     _same_as_a_fresh_build(index, following, original)
@@ -159,4 +159,4 @@ def test_a_backfill_far_from_the_last_one_builds_its_own_index(monkeypatch):
     monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
     far = _ingest(source, 9, now - timedelta(days=900), TOPICS[1])
     assert builds == [1]
-    _same_as_a_fresh_build(grouping.WARM._backfill[2], far, original)
+    _same_as_a_fresh_build(grouping.WARM._backfill.index, far, original)

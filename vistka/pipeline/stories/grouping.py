@@ -158,6 +158,15 @@ def build_index(article: Article, params: StoryParams | None = None) -> StoryInd
     return index
 
 
+@dataclasses.dataclass
+class _HeldBackfill:
+    article: int  # the backfill decided in `index`
+    seen: int  # the last StoryChange when the index was built or carried on
+    index: StoryIndex
+    around: datetime  # the time whose span the index holds
+    committed: bool = False  # the decision is committed, and added to the index
+
+
 class WarmIndex:
     """One process's story index: the grouped articles published since `newest - retention`, where
     `newest` is the latest clock (_clock) among grouped articles; kept in step through StoryChange."""
@@ -173,10 +182,9 @@ class WarmIndex:
         # This process's own committed decisions, by the StoryChange id they wrote: sync() takes them
         # from here instead of reading the article back (change id → (article id, entry, story, clock)).
         self._own: dict[int, tuple[int, object, str, datetime]] = {}
-        # The index built for the last backfill decision, kept for its related posts right after and
-        # for the next backfill to carry on (_carried_backfill): [article id, last change id when
-        # built, index, whether the decision was committed into it, the time the index is built around].
-        self._backfill: list | None = None
+        # The index of the last backfill decision, kept for its related posts right after and for the
+        # next backfill to carry on (_carried_backfill).
+        self._backfill: _HeldBackfill | None = None
 
     def index_for(self, article: Article, params: StoryParams | None = None) -> StoryIndex:
         """An index holding what the database holds now, for a decision about `article`."""
@@ -184,7 +192,7 @@ class WarmIndex:
         self.sync(params)
         if is_backfill(article.shown_at, self.newest, params):
             index = self._carried_backfill(article, params) or build_index(article, params)
-            self._backfill = [article.pk, self.seen, index, False, article.shown_at]
+            self._backfill = _HeldBackfill(article.pk, self.seen, index, article.shown_at)
             return index
         return self.index  # the last backfill's index stays: the next backfill may carry it on
 
@@ -195,21 +203,23 @@ class WarmIndex:
         of articles it holds, not from how it came to hold them: the same set as build_index reads,
         the same decision. (An archive's backfill comes in days apart: most of the span is shared.)"""
         held = self._backfill
-        if held is None or held[2].params != params or abs(article.shown_at - held[4]) >= 2 * retention(params):
+        if (held is None or held.index.params != params
+                or abs(article.shown_at - held.around) >= 2 * retention(params)):
             return None  # (spans that do not meet share nothing)
-        changed = list(StoryChange.objects.filter(id__gt=held[1]).values_list("article_id", flat=True)
+        changed = list(StoryChange.objects.filter(id__gt=held.seen).values_list("article_id", flat=True)
                        [:BACKFILL_CARRY_LIMIT + 1])
         if len(changed) > BACKFILL_CARRY_LIMIT:
             return None
-        index, when = held[2], article.shown_at
+        index, when = held.index, article.shown_at
         wanted = {str(pk) for pk in grouped().filter(published_at__gte=when - retention(params),
                                                      published_at__lte=when + retention(params))
                   .values_list("pk", flat=True)}
-        stale = {str(pk) for pk in changed} & set(index.entries)
-        if held[3] and changed.count(held[0]) == 1:
-            stale.discard(str(held[0]))  # its decision, added as decided when it was committed (keep_backfill)
-        leaving = (set(index.entries) - wanted) | stale
-        missing = wanted - (set(index.entries) - leaving)
+        holding = set(index.entries)
+        stale = {str(pk) for pk in changed} & holding
+        if held.committed and changed.count(held.article) == 1:
+            stale.discard(str(held.article))  # its decision, added as decided when it was committed (keep_backfill)
+        leaving = (holding - wanted) | stale
+        missing = wanted - (holding - leaving)
         if len(leaving) + len(missing) >= len(wanted):
             return None
         self._backfill = None  # half carried (a failed read), it must not be taken again
@@ -224,7 +234,7 @@ class WarmIndex:
         build_index would read for the related posts asked next (unless another change came in
         meanwhile: see current_for), so that index is not built twice for one article."""
         held = self._backfill
-        if held is None or held[0] != article.pk or held[2] is not index:
+        if held is None or held.article != article.pk or held.index is not index:
             return
         copy, story = dataclasses.replace(entry), str(article.story_id)  # its arrays become this index's
 
@@ -233,7 +243,7 @@ class WarmIndex:
                 if self._backfill is not held:
                     return  # the next backfill's decision (another thread) carried it on, reading this one if in its span
                 index.add(copy, story)
-                held[3] = True
+                held.committed = True
 
         transaction.on_commit(committed)
 
@@ -244,10 +254,10 @@ class WarmIndex:
         when = article.shown_at
         if self.index is None or params != self.params or is_backfill(when, self.newest, params):
             held, self._backfill = self._backfill, None
-            if (held is not None and held[0] == article.pk and held[3]
-                    and not StoryChange.objects.filter(id__gt=held[1]).exclude(article_id=article.pk).exists()):
+            if (held is not None and held.article == article.pk and held.committed
+                    and not StoryChange.objects.filter(id__gt=held.seen).exclude(article_id=article.pk).exists()):
                 self._backfill = held  # still what the database holds: the next backfill may carry it on
-                return held[2]
+                return held.index
             return build_index(article, params)
         return self.index
 
