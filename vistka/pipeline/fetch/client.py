@@ -19,7 +19,7 @@ import httpx
 
 from vistka.pipeline.fetch.charset import as_utf8_document, decode_document
 from vistka.pipeline.fetch.errors import FetchError
-from vistka.pipeline.fetch.guard import AddressGuard, guarded_transport
+from vistka.pipeline.fetch.guard import AddressGuard, GuardedBackend, guarded_transport
 from vistka.pipeline.fetch.policy import FetchPolicy
 from vistka.pipeline.fetch.response import check_content_type, read_limited, refuse_unusable
 
@@ -105,12 +105,12 @@ def _thread_client(policy: FetchPolicy, deadline: float) -> httpx.Client:
     if held is None or held[0] != key:
         if held is not None:
             held[1].close()
-        transport = guarded_transport(AddressGuard(policy.allow_hosts), deadline)
-        client = httpx.Client(transport=transport, timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
-                              follow_redirects=False, trust_env=False)
+        backend = GuardedBackend(AddressGuard(policy.allow_hosts), deadline)
+        client = httpx.Client(transport=guarded_transport(backend), follow_redirects=False, trust_env=False,
+                              timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout))
         # A fetching thread ends with its feed: its kept connections are closed with it.
         weakref.finalize(threading.current_thread(), client.close)
-        held = _THREAD.client = (key, client, transport._pool._network_backend)  # noqa: SLF001 - set just above
+        held = _THREAD.client = (key, client, backend)
     held[2].deadline = deadline
     return held[1]
 

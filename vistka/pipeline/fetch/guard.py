@@ -226,10 +226,11 @@ def _tls_context() -> ssl.SSLContext:
 KEEPALIVE_SECONDS = 3.0
 
 
-def guarded_transport(guard: AddressGuard, deadline: float) -> httpx.HTTPTransport:
-    """An httpx transport whose connections all go through GuardedBackend."""
+def guarded_transport(backend: GuardedBackend) -> httpx.HTTPTransport:
+    """An httpx transport whose connections all go through `backend` (its deadline may be moved on
+    for each fetch that reuses the transport)."""
     transport = httpx.HTTPTransport(retries=0, verify=_tls_context(),
                                     limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS))
     # httpx has no public hook for the network backend; the pool it builds takes one, so we set it.
-    transport._pool._network_backend = GuardedBackend(guard, deadline)
+    transport._pool._network_backend = backend
     return transport
