@@ -119,17 +119,18 @@ def _store(content: bytes, media_root: str, address: str,
            timed: bool) -> tuple[images.StoredImage | None, str, dict[str, float]]:
     """Recognise one picture and keep its original; remember its address (in a pool process)."""
     recorder = stagetimes.Recorder() if timed else None
+    stored, error = None, ""
     with stagetimes.stage("pictures", recorder):
         try:
             stored = images.store_bytes(content, Path(media_root), address)
-        except images.ImageError as error:
-            return None, str(error), dict(recorder.seconds) if recorder else {}
-        except Exception as error:  # noqa: BLE001 - anything Pillow raises leaves the picture out, not the article
+        except images.ImageError as refused:
+            error = str(refused)
+        except Exception as failure:  # noqa: BLE001 - anything Pillow raises leaves the picture out, not the article
             log.exception("image left out: %s could not be stored (process %s)", address, os.getpid())
-            return None, f"{address} could not be stored: {type(error).__name__}", \
-                dict(recorder.seconds) if recorder else {}
-        images.remember(address, stored, Path(media_root))
-    return stored, "", dict(recorder.seconds) if recorder else {}
+            error = f"{address} could not be stored: {type(failure).__name__}"
+        if stored is not None:
+            images.remember(address, stored, Path(media_root))
+    return stored, error, dict(recorder.seconds) if recorder else {}
 
 
 def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str | None, limit: int,
