@@ -28,9 +28,12 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
+    from django.core.cache import caches
+
     fake = Clock()
     monkeypatch.setattr(caching, "time", fake)
-    return fake
+    yield fake
+    caches["pages"].clear()  # pages stamped in this clock's future would look fresh to later tests
 
 
 @pytest.fixture
@@ -39,6 +42,7 @@ def lists_lag(settings):
 
     settings.PAGE_LIST_DELAY = 60.0  # as in production: lists may lag behind new articles
     caches["pages"].clear()  # pages an earlier test cached, of a database rolled back since
+    caching.RENDERS._by_key.clear()  # and renders an earlier test left claimed
 
 
 def _published_pair():
@@ -160,3 +164,68 @@ def test_editors_changes_in_the_desk_reach_cached_pages(client, lists_lag, admin
     desk.post(f"/admin/core/article/{gone.pk}/delete/", {"post": "yes"})
     assert not Article.objects.filter(pk=gone.pk).exists()
     assert b"Refinery fire in the harbour" not in client.get("/").content
+
+
+def _claimed_elsewhere(path: str) -> None:
+    """Another thread of this process has started rendering the page again (and not finished)."""
+    import threading
+
+    from django.test import RequestFactory
+
+    key = caching._page_key(RequestFactory().get(path))
+    claiming = threading.Thread(target=caching.RENDERS.claim, args=(key, caching.time.time()))
+    claiming.start()
+    claiming.join()
+
+
+def test_a_lagging_list_is_served_while_one_thread_renders_it_again(client, lists_lag, clock):
+    source, *_ = _published_pair()
+    client.get("/")
+    make_article(source, 3, title="Ferry service resumes")
+    clock.offset = 61
+    _claimed_elsewhere("/")
+    updating = client.get("/")
+    assert updating["X-Cache"] == "updating" and b"Ferry service" not in updating.content
+    caching.RENDERS._by_key.clear()  # that render is over (it would have stored the new page)
+    fresh = client.get("/")
+    assert fresh["X-Cache"] == "miss" and b"Ferry service" in fresh.content
+    assert client.get("/")["X-Cache"] == "hit"
+
+
+def test_a_page_stale_by_a_take_down_or_its_own_change_is_never_served_while_rendered(client, lists_lag):
+    source, story, kept, gone = _published_pair()
+    home, own = client.get("/"), client.get(kept.get_absolute_url())
+    assert home["X-Cache"] == own["X-Cache"] == "miss"
+    _claimed_elsewhere("/")
+    _claimed_elsewhere(kept.get_absolute_url())
+    kept.title = "Dockers end their strike"
+    kept.save()
+    content_changed([kept.pk])
+    changed = client.get(kept.get_absolute_url())
+    assert changed["X-Cache"] == "miss" and b"Dockers end their strike" in changed.content
+    withdraw_articles(Article.objects.filter(pk=gone.pk))
+    after = client.get("/")
+    assert after["X-Cache"] == "miss" and b"Refinery fire in the harbour" not in after.content
+
+
+def test_a_render_that_fails_or_is_abandoned_lets_the_next_reader_render(client, lists_lag, clock, monkeypatch):
+    from vistka.site.views import pages
+
+    source, *_ = _published_pair()
+    client.get("/")
+    make_article(source, 3, title="Ferry service resumes")
+    clock.offset = 61
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the template engine broke")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pages, "top_stories", broken)
+        with pytest.raises(RuntimeError):
+            client.get("/")
+    assert caching.RENDERS._by_key == {}  # released, though the render failed
+    _claimed_elsewhere("/")  # a thread that started a render and never finished it
+    assert client.get("/")["X-Cache"] == "updating"
+    clock.offset += caching.RENDER_CLAIM_SECONDS
+    rendered = client.get("/")
+    assert rendered["X-Cache"] == "miss" and b"Ferry service" in rendered.content

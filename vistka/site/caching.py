@@ -16,6 +16,12 @@ a mark is a memory read, writing one a memory write: no system call per request 
 
 A cached page stores when its rendering started, so a change committed while it was being rendered
 makes it stale. ETags are a hash of the page itself, so a 304 is only ever given for the same bytes.
+
+A list past its delay is rendered again by one thread of the process; meanwhile the process's other
+threads keep serving the copy they have (`X-Cache: updating`, as nginx's `proxy_cache_use_stale
+updating` and the stale-while-revalidate of CDNs), instead of every waiting reader rendering the same
+page at once. Only lists lag so: a page stale by a take-down or by its own article's change is never
+served while it is rendered again.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from django.utils.http import http_date
 
 from vistka.site.consent import consent_state
 
+RENDER_CLAIM_SECONDS = 30.0  # a render taking longer than this no longer keeps other threads from rendering
 ARTICLE_SLOTS = 8192  # per-article marks; more slots, fewer pages rendered again for a neighbour's change
 _TAKEDOWN, _CONTENT, _FIRST_ARTICLE = 0, 1, 2
 _SLOT = struct.Struct("d")  # seconds since the epoch; aligned 8-byte writes
@@ -110,26 +117,69 @@ def _page_cache():
     return caches["pages"] if "pages" in settings.CACHES else caches["default"]
 
 
-def _fresh(stored: tuple, now: float) -> bool:
-    """Whether a cached page may still be served: see the module's docstring."""
+FRESH, LAGGING, STALE = "fresh", "lagging", "stale"
+
+
+def _state(stored: tuple, now: float) -> str:
+    """FRESH: serve it; LAGGING: a list past its delay behind newer content; STALE: never serve it."""
     _content, _kind, _etag, rendered_at, own_slot = stored
     if rendered_at <= MARKS.read(_TAKEDOWN):
-        return False
+        return STALE
     if own_slot is not None and rendered_at <= MARKS.read(own_slot):
-        return False
-    return rendered_at > MARKS.read(_CONTENT) or now - rendered_at < settings.PAGE_LIST_DELAY
+        return STALE
+    if rendered_at > MARKS.read(_CONTENT) or now - rendered_at < settings.PAGE_LIST_DELAY:
+        return FRESH
+    return LAGGING
+
+
+class _Renders:
+    """The lagging pages this process is rendering again, by key: the thread rendering each, since when."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_key: dict[str, tuple[int, float]] = {}
+
+    def claim(self, key: str, now: float) -> bool:
+        """Whether this thread is to render the page: nobody else in the process is (or for too long)."""
+        me = threading.get_ident()
+        with self._lock:
+            owner = self._by_key.get(key)
+            if owner is not None and owner[0] != me and now - owner[1] < RENDER_CLAIM_SECONDS:
+                return False
+            if owner is None or owner[0] != me:
+                self._by_key[key] = (me, now)
+            return True
+
+    def release(self, key: str) -> None:
+        """This thread's render of the page is over (stored, failed or never started)."""
+        with self._lock:
+            owner = self._by_key.get(key)
+            if owner is not None and owner[0] == threading.get_ident():
+                del self._by_key[key]
+
+
+RENDERS = _Renders()
 
 
 def cached_response(request: HttpRequest) -> tuple[HttpResponse | None, str]:
-    """A 304 or the cached page when a fresh one is stored; else None, and the key to store it under."""
+    """A 304 or the cached page when one may be served; else None, and the key to store it under.
+
+    A lagging list is served as it is while another thread of this process renders it again; the
+    first thread to find it lagging gets None and renders it (cached_page releases the key; a render
+    that never gets there stops holding the others back after RENDER_CLAIM_SECONDS)."""
     key = _page_key(request)
     stored = _page_cache().get(key)
-    if stored is None or not _fresh(stored, time.time()):
+    if stored is None:
+        return None, key
+    now = time.time()
+    state = _state(stored, now)
+    if state == STALE or (state == LAGGING and RENDERS.claim(key, now)):
         return None, key
     content, content_type, etag, rendered_at, _ = stored
+    served = "hit" if state == FRESH else "updating"
     if etag in request.headers.get("If-None-Match", ""):
-        return _with_validators(HttpResponseNotModified(), etag, rendered_at, "hit"), key
-    return _with_validators(HttpResponse(content, content_type=content_type), etag, rendered_at, "hit"), key
+        return _with_validators(HttpResponseNotModified(), etag, rendered_at, served), key
+    return _with_validators(HttpResponse(content, content_type=content_type), etag, rendered_at, served), key
 
 
 class PageCacheMiddleware:
@@ -164,16 +214,19 @@ def cached_page(view=None, *, article: str | None = None):
         hit, key = cached_response(request)
         if hit is not None:
             return hit
-        rendered_at = time.time()  # before reading anything: a change committed after this makes it stale
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render"):
-            response.render()  # a TemplateResponse (the sitemap views) renders lazily
-        if response.status_code != 200 or response.streaming:
-            return response
-        etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
-        own_slot = article_slot(int(kwargs[article])) if article else None
-        _page_cache().set(key, (response.content, response["Content-Type"], etag, rendered_at, own_slot),
-                          settings.PAGE_CACHE_SECONDS)
+        try:
+            rendered_at = time.time()  # before reading anything: a change committed after this makes it stale
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # a TemplateResponse (the sitemap views) renders lazily
+            if response.status_code != 200 or response.streaming:
+                return response
+            etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
+            own_slot = article_slot(int(kwargs[article])) if article else None
+            _page_cache().set(key, (response.content, response["Content-Type"], etag, rendered_at, own_slot),
+                              settings.PAGE_CACHE_SECONDS)
+        finally:
+            RENDERS.release(key)
         if etag in request.headers.get("If-None-Match", ""):
             return _with_validators(HttpResponseNotModified(), etag, rendered_at, "miss")
         return _with_validators(response, etag, rendered_at, "miss")
@@ -188,7 +241,7 @@ def _page_key(request: HttpRequest) -> str:
 
 
 def _with_validators(response: HttpResponse, etag: str, rendered_at: float, cache: str) -> HttpResponse:
-    response["X-Cache"] = cache  # hit or miss: what `make bench-serve` counts (as CDNs report it)
+    response["X-Cache"] = cache  # hit, updating or miss: what `make bench-serve` counts (as CDNs report it)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(int(rendered_at))
     response["Cache-Control"] = "no-cache"  # may be stored, but revalidated (cheaply, by ETag) each time
