@@ -3,15 +3,18 @@ VISTKA_PAGE_LIST_DELAY, and a withdrawal every page at once — for anonymous re
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
+from django.test import RequestFactory
 
 from tests.factories import make_article, make_source
 from vistka.core.events import content_changed
 from vistka.core.models import Article, Story
 from vistka.pipeline.publish.moderation import reject_articles, withdraw_articles
 from vistka.site import caching
+from vistka.site.views import pages
 
 pytestmark = pytest.mark.django_db
 
@@ -168,10 +171,6 @@ def test_editors_changes_in_the_desk_reach_cached_pages(client, lists_lag, admin
 
 def _claimed_elsewhere(path: str) -> None:
     """Another thread of this process has started rendering the page again (and not finished)."""
-    import threading
-
-    from django.test import RequestFactory
-
     key = caching._page_key(RequestFactory().get(path))
     claiming = threading.Thread(target=caching.RENDERS.claim, args=(key, caching.time.time()))
     claiming.start()
@@ -209,15 +208,13 @@ def test_a_page_stale_by_a_take_down_or_its_own_change_is_never_served_while_ren
 
 
 def test_a_render_that_fails_or_is_abandoned_lets_the_next_reader_render(client, lists_lag, clock, monkeypatch):
-    from vistka.site.views import pages
-
     source, *_ = _published_pair()
     client.get("/")
     make_article(source, 3, title="Ferry service resumes")
     clock.offset = 61
 
     def broken(*args, **kwargs):
-        raise RuntimeError("the template engine broke")
+        raise RuntimeError("the database went away")
 
     with monkeypatch.context() as patched:
         patched.setattr(pages, "top_stories", broken)
