@@ -13,6 +13,7 @@ import time
 import weakref
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -95,24 +96,30 @@ def fetch(url: str, policy: FetchPolicy, *, etag: str = "", last_modified: str =
 _THREAD = threading.local()
 
 
+class _HeldClient(NamedTuple):
+    key: tuple  # the policy's allow-list and timeouts the client was made for
+    client: httpx.Client
+    backend: GuardedBackend  # its connections' guard, whose deadline each fetch moves on
+
+
 def _thread_client(policy: FetchPolicy, deadline: float) -> httpx.Client:
     """This thread's client, whose connections stay open between its fetches: a page and its
     pictures, or a feed's pages, mostly come from one host, which then costs one TCP (and TLS)
     handshake instead of one a request. Every new connection still goes through the address guard;
     every read and write, on a new connection or a kept one, ends by this fetch's deadline."""
     key = (tuple(policy.allow_hosts), policy.connect_timeout, policy.read_timeout)
-    held = getattr(_THREAD, "client", None)
-    if held is None or held[0] != key:
+    held: _HeldClient | None = getattr(_THREAD, "client", None)
+    if held is None or held.key != key:
         if held is not None:
-            held[1].close()
+            held.client.close()
         backend = GuardedBackend(AddressGuard(policy.allow_hosts), deadline)
         client = httpx.Client(transport=guarded_transport(backend), follow_redirects=False, trust_env=False,
                               timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout))
         # A fetching thread ends with its feed: its kept connections are closed with it.
         weakref.finalize(threading.current_thread(), client.close)
-        held = _THREAD.client = (key, client, backend)
-    held[2].deadline = deadline
-    return held[1]
+        held = _THREAD.client = _HeldClient(key, client, backend)
+    held.backend.deadline = deadline
+    return held.client
 
 
 def _get_once(client: httpx.Client, url: str, policy: FetchPolicy, expect: str | None,
