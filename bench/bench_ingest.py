@@ -127,6 +127,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> None:
+    from vistka.pipeline.extractpool import cpu_cores
     from vistka.pipeline.stagetimes import STAGES
 
     handled = result["stored"]
@@ -156,7 +157,7 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> N
               f"{cpu['extraction'] * 1000 / max(handled, 1):.1f} ms "
               f"({cpu['extraction'] / result['seconds'] / max(result['processes'], 1):.0%} of a core each)")
         # With every core busy all the time, the CPU a page would allow this rate and no more.
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        cores = cpu_cores()
         spent = (cpu["embedded"] + cpu["extraction"]) / max(handled, 1)
         if spent > 0:
             print(f"CPU ceiling: {cores} core(s) / {spent * 1000:.1f} ms a page = {cores / spent:.1f} pages/s "

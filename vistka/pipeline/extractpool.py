@@ -54,10 +54,15 @@ class ExtractedPage:
     lead_image: StoredImage | None = None  # our copy of the lead picture, when pictures_copied
 
 
+def cpu_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def process_count() -> int:
     configured = settings.EXTRACT_PROCESSES
     if configured == "auto":
-        return min(MAX_PROCESSES, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        return min(MAX_PROCESSES, cpu_cores())
     return int(configured)
 
 
