@@ -160,3 +160,39 @@ def test_a_backfill_far_from_the_last_one_builds_its_own_index(monkeypatch):
     far = _ingest(source, 9, now - timedelta(days=900), TOPICS[1])
     assert builds == [1]
     _same_as_a_fresh_build(grouping.WARM._backfill.index, far, original)
+
+
+def test_archives_of_two_periods_backfilled_in_turn_carry_on_an_index_each(monkeypatch):
+    """Two outlets' archives (or one archive in no order) come back to the same months in turn: each
+    backfill carries on the held index of its own period, which holds what a fresh build holds."""
+    source = make_source(name="Port Gazette", language="en", homepage="https://port.example/")
+    now = timezone.now()
+    _ingest(source, 0, now, TOPICS[0])
+    builds = []
+    original = grouping.build_index
+    monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
+    periods = [now - timedelta(days=400), now - timedelta(days=900)]
+    for n in range(1, 13):
+        article = _ingest(source, n, periods[n % 2] + timedelta(days=n), TOPICS[n % 4])
+        _same_as_a_fresh_build(grouping.WARM._backfill.index, article, original)
+    assert len(builds) == 2  # one a period
+    assert len(grouping.WARM._spares) == 1
+
+
+def test_spare_backfill_indexes_stay_within_their_bounds(monkeypatch):
+    monkeypatch.setattr(grouping, "BACKFILL_SPARES", 2)
+    monkeypatch.setattr(grouping, "BACKFILL_SPARE_ARTICLES", 3)
+    source = make_source(name="Port Gazette", language="en", homepage="https://port.example/")
+    now = timezone.now()
+    _ingest(source, 0, now, TOPICS[0])
+    periods = [now - timedelta(days=400 + 100 * k) for k in range(5)]
+    for n, period in enumerate(periods * 2):  # two articles a period: its second index holds one
+        _ingest(source, 10 + n, period + timedelta(hours=n), TOPICS[n % 4])
+        spares = grouping.WARM._spares
+        assert len(spares) <= 2 and sum(len(spare.index.entries) for spare in spares) <= 3
+    builds = []
+    original = grouping.build_index
+    monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))
+    _ingest(source, 50, periods[-1] + timedelta(hours=1), TOPICS[0])  # the period backfilled last: carried
+    _ingest(source, 51, periods[0] + timedelta(hours=1), TOPICS[0])  # the first, let go long since: built
+    assert builds == [1]

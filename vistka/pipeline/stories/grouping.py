@@ -7,8 +7,8 @@ deleted. Since a StoryIndex decides from the set of articles it holds, not from 
 worker makes the decision a fresh index of the same articles would make (tests/pipeline/stories/test_story_index.py
 checks exactly that) — at the cost of reading a few rows, not of rebuilding a window of thousands.
 
-An article older than the warm index reaches back (a backfill) is decided by an index built for
-its own time. Editors' merges and splits lock the articles they touch: a locked article is never
+An article older than the warm index reaches back (a backfill) is decided by an index of its own
+time: built, or carried on from one of the last few such indexes, which the process keeps. Editors' merges and splits lock the articles they touch: a locked article is never
 moved, and new articles are compared with stories as the editors left them.
 """
 
@@ -37,6 +37,12 @@ from vistka.pipeline.stories.terms import Doc
 
 SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
 BACKFILL_CARRY_LIMIT = 500  # more changes than this since the last backfill: its index is built afresh
+# Earlier backfills' indexes kept beside the last one, for backfills of their days to carry on: an
+# archive, or several outlets' archives, arrive in no order, coming back to the same months. Small
+# indexes only (an article's term weights and postings: 9 KB a synthetic one in bench-scale, more for
+# a long real one), so that the worker stays lean.
+BACKFILL_SPARES = 6
+BACKFILL_SPARE_ARTICLES = 1_000  # articles in all the spare indexes together
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection
 
 
@@ -183,8 +189,9 @@ class WarmIndex:
         # from here instead of reading the article back (change id → (article id, entry, story, clock)).
         self._own: dict[int, tuple[int, object, str, datetime]] = {}
         # The index of the last backfill decision, kept for its related posts right after and for the
-        # next backfill to carry on (_carried_backfill).
+        # next backfill to carry on (_carried_backfill); and earlier ones, latest first (_spares).
         self._backfill: _HeldBackfill | None = None
+        self._spares: list[_HeldBackfill] = []
 
     def index_for(self, article: Article, params: StoryParams | None = None) -> StoryIndex:
         """An index holding what the database holds now, for a decision about `article`."""
@@ -192,23 +199,24 @@ class WarmIndex:
         self.sync(params)
         if is_backfill(article.shown_at, self.newest, params):
             index = self._carried_backfill(article, params) or build_index(article, params)
-            self._backfill = _HeldBackfill(article.pk, self.seen, index, article.shown_at)
+            self._hold_backfill(_HeldBackfill(article.pk, self.seen, index, article.shown_at))
             return index
         return self.index  # the last backfill's index stays: the next backfill may carry it on
 
     def _carried_backfill(self, article: Article, params: StoryParams) -> StoryIndex | None:
-        """The last backfill's index brought to this article's time, when that touches fewer articles
-        than building one: the articles changed since (the StoryChange log) taken out, then the span's
-        articles it lacks read and those outside the span dropped. A StoryIndex decides from the set
-        of articles it holds, not from how it came to hold them: the same set as build_index reads,
-        the same decision. (An archive's backfill comes in days apart: most of the span is shared.)"""
-        held = self._backfill
-        if (held is None or held.index.params != params
-                or abs(article.shown_at - held.around) >= 2 * retention(params)):
-            return None  # (spans that do not meet share nothing)
+        """The nearest held backfill index brought to this article's time, when that touches fewer
+        articles than building one: the articles changed since (the StoryChange log) taken out, then
+        the span's articles it lacks read and those outside the span dropped. A StoryIndex decides
+        from the set of articles it holds, not from how it came to hold them: the same set as
+        build_index reads, the same decision. (An archive's backfill comes in days apart: most of
+        the span is shared.)"""
+        held = self._nearest_backfill(article.shown_at, params)
+        if held is None:
+            return None
         changed = list(StoryChange.objects.filter(id__gt=held.seen).values_list("article_id", flat=True)
                        [:BACKFILL_CARRY_LIMIT + 1])
         if len(changed) > BACKFILL_CARRY_LIMIT:
+            self._let_go(held)  # changes only pile up: it will never be carried on
             return None
         index, when = held.index, article.shown_at
         wanted = {str(pk) for pk in grouped().filter(published_at__gte=when - retention(params),
@@ -222,12 +230,34 @@ class WarmIndex:
         missing = wanted - (holding - leaving)
         if len(leaving) + len(missing) >= len(wanted):
             return None
-        self._backfill = None  # half carried (a failed read), it must not be taken again
+        self._let_go(held)  # half carried (a failed read), it must not be taken again
         for key in leaving:
             index.remove(key)
         if missing:
             fill(index, grouped().filter(pk__in=[int(key) for key in missing]))
         return index
+
+    def _nearest_backfill(self, when: datetime, params: StoryParams) -> _HeldBackfill | None:
+        """The held backfill index around the time nearest `when`, among those whose span meets its span."""
+        meeting = [held for held in (self._backfill, *self._spares) if held is not None
+                   and held.index.params == params and abs(when - held.around) < 2 * retention(params)]
+        return min(meeting, key=lambda held: abs(when - held.around), default=None)
+
+    def _hold_backfill(self, held: _HeldBackfill | None) -> None:
+        """`held` becomes the last backfill's index; the one before it a spare, within the spares' bounds."""
+        if self._backfill is not None:
+            self._spares.insert(0, self._backfill)
+        self._backfill, kept, articles = held, [], 0
+        for spare in self._spares:
+            articles += len(spare.index.entries)
+            if len(kept) < BACKFILL_SPARES and articles <= BACKFILL_SPARE_ARTICLES:
+                kept.append(spare)
+        self._spares = kept
+
+    def _let_go(self, held: _HeldBackfill) -> None:
+        if self._backfill is held:
+            self._backfill = None
+        self._spares = [spare for spare in self._spares if spare is not held]
 
     def keep_backfill(self, article: Article, entry, index: StoryIndex) -> None:
         """Once the decision about a backfill is committed, its index plus the article is what
@@ -240,7 +270,7 @@ class WarmIndex:
 
         def committed() -> None:
             with self.lock:
-                if self._backfill is not held:
+                if all(kept is not held for kept in (self._backfill, *self._spares)):
                     return  # the next backfill's decision (another thread) carried it on, reading this one if in its span
                 index.add(copy, story)
                 held.committed = True
@@ -253,11 +283,11 @@ class WarmIndex:
         params = StoryParams.from_options()
         when = article.shown_at
         if self.index is None or params != self.params or is_backfill(when, self.newest, params):
-            held, self._backfill = self._backfill, None
+            held = self._backfill
             if (held is not None and held.article == article.pk and held.committed
                     and not StoryChange.objects.filter(id__gt=held.seen).exclude(article_id=article.pk).exists()):
-                self._backfill = held  # still what the database holds: the next backfill may carry it on
-                return held.index
+                return held.index  # still what the database holds
+            self._hold_backfill(None)  # (a later backfill may still carry it on, reading what changed since)
             return build_index(article, params)
         return self.index
 
@@ -307,7 +337,7 @@ class WarmIndex:
 
     def rebuild(self, params: StoryParams) -> None:
         self._own.clear()  # change ids may be reused after a restore
-        self._backfill = None  # so may its index's
+        self._backfill, self._spares = None, []  # so may their indexes'
         last = StoryChange.objects.order_by("-id").values_list("id", "article_id").first() or (0, 0)
         self.index, self.params, self.clocks, self._by_time = StoryIndex(params), params, {}, []
         self.seen, self.seen_article = last
