@@ -180,16 +180,19 @@ def test_archives_of_two_periods_backfilled_in_turn_carry_on_an_index_each(monke
 
 
 def test_spare_backfill_indexes_stay_within_their_bounds(monkeypatch):
-    monkeypatch.setattr(grouping, "BACKFILL_SPARES", 2)
-    monkeypatch.setattr(grouping, "BACKFILL_SPARE_ARTICLES", 3)
+    monkeypatch.setattr(grouping, "BACKFILL_SPARES", 3)
+    monkeypatch.setattr(grouping, "BACKFILL_SPARE_TERMS", 40)  # three one-article indexes, two of two articles
     source = make_source(name="Port Gazette", language="en", homepage="https://port.example/")
     now = timezone.now()
     _ingest(source, 0, now, TOPICS[0])
     periods = [now - timedelta(days=400 + 100 * k) for k in range(5)]
-    for n, period in enumerate(periods * 2):  # two articles a period: its second index holds one
+    held = []
+    for n, period in enumerate(periods * 2):  # then each period's index holds two articles
         _ingest(source, 10 + n, period + timedelta(hours=n), TOPICS[n % 4])
         spares = grouping.WARM._spares
-        assert len(spares) <= 2 and sum(len(spare.index.entries) for spare in spares) <= 3
+        assert len(spares) <= 3 and sum(spare.index.term_count for spare in spares) <= 40
+        held.append(len(spares))
+    assert held == [0, 1, 2, 3, 3, 3, 2, 2, 2, 2]
     builds = []
     original = grouping.build_index
     monkeypatch.setattr(grouping, "build_index", lambda *a, **k: builds.append(1) or original(*a, **k))

@@ -39,10 +39,10 @@ SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding
 BACKFILL_CARRY_LIMIT = 500  # more changes than this since the last backfill: its index is built afresh
 # Earlier backfills' indexes kept beside the last one, for backfills of their days to carry on: an
 # archive, or several outlets' archives, arrive in no order, coming back to the same months. Small
-# indexes only (an article's term weights and postings: 9 KB a synthetic one in bench-scale, more for
-# a long real one), so that the worker stays lean.
+# indexes only, so that the worker stays lean: their size is counted in terms (StoryIndex.term_count),
+# ~260 bytes each, since a small index of long articles holds ~150 KB an article.
 BACKFILL_SPARES = 6
-BACKFILL_SPARE_ARTICLES = 1_000  # articles in all the spare indexes together
+BACKFILL_SPARE_TERMS = 60_000  # in all the spare indexes together: ~15 MB
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection
 
 
@@ -247,10 +247,10 @@ class WarmIndex:
         """`held` becomes the last backfill's index; the one before it a spare, within the spares' bounds."""
         if self._backfill is not None:
             self._spares.insert(0, self._backfill)
-        self._backfill, kept, articles = held, [], 0
+        self._backfill, kept, terms = held, [], 0
         for spare in self._spares:
-            articles += len(spare.index.entries)
-            if len(kept) < BACKFILL_SPARES and articles <= BACKFILL_SPARE_ARTICLES:
+            terms += spare.index.term_count
+            if len(kept) < BACKFILL_SPARES and terms <= BACKFILL_SPARE_TERMS:
                 kept.append(spare)
         self._spares = kept
 

@@ -253,6 +253,12 @@ class StoryIndex:
         self._free_slots: list[int] = []
         self._log1p = np.array([math.log1p(k) for k in range(2)])  # log(1 + k), k = 0, 1, ...: see _changed
 
+    @property
+    def term_count(self) -> int:
+        """The terms the index has met: its memory grows with them (a posting list and a table entry
+        each, ~260 bytes) more than with its articles, above all in a small index of long articles."""
+        return len(self._terms)
+
     # -- the stream -------------------------------------------------------------------------
 
     def assign(self, doc: Doc) -> Decision:
