@@ -46,7 +46,7 @@ def test_postings_stay_in_time_and_id_order_whatever_the_arrival_order():
         for item in random.Random(seed).sample(docs, len(docs)):
             index.add(item, f"s{item.id}")
         for term, postings in index._postings.items():
-            keys = [(index._slot_times[slot], index._slot_ids[slot]) for slot in postings.slots]
+            keys = [(index._slot_times[slot], index._slot_ids[slot]) for slot in postings]
             assert keys == sorted(keys), term
             assert len(keys) == 2 * len(docs) or len(keys) == len(docs), term  # title and body: each field once
 

@@ -40,7 +40,7 @@ BACKFILL_CARRY_LIMIT = 500  # more changes than this since the last backfill: it
 # Earlier backfills' indexes kept beside the last one, for backfills of their days to carry on: an
 # archive, or several outlets' archives, arrive in no order, coming back to the same months. Small
 # indexes only, so that the worker stays lean: their size is counted in terms (StoryIndex.term_count),
-# ~260 bytes each, since a small index of long articles holds ~150 KB an article.
+# ~210 bytes each, since a small index of long articles holds ~125 KB an article.
 BACKFILL_SPARES = 6
 BACKFILL_SPARE_TERMS = 60_000  # in all the spare indexes together: ~15 MB
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection

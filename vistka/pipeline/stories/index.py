@@ -178,48 +178,43 @@ class _Entry:
         return self.packed.at if self.packed is not None else self.doc.published.timestamp()
 
 
-class _Postings:
-    """The articles that use one term, ordered by (publication time, id): their slots in the index
-    (4 bytes a posting; the time and the id are looked up by slot), because a window of tens of
-    thousands of articles holds millions of postings."""
+# A term's postings: the slots in the index of the articles that use it, ordered by (publication
+# time, id), in a bare array (4 bytes a posting; the time and the id are looked up by slot), because a
+# window of tens of thousands of articles holds millions of postings — and an index holds a list for
+# every term it has met, so no object around each (a small index of long articles meets ~1,000 new
+# terms an article).
 
-    __slots__ = ("slots",)
+def _insert_posting(slots: array, slot: int, times: array, ids: list) -> None:
+    at, doc_id = times[slot], ids[slot]
+    i = bisect_right(slots, at, key=times.__getitem__)
+    while i > 0 and times[slots[i - 1]] == at and ids[slots[i - 1]] > doc_id:
+        i -= 1
+    slots.insert(i, slot)
 
-    def __init__(self) -> None:
-        self.slots: array = array("i")
 
-    def __len__(self) -> int:
-        return len(self.slots)
+def _remove_posting(slots: array, slot: int, times: array) -> None:
+    i = bisect_left(slots, times[slot], key=times.__getitem__)
+    while slots[i] != slot:
+        i += 1
+    del slots[i]
 
-    def insert(self, slot: int, times: array, ids: list) -> None:
-        slots, at, doc_id = self.slots, times[slot], ids[slot]
-        i = bisect_right(slots, at, key=times.__getitem__)
-        while i > 0 and times[slots[i - 1]] == at and ids[slots[i - 1]] > doc_id:
-            i -= 1
-        slots.insert(i, slot)
 
-    def remove(self, slot: int, times: array) -> None:
-        slots = self.slots
-        i = bisect_left(slots, times[slot], key=times.__getitem__)
-        while slots[i] != slot:
-            i += 1
-        del slots[i]
+def _postings_near(slots: array, at: float, span: float, limit: int, times: array) -> list[int]:
+    """Up to `limit` slots within `span` seconds of `at`, latest first (all of a tie at the cut)."""
+    start, stop = _range_near(slots, at, span, limit, times)
+    return slots[start:stop][::-1].tolist()
 
-    def near(self, at: float, span: float, limit: int, times: array) -> list[int]:
-        """Up to `limit` slots within `span` seconds of `at`, latest first (all of a tie at the cut)."""
-        start, stop = self.range_near(at, span, limit, times)
-        return self.slots[start:stop][::-1].tolist()
 
-    def range_near(self, at: float, span: float, limit: int, times: array) -> tuple[int, int]:
-        """Where near() finds its slots: self.slots[start:stop]."""
-        slots, key = self.slots, times.__getitem__
-        low, stop = bisect_left(slots, at - span, key=key), bisect_right(slots, at + span, key=key)
-        start = max(low, stop - limit)
-        if low < start < stop:  # the cut fell inside a tie: take the rest of it
-            last = times[slots[start]]
-            while start > low and times[slots[start - 1]] == last:
-                start -= 1
-        return start, stop
+def _range_near(slots: array, at: float, span: float, limit: int, times: array) -> tuple[int, int]:
+    """Where _postings_near() finds its slots: slots[start:stop]."""
+    key = times.__getitem__
+    low, stop = bisect_left(slots, at - span, key=key), bisect_right(slots, at + span, key=key)
+    start = max(low, stop - limit)
+    if low < start < stop:  # the cut fell inside a tie: take the rest of it
+        last = times[slots[start]]
+        while start > low and times[slots[start - 1]] == last:
+            start -= 1
+    return start, stop
 
 
 @dataclass(slots=True)
@@ -239,7 +234,7 @@ class StoryIndex:
         self.params = params or StoryParams()
         self.entries: dict[str, _Entry] = {}
         self.stories: dict[str, _Story] = {}
-        self._postings: dict[str, _Postings] = {}
+        self._postings: dict[str, array] = {}  # term → its postings (see _insert_posting)
         self._duplicates = DuplicateIndex(self.params.duplicate_threshold)
         self._next_story = 0
         self._idf_base = 1.0  # log(1 + N) + 1
@@ -256,7 +251,7 @@ class StoryIndex:
     @property
     def term_count(self) -> int:
         """The terms the index has met: its memory grows with them (a posting list and a table entry
-        each, ~260 bytes) more than with its articles, above all in a small index of long articles."""
+        each, ~210 bytes) more than with its articles, above all in a small index of long articles."""
         return len(self._terms)
 
     # -- the stream -------------------------------------------------------------------------
@@ -336,19 +331,18 @@ class StoryIndex:
         self.stories.setdefault(story, _Story()).members[doc_id] = at
         table, times, ids, postings_of = self._terms, self._slot_times, self._slot_ids, self._postings
         for term in entry.packed.ids.tolist():  # ~200 terms an article, thousands of articles a rebuild: inlined
-            postings = postings_of.get(table[term])
-            if postings is None:
-                postings = postings_of[table[term]] = _Postings()
-                postings.slots.append(slot)
+            slots = postings_of.get(table[term])
+            if slots is None:
+                postings_of[table[term]] = array("i", (slot,))
                 continue
-            slots = postings.slots  # never empty (remove() drops an empty one)
-            # The ends first: the warm index adds the newest article, a rebuild reads the newest first.
+            # The ends first (a list is never empty: remove() drops an empty one): the warm index adds
+            # the newest article, a rebuild reads the newest first.
             if times[slots[-1]] < at:
                 slots.append(slot)
             elif times[slots[0]] > at:
                 slots.insert(0, slot)
             else:
-                postings.insert(slot, times, ids)
+                _insert_posting(slots, slot, times, ids)
         self._df[entry.packed.ids] += 1
         self._duplicates.add(doc_id, entry.signature)
         self._changed()
@@ -366,7 +360,7 @@ class StoryIndex:
         packed, times = entry.packed, self._slot_times
         for term in packed.ids.tolist():
             postings = self._postings[self._terms[term]]
-            postings.remove(packed.slot, times)
+            _remove_posting(postings, packed.slot, times)
             if not postings:
                 del self._postings[self._terms[term]]
         self._df[packed.ids] -= 1
@@ -583,9 +577,9 @@ class StoryIndex:
         found, weights = [], []
         for term in self._rarest_terms(entry):
             postings = self._postings[term]
-            start, stop = postings.range_near(at, span, MAX_SCAN, times)
+            start, stop = _range_near(postings, at, span, MAX_SCAN, times)
             if stop > start:
-                found.append(np.frombuffer(postings.slots[start:stop], dtype=np.int32))
+                found.append(np.frombuffer(postings[start:stop], dtype=np.int32))
                 weights.append(self._idf(term))
         if not found:
             return []
@@ -664,7 +658,7 @@ class StoryIndex:
         postings = self._postings.get(word)
         if postings is None or len(postings) > NAME_RARE:
             return False
-        near = postings.near(at, self.params.name_horizon.total_seconds(), NAME_RARE, self._slot_times)
+        near = _postings_near(postings, at, self.params.name_horizon.total_seconds(), NAME_RARE, self._slot_times)
         entries = self._slot_entries
         return len({entries[other].story for other in near}) <= WORD_STORIES
 
@@ -681,7 +675,7 @@ class StoryIndex:
         entries = self._slot_entries
         for key in self._distinctive_names(entry):
             found = [(other.doc.id, other.story, other.at, _outlet(other.doc.source))
-                     for other in (entries[slot] for slot in self._postings[key].near(at, span, MAX_SCAN, self._slot_times))]
+                     for other in (entries[slot] for slot in _postings_near(self._postings[key], at, span, MAX_SCAN, self._slot_times))]
             # A name that articles of several stories use is a spokesman's, a street's, an outlet's:
             # it tells no event apart.
             if len({story for other_id, story, _, _ in found if other_id != own}) != 1:
