@@ -7,6 +7,7 @@ step, across two "processes", and after editors' changes, take-downs, deletions 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import timedelta
 
@@ -48,8 +49,8 @@ def decide_both_ways(article: Article, warm: grouping.WarmIndex):
 
 
 def held(index) -> dict:
-    """What an index holds of each article: its story, time, term weights and signature."""
-    return {key: (entry.story, entry.doc.published, entry.weights,
+    """What an index holds of each article: its story, time, term weights, evidence and signature."""
+    return {key: (entry.story, entry.doc.published, entry.weights, entry.evidence,
                   entry.signature and list(entry.signature.hashvalues))  # (none for a short text)
             for key, entry in index.entries.items()}
 
@@ -258,3 +259,25 @@ def test_settling_makes_the_stories_independent_of_arrival_order(gold_articles):
 
 
 SEEDS_THAT_DISAGREE = (1, 3)
+
+
+def test_an_article_redated_with_its_text_unchanged_is_held_with_the_days_of_its_new_date():
+    """Its terms and signature may come from the process's cache; its event days ("yesterday", "on
+    Monday") must not: they are read against the publication date, as a fresh process reads them."""
+    source = make_source("Gold", "en", "https://gold.test/")
+    published = timezone.now() - timedelta(days=30)
+    article = Article.objects.create(
+        source=source, guid="redated", url="https://gold.test/redated", title="Bridge fire in Odesa port",
+        body_html="<p>The bridge burned yesterday, officials said on Monday. Firefighters worked through the "
+                  "night to stop the flames from reaching the grain terminal, and the harbour master closed "
+                  "the northern berths to all ships until engineers have inspected the damaged spans.</p>",
+        language="en", status=ArticleStatus.PUBLISHED, published_at=published, fetched_at=timezone.now())
+    with transaction.atomic():
+        grouping.assign_story(article)
+    article.published_at = published - timedelta(days=3)  # an editor corrects the date, not the text
+    article.save(update_fields=["published_at"])
+    index = grouping.WARM.index_for(article)
+    held_days = index.entries[str(article.pk)].evidence.days
+    assert held_days == index.prepare(grouping.article_doc(article)).evidence.days  # computed afresh
+    before = dataclasses.replace(grouping.article_doc(article), published=published)
+    assert held_days != index.prepare(before).evidence.days  # (the days did move)

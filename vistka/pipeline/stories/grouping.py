@@ -458,9 +458,11 @@ PREPARED_LIMIT = 5_000  # articles whose term weights and signature one process 
 
 
 def prepared(index: StoryIndex, doc: Doc, remember: bool = True):
-    """index.prepare(doc), reusing the article's terms and signature when its text is unchanged
-    (`remember`: keep them for next time)."""
-    key = (doc.id, hash((doc.title, doc.lead, doc.text, doc.original)))
+    """index.prepare(doc), reusing the article's terms and signature when what they are made of is
+    unchanged (`remember`: keep them for next time). That is the text, its language (which words are
+    stop words) and the publication time (which days "yesterday" and "on Monday" are): an editor who
+    corrects only the date changes the article's event days."""
+    key = (doc.id, hash((doc.title, doc.lead, doc.text, doc.original, doc.lang, doc.published)))
     cached = _PREPARED.get(key)
     if cached is not None:
         _PREPARED.move_to_end(key)
