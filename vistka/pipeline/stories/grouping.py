@@ -8,8 +8,9 @@ worker makes the decision a fresh index of the same articles would make (tests/p
 checks exactly that) — at the cost of reading a few rows, not of rebuilding a window of thousands.
 
 An article older than the warm index reaches back (a backfill) is decided by an index of its own
-time: built, or carried on from one of the last few such indexes, which the process keeps. Editors' merges and splits lock the articles they touch: a locked article is never
-moved, and new articles are compared with stories as the editors left them.
+time: built, or carried on from one of the last few such indexes, which the process keeps. Editors'
+merges and splits lock the articles they touch: a locked article is never moved, and new articles
+are compared with stories as the editors left them.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ BACKFILL_CARRY_LIMIT = 500  # more changes than this since the last backfill: it
 # indexes only, so that the worker stays lean: their size is counted in terms (StoryIndex.term_count),
 # ~210 bytes each, since a small index of long articles holds ~125 KB an article.
 BACKFILL_SPARES = 6
-BACKFILL_SPARE_TERMS = 60_000  # in all the spare indexes together: ~15 MB
+BACKFILL_SPARE_TERMS = 60_000  # in all the spare indexes together: ~13 MB
 FREEZE_AT = 5_000  # articles in a rebuilt index from which its objects are exempted from garbage collection
 
 
