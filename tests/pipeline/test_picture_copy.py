@@ -124,3 +124,54 @@ def test_picture_sources_are_what_localising_asks_for():
     figures.localise_images(body, lambda address: asked.append(address), limit=4)
     assert figures.picture_sources(body, limit=4) == list(dict.fromkeys(asked)) == [
         "https://o.example/1.jpg", "https://o.example/2.jpg"]
+
+
+class CountingPool:
+    """The pool, with each hand-over counted: what it carried and how many bytes."""
+
+    def __init__(self, pool):
+        self.pool, self.hand_overs = pool, []
+
+    def submit(self, function, *args):
+        self.hand_overs.append((function.__name__, sum(map(len, args[0].values())) if isinstance(args[0], dict) else 0))
+        return self.pool.submit(function, *args)
+
+
+def numbered_pictures(server: LocalServer, count: int) -> tuple[str, list[str]]:
+    addresses = [f"{server.base_url}/photo{number}.jpg" for number in range(count)]
+    body = "".join(f'<p>Text {number}.</p><figure><img src="{address}" alt=""><figcaption>Photo {number}</figcaption>'
+                   f"</figure>" for number, address in enumerate(addresses))
+    return body, addresses
+
+
+def test_a_pages_pictures_reach_the_extraction_process_in_one_hand_over_with_its_body(pool, tmp_path):
+    photos = {f"/photo{n}.jpg": reply(200, picture_pages.jpeg(400, 300, (n * 40, 90, 160)), {"Content-Type": "image/jpeg"})
+              for n in range(5)}
+    with LocalServer(photos) as server:
+        body, addresses = numbered_pictures(server, 5)
+        counting = CountingPool(pool)
+        copied = PictureCopier(POLICY, counting, tmp_path, 20).copy(
+            Extracted(title="t", body_html=body, text="Text.", image=addresses[0]), addresses[1:])
+    assert [name for name, _ in counting.hand_overs] == ["_keep"]  # five pictures and the body: one hand-over
+    assert copied.lead is not None and images.indexed(addresses[0], tmp_path) == copied.lead
+    shown = served_pictures(copied.body_html)
+    assert len(shown) == 4 and all(src.startswith("/media/images/") for src in shown)  # the lead left the body
+    assert all(f"Photo {n}" in copied.body_html for n in range(1, 5)) and "Photo 0" not in copied.body_html
+
+
+def test_pictures_too_large_to_hold_together_are_handed_over_a_few_at_a_time(pool, tmp_path, monkeypatch):
+    from vistka.pipeline import picturecopy
+
+    photo = picture_pages.jpeg(800, 600, (10, 120, 200))
+    monkeypatch.setattr(picturecopy, "HAND_OVER_BYTES", 2.5 * len(photo))  # over it with the third
+    photos = {f"/photo{n}.jpg": reply(200, photo[:2] + bytes([0xFF, 0xFE, 0, 3, n]) + photo[2:],
+                                      {"Content-Type": "image/jpeg"}) for n in range(7)}
+    with LocalServer(photos) as server:
+        body, addresses = numbered_pictures(server, 7)
+        counting = CountingPool(pool)
+        copied = PictureCopier(POLICY, counting, tmp_path, 20).copy(Extracted(title="t", body_html=body, text="Text."),
+                                                                    addresses)
+    carried = [size for _, size in counting.hand_overs]
+    assert len(carried) == 3 and carried[-1] < carried[0] <= 3 * (len(photo) + 5)  # 3, 3, then 1 with the body
+    assert len(served_pictures(copied.body_html)) == 7
+    assert len(list((tmp_path / "originals").iterdir())) == 7  # seven different files (a comment each)

@@ -7,12 +7,14 @@ copies its pictures as soon as it comes back extracted:
   fetcher's address guard and size limits, and the one per-host limiter (politeness unchanged).
   Not in an extraction process: on the real web a picture's request mostly waits for the outlet
   (tens to hundreds of milliseconds), which would leave a process meant for CPU work idle;
-- its bytes go to an extraction process, which recognises the picture and keeps its original
+- the bytes of a page's new pictures go to an extraction process together (one hand-over a page,
+  or one a few megabytes), which recognises each picture and keeps its original
   (`images.store_bytes`: a header read, a decode at an eighth of the size, the file written;
   content-addressed, so a picture is stored once whatever reaches it): CPU work kept out of this
   process, which also writes the database. Its widths are made by the site when first asked for
   (vistka/core/pictures.py);
-- the body is localised there too (`figures.localise_images`, lxml: never in these threads);
+- the body is localised there too, in the same hand-over when no other page's thread is still copying
+  one of its pictures (`figures.localise_images`, lxml: never in these threads);
 - the writer receives the page with its body already pointing at our copies and the lead picture
   stored, and stores the article as before.
 
@@ -37,6 +39,11 @@ from vistka.pipeline.fetch import FetchPolicy
 
 log = logging.getLogger("vistka.pipeline")
 
+# A page's pictures go to the extraction process together, in one hand-over (each costs both processes
+# a few tenths of a millisecond), unless their bytes outgrow this: then in several, so that a page of
+# twenty large pictures never holds them all in memory at once.
+HAND_OVER_BYTES = 4 * 1024 * 1024
+
 
 @dataclass
 class CopiedPictures:
@@ -59,85 +66,139 @@ class PictureCopier:
     def copy(self, extracted: Extracted, sources: list[str]) -> CopiedPictures:
         """The article's pictures copied and its body localised (called in a fetching thread);
         `sources`: the body's picture addresses (`figures.picture_sources`, found by the extraction
-        process)."""
+        process). Never raises for a picture: one that cannot be had is None."""
+        wanted = list(dict.fromkeys(address for address in (extracted.image, *sources) if address))
+        body = extracted.body_html if "<img" in extracted.body_html else None
+        mine, others = self._claim(wanted)
         tried: dict[str, images.StoredImage | None] = {}
-        lead = self._tried(extracted.image, tried) if extracted.image else None
-        for address in sources:
-            self._tried(address, tried)
-        body = extracted.body_html
-        if "<img" in body:
-            body, seconds = self.pool.submit(_localise, body, tried, lead.name if lead else None, self.limit,
-                                             stagetimes.active()).result()
-            stagetimes.merge(seconds)
-        return CopiedPictures(lead, body)
-
-    def _tried(self, address: str, tried: dict[str, images.StoredImage | None]) -> images.StoredImage | None:
-        if address not in tried:
-            tried[address] = self.stored(address)
-        return tried[address]
-
-    def stored(self, address: str) -> images.StoredImage | None:
-        """Our copy of the picture at address, or None when it cannot be had (never raises)."""
-        with self._lock:
-            copying = self._copying.get(address)
-            mine = copying is None
-            if mine:
-                copying = self._copying[address] = Future()
-        if not mine:
-            return copying.result()  # another page's thread is copying it: its result, not a second fetch
+        localised = None
         try:
-            result = self._copy(address)
-        except Exception:  # noqa: BLE001 - a picture is never worth an article
-            log.exception("image left out: %s could not be stored", address)
-            result = None
-        with self._lock:
-            del self._copying[address]  # from now on the index on disk answers (or a later page retries)
-        copying.set_result(result)
-        return result
+            contents: dict[str, bytes] = {}
+            for address in mine:
+                content = self._fetched(address, tried)
+                if content is not None:
+                    contents[address] = content
+                    if sum(map(len, contents.values())) > HAND_OVER_BYTES:
+                        self._kept(contents, tried, None, extracted.image)
+                        contents = {}
+            # The body is localised in the same call when every picture it shows is known by then.
+            localised = self._kept(contents, tried, body if not others else None, extracted.image)
+        finally:
+            self._release(mine, tried)
+        for address, copying in others.items():
+            tried[address] = copying.result()
+        if body is not None and localised is None:
+            localised = self._localised(body, tried, extracted.image)
+        lead = tried.get(extracted.image) if extracted.image else None
+        return CopiedPictures(lead, extracted.body_html if body is None else localised)
 
-    def _copy(self, address: str) -> images.StoredImage | None:
-        known = images.indexed(address, self.media_root)
-        if known is not None:
-            return known
+    def _claim(self, addresses: list[str]) -> tuple[dict[str, Future], dict[str, Future]]:
+        """The addresses this thread copies now (its own futures, which other pages wait on) and those
+        another page's thread is copying already (their futures: never fetched a second time)."""
+        mine, others = {}, {}
+        with self._lock:
+            for address in addresses:
+                copying = self._copying.get(address)
+                if copying is None:
+                    mine[address] = self._copying[address] = Future()
+                else:
+                    others[address] = copying
+        return mine, others
+
+    def _release(self, mine: dict[str, Future], tried: dict[str, images.StoredImage | None]) -> None:
+        """Every claimed copy ends, whatever happened: from now on the index on disk answers (or a later
+        page retries a picture that could not be had)."""
+        with self._lock:
+            for address in mine:
+                del self._copying[address]
+        for address, copying in mine.items():
+            copying.set_result(tried.get(address))
+
+    def _fetched(self, address: str, tried: dict[str, images.StoredImage | None]) -> bytes | None:
+        """The picture's bytes when it is not stored yet; one already stored, or that cannot be had, goes
+        to `tried` instead."""
         try:
-            with stagetimes.stage("fetch"):  # the HTTP (and the wait for its turn at the host) is fetching
-                content = images.fetch_picture(address, self.policy)
+            known = images.indexed(address, self.media_root)
+            if known is None:
+                with stagetimes.stage("fetch"):  # the HTTP (and the wait for its turn at the host) is fetching
+                    return images.fetch_picture(address, self.policy)
+            tried[address] = known
         except images.ImageError as error:
             log.info("image left out: %s", error)
+            tried[address] = None
+        except Exception:  # noqa: BLE001 - a picture is never worth an article
+            log.exception("image left out: %s could not be fetched", address)
+            tried[address] = None
+        return None
+
+    def _kept(self, contents: dict[str, bytes], tried: dict[str, images.StoredImage | None], body: str | None,
+              lead: str) -> str | None:
+        """Store the fetched pictures in one call to an extraction process (one hand-over a page, not one
+        a picture), and localise `body` there too when given; its localised text, else None."""
+        if not contents and body is None:
             return None
-        stored, error, seconds = self.pool.submit(_store, content, str(self.media_root), address,
-                                                  stagetimes.active()).result()
+        try:
+            stored, errors, localised, seconds = self.pool.submit(
+                _keep, contents, str(self.media_root), body, tried, lead, self.limit, stagetimes.active()).result()
+        except Exception:  # noqa: BLE001 - a picture is never worth an article (a body is localised again)
+            log.exception("images left out: %s could not be stored", ", ".join(contents) or "none")
+            tried.update(dict.fromkeys(contents))
+            return None
         stagetimes.merge(seconds)
-        if error:
+        for error in errors:
             log.info("image left out: %s", error)
-        return stored
+        tried.update(stored)
+        return localised
+
+    def _localised(self, body: str, tried: dict[str, images.StoredImage | None], lead: str) -> str:
+        localised, _, seconds = self.pool.submit(_localise, body, tried, lead, self.limit, stagetimes.active()).result()
+        stagetimes.merge(seconds)
+        return localised
 
 
 # --- in an extraction process ------------------------------------------------------------------------
 
-def _store(content: bytes, media_root: str, address: str,
-           timed: bool) -> tuple[images.StoredImage | None, str, dict[str, float]]:
-    """Recognise one picture and keep its original; remember its address (in a pool process)."""
+def _keep(contents: dict[str, bytes], media_root: str, body: str | None,
+          tried: dict[str, images.StoredImage | None], lead: str, limit: int,
+          timed: bool) -> tuple[dict[str, images.StoredImage | None], list[str], str | None, dict[str, float]]:
+    """Recognise each picture and keep its original, remembering its address; then localise `body` (when
+    given) with these and the pictures `tried` already (in a pool process)."""
     recorder = stagetimes.Recorder() if timed else None
-    stored, error = None, ""
+    stored, errors = {}, []
     with stagetimes.stage("pictures", recorder):
-        try:
-            stored = images.store_bytes(content, Path(media_root), address)
-        except images.ImageError as refused:
-            error = str(refused)
-        except Exception as failure:  # noqa: BLE001 - anything Pillow raises leaves the picture out, not the article
-            log.exception("image left out: %s could not be stored (process %s)", address, os.getpid())
-            error = f"{address} could not be stored: {type(failure).__name__}"
-        if stored is not None:
-            images.remember(address, stored, Path(media_root))
-    return stored, error, dict(recorder.seconds) if recorder else {}
+        for address, content in contents.items():
+            stored[address], error = _store(content, Path(media_root), address)
+            if error:
+                errors.append(error)
+        localised = None
+        if body is not None:
+            localised = _localise_body(body, {**tried, **stored}, lead, limit)
+    return stored, errors, localised, dict(recorder.seconds) if recorder else {}
 
 
-def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str | None, limit: int,
-              timed: bool) -> tuple[str, dict[str, float]]:
+def _store(content: bytes, media_root: Path, address: str) -> tuple[images.StoredImage | None, str]:
+    """One picture kept, or None and why not (never raises)."""
+    try:
+        stored = images.store_bytes(content, media_root, address)
+    except images.ImageError as refused:
+        return None, str(refused)
+    except Exception as failure:  # noqa: BLE001 - anything Pillow raises leaves the picture out, not the article
+        log.exception("image left out: %s could not be stored (process %s)", address, os.getpid())
+        return None, f"{address} could not be stored: {type(failure).__name__}"
+    images.remember(address, stored, media_root)
+    return stored, ""
+
+
+def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str, limit: int,
+              timed: bool) -> tuple[str, None, dict[str, float]]:
     """The body with the copies made for it (in a pool process: lxml stays out of the fetching threads)."""
     recorder = stagetimes.Recorder() if timed else None
     with stagetimes.stage("pictures", recorder):
-        body = figures.localise_images(body_html, lambda address: stored.get(address),
-                                       skip={lead} if lead else set(), limit=limit)
-    return body, dict(recorder.seconds) if recorder else {}
+        body = _localise_body(body_html, stored, lead, limit)
+    return body, None, dict(recorder.seconds) if recorder else {}
+
+
+def _localise_body(body_html: str, stored: dict[str, images.StoredImage | None], lead: str, limit: int) -> str:
+    # The lead picture is shown above the body: the body shows it nowhere (as whatever size or address).
+    shown_lead = stored.get(lead) if lead else None
+    return figures.localise_images(body_html, stored.get, skip={shown_lead.name} if shown_lead else set(), limit=limit)
