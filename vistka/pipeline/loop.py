@@ -21,13 +21,12 @@ RESUME_EVERY = 900.0  # seconds between two retries of held articles in `vistka 
 
 
 def run_due(now: datetime | None = None) -> list:
-    """Poll every due source once; returns their PollReports. poll_source catches each source's own
+    """Poll every due source once; returns their PollReports. poll_sources catches each source's own
     failures (fault isolation), so one bad source never ends the pass for the ones after it."""
     from vistka.pipeline.fetch import FetchPolicy
-    from vistka.pipeline.run import poll_source
+    from vistka.pipeline.run import poll_sources
 
-    policy = FetchPolicy.from_settings()
-    return [poll_source(source, policy) for source in due_sources(now)]
+    return poll_sources(due_sources(now), FetchPolicy.from_settings())
 
 
 def seconds_until_next(now: datetime | None = None, cap: float = 60.0) -> float:

@@ -99,9 +99,12 @@ def _module(name: str):
     return importlib.import_module(name)
 
 
-def walk(phase: str, work: Any) -> bool:
-    """Run the phase's steps on `work` in order; False when a step ended the walk early."""
+def walk(phase: str, work: Any, start: str = "", until: str = "") -> bool:
+    """Run the phase's steps on `work` in order; False when a step ended the walk early. `start`, `until`:
+    only the steps from the one of that name, or those before it (a walk done in two parts)."""
     todo = steps(phase)
+    names = [step.name for step in todo]
+    todo = todo[names.index(start) if start else 0:names.index(until) if until else len(todo)]
     while todo:
         together = [todo.pop(0)]
         while together[0].atomic and todo and todo[0].atomic:

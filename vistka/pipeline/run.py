@@ -21,7 +21,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,15 +34,16 @@ from django.utils import timezone
 from vistka.core import events
 from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
 from vistka.pipeline import extractpool, processor, publish, stagetimes
+from vistka.pipeline.arenas import limit_malloc_arenas
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article, figures, images
 from vistka.pipeline.extractpool import ExtractedPage
 from vistka.pipeline.fetch import FetchError, FetchPolicy, FetchResult, fetch
 from vistka.pipeline.fetch.robots import check_robots
 from vistka.pipeline.language import detect_language
 from vistka.pipeline.picturecopy import PictureCopier
-from vistka.pipeline.prefetch import PagePrefetcher
+from vistka.pipeline.prefetch import PagePrefetcher, Prefetched
 from vistka.pipeline.publish import tagging
-from vistka.pipeline.sources import FeedEntry, FeedError, dates, health, read_feed, schedule
+from vistka.pipeline.sources import FeedEntry, FeedError, ParsedFeed, dates, health, read_feed, schedule
 from vistka.pipeline.sources.pending import triage
 from vistka.pipeline.stories import grouping
 from vistka.pipeline.translate import translating
@@ -77,6 +78,10 @@ class SourceWork:
     warnings: list[str] = field(default_factory=list)
     pending: list = field(default_factory=list)
     note: str = ""
+    feed: Future | None = None  # fetch_feed's answer, when it was fetched ahead (poll_sources)
+    pages: Prefetched | None = None  # the new entries' pages, on their way (_start_pages)
+    threads: ThreadPoolExecutor | None = None  # the fetching threads of the pass (poll_sources)
+    upcoming: Callable[[], None] | None = None  # begins the next source's poll once these pages are all on their way
 
 
 def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None, ingest=None) -> PollReport:
@@ -86,17 +91,81 @@ def poll_source(source: Source, policy: FetchPolicy | None = None, on_entry=None
     a function that enqueues the entry instead (vistka/workers/tasks.py). Entries already stored and
     done are skipped after one look-up for the whole feed (vistka/pipeline/sources/pending.py).
     """
+    return _end_poll(_begin_poll(source, policy or FetchPolicy.from_settings(), on_entry, ingest))
+
+
+def poll_sources(sources: Iterable[Source], policy: FetchPolicy | None = None, on_entry=None,
+                 on_source: Callable[[Source], None] | None = None) -> list[PollReport]:
+    """poll_source for each source in turn, in this process. The next source's feed is fetched in a
+    thread while a source's entries are written; once their pages are all on their way, the next
+    source is triaged and its first pages are fetched and extracted while the last entries of the one
+    before are written: the fetching threads and the extraction processes do not wait, at every
+    source, for the writer to finish the one before."""
     policy = policy or FetchPolicy.from_settings()
-    report = PollReport(source.name)
+    limit_malloc_arenas()
+    sources = list(sources)
+    reports: list[PollReport] = []
+    begun: _Poll | None = None
+    feed: Future | None = None
+    # The pages of all the sources are fetched by the same threads: a thread keeps its client, and its
+    # connections, from one source to the next (fetch/client.py).
+    with (ThreadPoolExecutor(1, thread_name_prefix="vistka-feed") as feeds,
+          ThreadPoolExecutor(max(1, settings.FETCH_AHEAD), thread_name_prefix="vistka-prefetch") as threads):
+        for number, source in enumerate(sources):
+            poll = begun or _begin_poll(source, policy, on_entry, None, feed, threads)
+            begun = feed = None
+            if number + 1 < len(sources):
+                following = sources[number + 1]
+                feed = feeds.submit(fetch_feed, following, policy)  # its request waits for nothing of this poll
+
+                def begin_next(following: Source = following, feed: Future = feed) -> None:
+                    nonlocal begun
+                    begun = _begin_poll(following, policy, on_entry, None, feed, threads)
+                poll.work.upcoming = begin_next
+            if on_source:
+                on_source(source)
+            reports.append(_end_poll(poll))
+    return reports
+
+
+@dataclass
+class _Poll:
+    work: SourceWork
+    went_on: bool = False  # its steps before the entries went on (its feed read and triaged)
+
+
+def _begin_poll(source: Source, policy: FetchPolicy, on_entry, ingest, feed: Future | None = None,
+                threads: ThreadPoolExecutor | None = None) -> _Poll:
+    """A poll's steps up to its entries (`feed`: its feed, being fetched already), and its first pages
+    on their way (`threads`: the fetching threads shared by the sources of a pass); never raises."""
     source.last_polled_at = timezone.now()
+    poll = _Poll(SourceWork(source, policy, PollReport(source.name), on_entry, ingest, feed=feed, threads=threads))
     try:
-        processor.walk("source", SourceWork(source, policy, report, on_entry, ingest))
+        poll.went_on = processor.walk("source", poll.work, until="entries")
+        if poll.went_on:
+            _start_pages(poll.work)
     except Exception as error:  # noqa: BLE001 - the boundary of one source: the run goes on
-        log.exception("%s: the poll failed unexpectedly", source.name)
-        report.error = f"internal error while polling: {type(error).__name__}: {error}"[:2000]
-        _record_source_failure(source, report.error)
-    _log_poll(source, report)
-    return report
+        _source_failed(poll.work, error)
+        poll.went_on = False
+    return poll
+
+
+def _end_poll(poll: _Poll) -> PollReport:
+    """The rest of a begun poll: its entries, its health; never raises."""
+    work = poll.work
+    if poll.went_on:
+        try:
+            processor.walk("source", work, start="entries")
+        except Exception as error:  # noqa: BLE001 - the boundary of one source: the run goes on
+            _source_failed(work, error)
+    _log_poll(work.source, work.report)
+    return work.report
+
+
+def _source_failed(work: SourceWork, error: Exception) -> None:
+    log.exception("%s: the poll failed unexpectedly", work.source.name)
+    work.report.error = f"internal error while polling: {type(error).__name__}: {error}"[:2000]
+    _record_source_failure(work.source, work.report.error)
 
 
 # -- the source's steps (processor.py, phase "source") ----------------------------------------------
@@ -105,12 +174,7 @@ def read_source_feed(work: SourceWork) -> bool:
     """The feed by conditional GET and its entries; a feed that cannot be had is recorded on the source."""
     source = work.source
     try:
-        with stagetimes.stage("fetch"):
-            work.response = fetch(source.feed_url, work.policy, etag=source.etag,
-                                  last_modified=source.last_modified, expect="feed")
-            parsed = None if work.response.not_modified else read_feed(
-                work.response.utf8_content, work.response.url, work.response.headers.get("content-type", ""),
-                source.time_zone)
+        work.response, parsed = work.feed.result() if work.feed else fetch_feed(source, work.policy)
     except (FetchError, FeedError) as error:
         health.record_failure(source, str(error), getattr(error, "retry_after", None))
         work.report.error = str(error)
@@ -120,6 +184,16 @@ def read_source_feed(work: SourceWork) -> bool:
     work.report.not_modified = work.response.not_modified
     work.report.entries = len(work.entries)
     return True
+
+
+def fetch_feed(source: Source, policy: FetchPolicy) -> tuple[FetchResult, ParsedFeed | None]:
+    """The source's feed by conditional GET, and its entries (None: not modified). HTTP and parsing
+    only, no database: poll_sources has it fetched in a thread while the source before is written."""
+    with stagetimes.stage("fetch"):
+        response = fetch(source.feed_url, policy, etag=source.etag, last_modified=source.last_modified, expect="feed")
+        parsed = None if response.not_modified else read_feed(
+            response.utf8_content, response.url, response.headers.get("content-type", ""), source.time_zone)
+    return response, parsed
 
 
 def note_feed_move(work: SourceWork) -> None:
@@ -135,13 +209,12 @@ def triage_entries(work: SourceWork) -> None:
 def hand_on_entries(work: SourceWork) -> None:
     """Each entry through the entry phase (here, or enqueued by `ingest`), its failure caught there."""
     source, report, pending = work.source, work.report, work.pending
-    # In this process, the next pages are fetched while this one is processed (vistka/pipeline/prefetch.py).
-    ahead = settings.FETCH_AHEAD if work.ingest is None else 0
-    links = [item.entry.link if item.new else None for item in pending]
-    extraction = _extraction_in_pool(source, work.policy, pending, links) if ahead else None
-    pages = PagePrefetcher(work.policy, ahead, extraction).pages(links)
+    pages = work.pages or _start_pages(work)
     with closing(pages):
-        for item, page in zip(pending, pages, strict=True):
+        for number, (item, page) in enumerate(zip(pending, pages, strict=True)):
+            if work.upcoming and len(pending) - number <= pages.prefetcher.ahead:  # every page is on its way
+                upcoming, work.upcoming = work.upcoming, None
+                upcoming()
             outcome = _ingest_isolated(source, item.entry, work.policy, item.new, page, work.ingest)
             if outcome is not None:
                 report.new += 1
@@ -150,6 +223,16 @@ def hand_on_entries(work: SourceWork) -> None:
                 report.articles.append(outcome.pk)
             if work.on_entry:
                 work.on_entry()
+
+
+def _start_pages(work: SourceWork) -> Prefetched:
+    """The new entries' pages, the first of them on their way: fetched ahead in this process
+    (vistka/pipeline/prefetch.py), and extracted in the pool when there are enough of them."""
+    ahead = settings.FETCH_AHEAD if work.ingest is None else 0
+    links = [item.entry.link if item.new else None for item in work.pending]
+    extraction = _extraction_in_pool(work.source, work.policy, work.pending, links) if ahead else None
+    work.pages = PagePrefetcher(work.policy, ahead, extraction, work.threads).pages(links)
+    return work.pages
 
 
 def record_poll_success(work: SourceWork) -> None:
@@ -408,10 +491,8 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
     step_back_for_readers()
     policy = FetchPolicy.from_settings()
     bar = _progress_bar(progress)
-    reports = []
-    for source in sources:
-        bar.set_description(source.name[:30])
-        reports.append(poll_source(source, policy, on_entry=lambda: bar.update(1)))
+    reports = poll_sources(sources, policy, on_entry=lambda: bar.update(1),
+                           on_source=lambda source: bar.set_description(source.name[:30]))
     bar.close()
     with stagetimes.stage("stories"):
         after_pass()
