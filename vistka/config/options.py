@@ -174,8 +174,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_FETCH_HOST_CONCURRENCY", 2, int, "Requests in flight at once to one host, at most."),
     Option("VISTKA_FETCH_HOST_DELAY", 1.0, float, "Seconds between the starts of two requests to one host, at least."),
     Option("VISTKA_FETCH_AHEAD", 4, int,
-           "Article pages of one feed fetched ahead, in background threads, while earlier entries are "
-           "processed (embedded runs; 0: one at a time). Per-host limits apply to them as to any fetch."),
+           "Article pages fetched ahead, in background threads, while earlier entries are processed "
+           "(embedded runs; the threads are shared by the sources of a pass, and the next source's first "
+           "pages are fetched while the last entries of one are written; 0: one at a time). Per-host "
+           "limits apply to them as to any fetch."),
     Option("VISTKA_BODY_IMAGES_MAX", 20, int,
            "Pictures of one article body copied to our media folder, at most (later ones are left out "
            "with their captions; each is one request to the outlet, under the per-host limits)."),
