@@ -151,7 +151,7 @@ class PictureCopier:
         return localised
 
     def _localised(self, body: str, tried: dict[str, images.StoredImage | None], lead: str) -> str:
-        localised, _, seconds = self.pool.submit(_localise, body, tried, lead, self.limit, stagetimes.active()).result()
+        localised, seconds = self.pool.submit(_localise, body, tried, lead, self.limit, stagetimes.active()).result()
         stagetimes.merge(seconds)
         return localised
 
@@ -190,12 +190,12 @@ def _store(content: bytes, media_root: Path, address: str) -> tuple[images.Store
 
 
 def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str, limit: int,
-              timed: bool) -> tuple[str, None, dict[str, float]]:
+              timed: bool) -> tuple[str, dict[str, float]]:
     """The body with the copies made for it (in a pool process: lxml stays out of the fetching threads)."""
     recorder = stagetimes.Recorder() if timed else None
     with stagetimes.stage("pictures", recorder):
         body = _localise_body(body_html, stored, lead, limit)
-    return body, None, dict(recorder.seconds) if recorder else {}
+    return body, dict(recorder.seconds) if recorder else {}
 
 
 def _localise_body(body_html: str, stored: dict[str, images.StoredImage | None], lead: str, limit: int) -> str:
