@@ -62,9 +62,9 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
                for n, (homepage, feed) in enumerate(feeds)]
     rss_before, cpu_before = _rss_mb(), _cpu_s("self")
     with stagetimes.recording() as recorder:
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), time.time()
         run_once(sources)
-        seconds = time.perf_counter() - started
+        seconds, ended_at = time.perf_counter() - started, time.time()
     own_rss = _rss_mb()
     running = extractpool._POOL._processes if extractpool._POOL is not None else {}  # noqa: SLF001 - bench only
     children_rss = max((_rss_mb(pid) for pid in list(running or {})), default=0.0)
@@ -75,8 +75,17 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
     statuses = dict(Article.objects.values_list("status").annotate(n=__import__("django").db.models.Count("id")))
     return {"seconds": seconds, "stored": sum(statuses.values()), "published": statuses.get(ArticleStatus.PUBLISHED, 0),
             "statuses": statuses, "stages": dict(recorder.seconds), "latencies": latencies,
+            "edges_s": _edges(recorder.published.values(), started_at, ended_at),
             "rss_mb": own_rss, "rss_before_mb": rss_before, "pool_rss_mb": children_rss, "cpu_s": cpu,
             "processes": extractpool.process_count()}
+
+
+def _edges(published, started_at: float, ended_at: float) -> list[float]:
+    """The run's wall time outside its steady flow: from its start to the first publication (the
+    extraction processes start), and from the last publication to its end (the pass's last steps:
+    held articles, settling)."""
+    published = sorted(published)
+    return [published[0] - started_at, ended_at - published[-1]] if published else []
 
 
 def _rss_mb(pid: int | str = "self") -> float:
@@ -148,6 +157,10 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> N
     latencies = result["latencies"]
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(f"\nfrom a page's fetch to its publication ({len(latencies)} pages): p50 {p50:.2f} s, p99 {p99:.2f} s")
+    if result.get("edges_s"):
+        first, last = result["edges_s"]
+        print(f"first publication {first:.2f} s after the start; the run ended {last:.2f} s after the last one "
+              f"(held articles, settling)")
     cpu = result.get("cpu_s", {})
     if cpu:
         # The one process that writes the database also runs the fetching threads: its CPU a page bounds

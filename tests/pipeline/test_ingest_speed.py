@@ -139,3 +139,16 @@ def test_bench_ingest_prints_the_rate_the_cpu_a_page_allows(capsys, monkeypatch)
     printed = capsys.readouterr().out
     assert "CPU ceiling: 2 core(s) / 100.0 ms a page = 20.0 pages/s at most, a ratio of 0.40" in printed
     assert printed.rstrip().splitlines()[-1].startswith("RESULT pages_per_s=10.00 trafilatura_pages_per_s=50.00 ratio=0.20")
+
+
+def test_bench_ingest_prints_the_wall_time_before_the_first_and_after_the_last_publication(capsys):
+    from bench import bench_ingest
+
+    assert bench_ingest._edges([105.0, 101.5, 130.0], started_at=100.0, ended_at=132.25) == [1.5, 2.25]
+    assert bench_ingest._edges([], started_at=100.0, ended_at=101.0) == []
+    result = {"seconds": 32.25, "stored": 3, "published": 3, "statuses": {"published": 3}, "stages": {},
+              "latencies": [0.5] * 3, "rss_mb": 200.0, "rss_before_mb": 100.0, "pool_rss_mb": 180.0,
+              "processes": 2, "edges_s": [1.5, 2.25]}
+    bench_ingest.report("pages", result, 3, trafilatura_seconds=1.0)
+    assert ("first publication 1.50 s after the start; the run ended 2.25 s after the last one (held articles, "
+            "settling)") in capsys.readouterr().out
