@@ -106,3 +106,29 @@ def test_a_failure_while_the_next_source_begins_is_that_sources_alone(settings, 
         assert (source.consecutive_failures == 1) == (source.name == "Outlet b"), source.name
     assert Article.objects.filter(source__name="Outlet b").count() == 0
     assert Article.objects.count() == 2 * PAGES
+
+
+@pytest.mark.django_db
+def test_a_link_the_next_feed_shares_with_the_last_entries_is_stored_once(settings, caplog):
+    """b's feed is triaged while a's last entries are still to be written: a link both list is new to
+    both then; the unique address keeps it to one article, and both polls go on."""
+    settings.FETCH_AHEAD = 2
+    outlets = Outlets()
+    shared = "/a/3.html"
+
+    def b_with_a_link_of_a(request):
+        port = request.server.server_port
+        reply(200, rss([item("shared", f"http://127.0.0.1:{port}{shared}", guid="b-shared")]
+                       + [item(f"b {n}", f"http://127.0.0.1:{port}/b/{n}.html", guid=f"b-{n}") for n in range(2)]),
+              {"Content-Type": "application/rss+xml"})(request)
+        outlets.events.append(("GET", "/b.xml"))
+
+    outlets.server.routes["/b.xml"] = b_with_a_link_of_a
+    with outlets.server, caplog.at_level("INFO", logger="vistka.pipeline"):
+        reports = run.poll_sources(outlets.sources()[:2], POLICY)
+    assert [report.error for report in reports] == ["", ""]
+    assert Article.objects.filter(url__endswith=shared).count() == 1
+    assert Article.objects.get(url__endswith=shared).source.name == "Outlet a"
+    assert Article.objects.filter(source__name="Outlet b").count() == 2
+    assert f"Outlet b: http://127.0.0.1:{outlets.server.httpd.server_port}{shared} is already stored under another entry" \
+        in caplog.text  # b found it new: a had not written it yet
