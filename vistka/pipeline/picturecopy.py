@@ -151,7 +151,9 @@ class PictureCopier:
         return localised
 
     def _localised(self, body: str, tried: dict[str, images.StoredImage | None], lead: str) -> str:
-        localised, seconds = self.pool.submit(_localise, body, tried, lead, self.limit, stagetimes.active()).result()
+        """The body localised with the pictures known now (a failure here fails the page, as before)."""
+        _, _, localised, seconds = self.pool.submit(_keep, {}, str(self.media_root), body, tried, lead, self.limit,
+                                                    stagetimes.active()).result()
         stagetimes.merge(seconds)
         return localised
 
@@ -187,15 +189,6 @@ def _store(content: bytes, media_root: Path, address: str) -> tuple[images.Store
         return None, f"{address} could not be stored: {type(failure).__name__}"
     images.remember(address, stored, media_root)
     return stored, ""
-
-
-def _localise(body_html: str, stored: dict[str, images.StoredImage | None], lead: str, limit: int,
-              timed: bool) -> tuple[str, dict[str, float]]:
-    """The body with the copies made for it (in a pool process: lxml stays out of the fetching threads)."""
-    recorder = stagetimes.Recorder() if timed else None
-    with stagetimes.stage("pictures", recorder):
-        body = _localise_body(body_html, stored, lead, limit)
-    return body, dict(recorder.seconds) if recorder else {}
 
 
 def _localise_body(body_html: str, stored: dict[str, images.StoredImage | None], lead: str, limit: int) -> str:

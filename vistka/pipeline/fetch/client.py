@@ -115,7 +115,7 @@ def _thread_client(policy: FetchPolicy, deadline: float) -> httpx.Client:
         backend = GuardedBackend(AddressGuard(policy.allow_hosts), deadline)
         client = httpx.Client(transport=guarded_transport(backend), follow_redirects=False, trust_env=False,
                               timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout))
-        # A fetching thread ends with its feed: its kept connections are closed with it.
+        # A fetching thread ends with its pass (run.poll_sources) or its feed: its kept connections close with it.
         weakref.finalize(threading.current_thread(), client.close)
         held = _THREAD.client = _HeldClient(key, client, backend)
     held.backend.deadline = deadline
