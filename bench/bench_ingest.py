@@ -175,6 +175,12 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> N
         if spent > 0:
             print(f"CPU ceiling: {cores} core(s) / {spent * 1000:.1f} ms a page = {cores / spent:.1f} pages/s "
                   f"at most, a ratio of {cores / spent / theirs:.2f}")
+        # More cores give more extraction processes, never a second writer: its CPU a page bounds the
+        # rate on any machine.
+        writer = cpu["embedded"] / max(handled, 1)
+        if writer > 0:
+            print(f"writer ceiling: the embedded process at {writer * 1000:.1f} ms a page = {1 / writer:.1f} pages/s "
+                  f"at most on any number of cores, a ratio of {1 / writer / theirs:.2f}")
     print(f"peak RSS: embedded process {result['rss_mb']:.0f} MB (after Django start-up {result['rss_before_mb']:.0f} MB); "
           f"largest extraction process {result['pool_rss_mb']:.0f} MB")
     results = {"pages_per_s": ours, "trafilatura_pages_per_s": theirs, "ratio": ours / theirs,

@@ -126,7 +126,8 @@ def test_bench_ingest_reports_the_embedded_process_own_peak_memory_not_its_paren
 
 def test_bench_ingest_prints_the_rate_the_cpu_a_page_allows(capsys, monkeypatch):
     """Beside the measured rate, the ceiling every core busy all the time would give: cores divided
-    by the CPU a page of the embedded and the extraction processes together."""
+    by the CPU a page of the embedded and the extraction processes together; and the one writing
+    process's own, which more cores do not raise."""
     import os
 
     from bench import bench_ingest
@@ -138,6 +139,8 @@ def test_bench_ingest_prints_the_rate_the_cpu_a_page_allows(capsys, monkeypatch)
     bench_ingest.report("pages", result, 100, trafilatura_seconds=2.0)  # trafilatura: 50 pages/s
     printed = capsys.readouterr().out
     assert "CPU ceiling: 2 core(s) / 100.0 ms a page = 20.0 pages/s at most, a ratio of 0.40" in printed
+    assert ("writer ceiling: the embedded process at 40.0 ms a page = 25.0 pages/s at most on any number of "
+            "cores, a ratio of 0.50") in printed
     assert printed.rstrip().splitlines()[-1].startswith("RESULT pages_per_s=10.00 trafilatura_pages_per_s=50.00 ratio=0.20")
 
 

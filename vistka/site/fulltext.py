@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from vistka.core.models import Article, ArticleStatus
+from vistka.core.plaintext import tags_stripped
 
 FTS_TABLE = "site_search"
 PG_TABLE = "site_search_pg"
@@ -74,7 +75,7 @@ def _texts(original: tuple[str, str, str], translated: tuple[str, str, str] | No
 
 
 def _plain(body_html: str) -> str:
-    return html.unescape(strip_tags(body_html))
+    return html.unescape(tags_stripped(body_html))
 
 
 def reindex(*article_ids: int) -> None:

@@ -80,15 +80,17 @@ def test_a_change_by_another_process_in_between_means_a_fresh_build(monkeypatch)
 
 def test_bodies_read_again_by_later_backfill_indexes_are_parsed_once(monkeypatch):
     """The indexes built for backfills of the same days re-read the same articles: their plain text
-    comes from the cache (a digest of the body), the same text strip_tags gives."""
+    comes from the kept texts (a digest of the body), the same text strip_tags gives."""
     from django.utils.html import strip_tags
 
+    from vistka.core import plaintext
+
     parsed = []
-    monkeypatch.setattr(grouping, "strip_tags", lambda html: parsed.append(html) or strip_tags(html))
-    monkeypatch.setattr(grouping, "_PLAIN", type(grouping._PLAIN)())
+    monkeypatch.setattr(plaintext, "strip_tags", lambda html: parsed.append(html) or strip_tags(html))
+    monkeypatch.setattr(plaintext, "_TEXTS", type(plaintext._TEXTS)())
     bodies = [f"<p>Report {number} on the <b>bridge</b> &amp; the river.</p>" for number in range(200)]
-    first = [grouping._plain_text(body) for body in bodies]
-    again = [grouping._plain_text(body) for body in bodies]
+    first = [plaintext.tags_stripped(body) for body in bodies]
+    again = [plaintext.tags_stripped(body) for body in bodies]
     assert first == again == [strip_tags(body) for body in bodies]
     assert len(parsed) == 200  # each body once, though 200 is more than the few around one decision
 

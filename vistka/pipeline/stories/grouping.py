@@ -15,10 +15,8 @@ are compared with stories as the editors left them.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
-import hashlib
 import heapq
 import threading
 from collections import OrderedDict
@@ -29,10 +27,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet, Value
 from django.db.models.functions import Greatest
-from django.utils.html import strip_tags
 
 from vistka.core import events, locks
 from vistka.core.models import Article, ArticleStatus, RelatedArticle, Source, Story, StoryChange, Translation
+from vistka.core.plaintext import tags_stripped
 from vistka.pipeline.stories.index import StoryIndex, StoryParams
 from vistka.pipeline.stories.terms import Doc
 
@@ -52,34 +50,10 @@ def article_doc(article: Article) -> Doc:
     translation = article.translation
     shown = translation or article
     lang = settings.SITE_LANGUAGE if translation else (article.language or article.source.language)
-    original = f"{article.title}. {article.lead} {_plain_text(article.body_html)}" if translation else ""
-    return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=_plain_text(shown.body_html),
+    original = f"{article.title}. {article.lead} {tags_stripped(article.body_html)}" if translation else ""
+    return Doc(id=str(article.pk), title=shown.title, lead=shown.lead, text=tags_stripped(shown.body_html),
                published=article.shown_at, source=article.source.name, lang=lang,
                original=original)
-
-
-_PLAIN: OrderedDict[bytes, str] = OrderedDict()
-# Bodies whose plain text is kept, by a digest of the body (the text alone, ~5-10 KB each: a few MB).
-# Beside the repeats around one decision, the index a backfill decision builds for its own time
-# re-reads the articles of that time, which the next backfills of the same days read again.
-PLAIN_LIMIT = 512
-
-
-def _plain_text(html: str) -> str:
-    """strip_tags(html), once per body: it parses in pure Python (~4 ms for a long article), and one
-    article's doc is made several times around its decision (assignment, the stored-row check, related
-    posts) and again by the indexes built for backfills of its days. The last bodies used are kept."""
-    key = hashlib.blake2b(html.encode(), digest_size=16).digest()
-    text = _PLAIN.get(key)
-    if text is not None:
-        with contextlib.suppress(KeyError):  # another thread may have let it go meanwhile
-            _PLAIN.move_to_end(key)
-        return text
-    text = _PLAIN[key] = strip_tags(html)
-    while len(_PLAIN) > PLAIN_LIMIT:
-        with contextlib.suppress(KeyError):
-            _PLAIN.popitem(last=False)
-    return text
 
 
 def retention(params: StoryParams) -> timedelta:
