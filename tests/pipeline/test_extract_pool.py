@@ -115,3 +115,40 @@ def test_vistka_runs_scheduler_thread_steps_back_and_leaves_the_web_servers_thre
     thread.start()
     thread.join(30)
     assert seen == [19] and os.getpriority(os.PRIO_PROCESS, 0) == mine
+
+
+@pytest.fixture
+def untranslating_pool(settings, monkeypatch):
+    """One extraction process in a deployment that translates nothing (its settings are read at its start)."""
+    monkeypatch.setenv("VISTKA_TRANSLATION_ENGINE", "none")
+    settings.TRANSLATION_ENGINE, settings.PUBLISH_UNTRANSLATED, settings.EXTRACT_PROCESSES = "none", True, 1
+    started = extractpool.pool()
+    assert extractpool._READY.wait(120), "the extraction process did not start"
+    yield started
+    extractpool.shutdown()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_story_terms_of_a_page_are_made_by_its_extraction_process(sample_server, untranslating_pool, monkeypatch):
+    """An article decided on its own text takes the term weights and signature its extraction process
+    made: the writer does not make them again, and they are those it would have made."""
+    from vistka.pipeline.stories import grouping, index
+
+    made_here = []
+    features_of = index.features_of
+    monkeypatch.setattr(index, "features_of", lambda doc: made_here.append(doc.id) or features_of(doc))
+    monkeypatch.setattr(grouping, "_PREPARED", type(grouping._PREPARED)())
+    sources = configure_sample_sources(sample_server.base_url)
+    busiest = max(sources, key=lambda source: len(fetch(source.feed_url, FetchPolicy.from_settings()).content))
+    report = run.poll_source(busiest)
+    assert not report.error and report.new >= extractpool.EXTRACT_POOL_MIN
+    decided = Article.objects.filter(source=busiest, story__isnull=False)
+    assert decided.count() >= extractpool.EXTRACT_POOL_MIN
+    taken = [article for article in decided if str(article.pk) not in made_here]
+    assert len(taken) >= extractpool.EXTRACT_POOL_MIN  # decided on terms made in the other process
+    for article in taken:
+        doc = grouping.article_doc(article)
+        remembered = next(value for (pk, _), value in grouping._PREPARED.items() if pk == str(article.pk))
+        fresh = index.StoryIndex().prepare(doc)
+        assert remembered[0] == fresh.weights and remembered[1] == fresh.signature
+        assert remembered[2] == fresh.evidence

@@ -6,7 +6,9 @@ and stay in the one process that writes it. So the fetching threads (vistka/pipe
 hand each page's bytes to a process of this pool and the writer receives the page extracted. Only
 bytes and results cross between processes (no database, no HTTP: politeness stays with the one
 per-host limiter of the fetching process). Nothing changes for what is stored: the same functions
-run on the same bytes.
+run on the same bytes. An article whose story is decided on its own text (nothing translates it) also
+gets its story terms made here (term weights and signature, pure functions of its text), which the
+writer's decision takes when the stored text is that text (stories/grouping.py, offer_text_terms).
 
 VISTKA_EXTRACT_PROCESSES sets the size ("auto": one per CPU core, at most 4; 0: extract in the
 fetching process), VISTKA_EXTRACT_NICE how far they step back for the site's web processes. The pool starts with the first feed that has EXTRACT_POOL_MIN new pages, and
@@ -16,6 +18,7 @@ lives as long as the process.
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
 import os
 import threading
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING
 import httpx
 from django.conf import settings
 
+from vistka.core.plaintext import tags_stripped
 from vistka.pipeline import stagetimes
 from vistka.pipeline.extract import Extracted, ExtractionError, StoredImage, extract_article, figures
 from vistka.pipeline.fetch import FetchResult
@@ -35,6 +39,8 @@ from vistka.pipeline.sources import FeedEntry
 
 if TYPE_CHECKING:
     from vistka.pipeline.picturecopy import PictureCopier
+
+log = logging.getLogger("vistka.pipeline")
 
 EXTRACT_POOL_MIN = 4  # fewer new pages than this in a feed: not worth starting processes for
 MAX_PROCESSES = 4
@@ -52,6 +58,9 @@ class ExtractedPage:
     pictures: list[str] = field(default_factory=list)  # the body's picture addresses (figures.picture_sources)
     pictures_copied: bool = False  # the body shows our copies already (picturecopy.py): the writer only records
     lead_image: StoredImage | None = None  # our copy of the lead picture, when pictures_copied
+    # (title, lead, plain text, language, stories.index.text_terms): the story terms of the article as
+    # extracted, made here when it will be decided untranslated (grouping.offer_text_terms).
+    text_terms: tuple | None = None
 
 
 def cpu_cores() -> int:
@@ -156,4 +165,26 @@ def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_ove
     with stagetimes.stage("language", recorder):
         language = detect_language(f"{extracted.title}. {extracted.text}", declared_language)
     sources = figures.picture_sources(extracted.body_html, picture_limit) if picture_limit is not None else []
-    return ExtractedPage(url, extracted, language, "", os.getpid(), sources), dict(recorder.seconds) if recorder else {}
+    page = ExtractedPage(url, extracted, language, "", os.getpid(), sources)
+    if timed is not None and _decided_untranslated(language):
+        try:
+            with stagetimes.stage("stories", recorder):
+                page.text_terms = _story_terms(extracted, language or declared_language)
+        except Exception:  # noqa: BLE001 - the writer makes them itself, as without this process
+            log.exception("story terms of %s left to the writer", url)
+    return page, dict(recorder.seconds) if recorder else {}
+
+
+def _decided_untranslated(language: str) -> bool:
+    """Whether the article's story will be decided on its own text: it is in the site language, or
+    nothing translates it (else its translation is decided, and terms made here would go unused)."""
+    return not language or language == settings.SITE_LANGUAGE or settings.TRANSLATION_ENGINE == "none"
+
+
+def _story_terms(extracted: Extracted, lang: str) -> tuple:
+    """The story terms of the article as the writer will store it (run._store_article): the writer's
+    decision takes them when its text is this one (a picture left out with its caption changes it)."""
+    from vistka.pipeline.stories import grouping  # (the models: only once Django is set up in this process)
+
+    title, text = extracted.title[:1000], tags_stripped(extracted.body_html)
+    return title, extracted.lead, text, lang, grouping.text_terms_of(title, extracted.lead, text, lang)

@@ -589,6 +589,8 @@ def _fetch_and_extract(entry: FeedEntry, policy: FetchPolicy, rule_override: dic
         if isinstance(page, ExtractedPage):
             if page.extracted is None:
                 raise ExtractionError(page.error)
+            if page.text_terms is not None:
+                grouping.offer_text_terms(*page.text_terms)
             return page.extracted, page.language, page if page.pictures_copied else None
         with stagetimes.stage("decode"):
             html = page.html_text

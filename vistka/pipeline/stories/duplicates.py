@@ -214,6 +214,15 @@ class _Buckets:
         self._first_recent = self._next_slot
 
 
+def signature_of(words: list[str]) -> Signature | None:
+    """The MinHash of a text's shingles (None when it has too few to tell a copy): the same in every
+    index and every process."""
+    shingles = shingles_of(words)
+    if len(shingles) < MIN_SHINGLES:
+        return None
+    return minhash(shingles)
+
+
 class DuplicateIndex:
     """Remembers every article's signature and answers "is this a copy of one we have?"."""
 
@@ -223,10 +232,7 @@ class DuplicateIndex:
         self._signatures: dict[str, Signature] = {}
 
     def signature(self, words: list[str]) -> Signature | None:
-        shingles = shingles_of(words)
-        if len(shingles) < MIN_SHINGLES:
-            return None
-        return minhash(shingles)
+        return signature_of(words)
 
     def find(self, signature: Signature | None, allowed=lambda key: True) -> Duplicate | None:
         """The most similar stored article above the threshold (among those `allowed` accepts); of equally

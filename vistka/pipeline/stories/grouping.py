@@ -15,6 +15,7 @@ are compared with stories as the editors left them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import heapq
@@ -31,8 +32,8 @@ from django.db.models.functions import Greatest
 from vistka.core import events, locks
 from vistka.core.models import Article, ArticleStatus, RelatedArticle, Source, Story, StoryChange, Translation
 from vistka.core.plaintext import tags_stripped
-from vistka.pipeline.stories.index import StoryIndex, StoryParams
-from vistka.pipeline.stories.terms import Doc
+from vistka.pipeline.stories.index import StoryIndex, StoryParams, text_terms
+from vistka.pipeline.stories.terms import Doc, evidence_of
 
 SYNC_LIMIT = 5_000  # more changes than this since the last decision: rebuilding is cheaper
 BACKFILL_CARRY_LIMIT = 500  # more changes than this since the last backfill: its index is built afresh
@@ -430,19 +431,45 @@ def record_changes(article_ids: Iterable[int]) -> list[int]:
 
 _PREPARED: OrderedDict = OrderedDict()
 PREPARED_LIMIT = 5_000  # articles whose term weights and signature one process keeps
+# Term weights and signatures an extraction process made for articles on their way to a decision,
+# by the text they were made from (title, lead, plain text, language): taken once.
+_OFFERED: OrderedDict = OrderedDict()
+OFFERED_LIMIT = 4  # a decision follows its offer in the same thread; the rest: articles held, or translated after all
+
+
+def text_terms_of(title: str, lead: str, text: str, lang: str) -> tuple:
+    """The term weights and signature of an article with this text (index.text_terms): made in an
+    extraction process, for offer_text_terms in the writer."""
+    return text_terms(Doc(id="", title=title, text=text, published=None, lead=lead, lang=lang))
+
+
+def offer_text_terms(title: str, lead: str, text: str, lang: str, terms: tuple) -> None:
+    """`terms` (index.text_terms) of the article about to be decided with this text: its decision takes
+    them instead of making them, when its document has exactly this text."""
+    _OFFERED[(title, lead, text, lang)] = terms
+    while len(_OFFERED) > OFFERED_LIMIT:
+        with contextlib.suppress(KeyError):
+            _OFFERED.popitem(last=False)
+
 
 
 def prepared(index: StoryIndex, doc: Doc, remember: bool = True):
     """index.prepare(doc), reusing the article's terms and signature when what they are made of is
     unchanged (`remember`: keep them for next time). That is the text, its language (which words are
     stop words) and the publication time (which days "yesterday" and "on Monday" are): an editor who
-    corrects only the date changes the article's event days."""
+    corrects only the date changes the article's event days. A new article's weights and signature
+    may come made from its extraction process (offer_text_terms); only its evidence is made here."""
     key = (doc.id, hash((doc.title, doc.lead, doc.text, doc.original, doc.lang, doc.published)))
     cached = _PREPARED.get(key)
     if cached is not None:
         _PREPARED.move_to_end(key)
         return index.prepare(doc, signature=cached[1], weights=cached[0], evidence=cached[2])
-    entry = index.prepare(doc)
+    offered = _OFFERED.pop((doc.title, doc.lead, doc.text, doc.lang), None)
+    if offered is not None and offered[1] is not None:
+        weights, signature = offered
+        entry = index.prepare(doc, signature=signature, weights=weights, evidence=evidence_of(doc))
+    else:
+        entry = index.prepare(doc)
     if not remember:
         return entry
     _PREPARED[key] = (entry.weights, entry.signature, entry.evidence)

@@ -32,7 +32,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from vistka.pipeline.stories.duplicates import DuplicateIndex
+from vistka.pipeline.stories.duplicates import DuplicateIndex, Signature, signature_of
 from vistka.pipeline.stories.terms import NO_EVIDENCE, Doc, Evidence, Features, evidence_of, features_of
 
 MAX_SCAN = 200  # postings read per term, nearest in time first
@@ -271,8 +271,7 @@ class StoryIndex:
             return _Entry(doc, None, signature=signature, unpacked=weights, evidence=evidence)
         entry = _Entry(doc, features or features_of(doc), evidence=evidence_of(doc))
         entry.signature = signature if signature is not None else self._duplicates.signature(entry.features.words)
-        f = entry.features
-        entry.unpacked = (_sublinear(f.title), _sublinear(f.body), _sublinear(f.entities, prefix="@"))
+        entry.unpacked = weights_of(entry.features)
         return entry
 
     def decide(self, entry: _Entry, explain: bool = True) -> Decision:
@@ -772,6 +771,19 @@ def _explain(title: float, body: float, names: float, rare: int, gap: float, dec
     evidence = f", event days/ages ×{factor:.2f}" if factor != 1 else ""
     return (f"title {title:.2f}, body {body:.2f}, entities {names:.2f}, {rare} rare names shared, "
             f"{gap / 3600:.0f} h apart (×{decay:.2f}){evidence} = {score:.3f}")
+
+
+def weights_of(features: Features) -> tuple[Vector, Vector, Vector]:
+    """Sublinear term frequencies per field: what an article contributes, whatever the index."""
+    return _sublinear(features.title), _sublinear(features.body), _sublinear(features.entities, prefix="@")
+
+
+def text_terms(doc: Doc) -> tuple[tuple[Vector, Vector, Vector], Signature | None]:
+    """An article's term weights and signature, from its title, lead, text and language alone (not
+    its time, source or index): what StoryIndex.prepare derives from the text, so that another
+    process may make them (vistka/pipeline/extractpool.py) and the decision take them as made."""
+    features = features_of(doc)
+    return weights_of(features), signature_of(features.words)
 
 
 def _sublinear(counts, prefix: str = "") -> Vector:
