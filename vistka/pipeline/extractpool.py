@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 from django.conf import settings
+from django.utils.html import strip_tags
 
-from vistka.core.plaintext import tags_stripped
 from vistka.pipeline import stagetimes
 from vistka.pipeline.extract import Extracted, ExtractionError, StoredImage, extract_article, figures
 from vistka.pipeline.fetch import FetchResult
@@ -186,5 +186,6 @@ def _story_terms(extracted: Extracted, lang: str) -> tuple:
     decision takes them when its text is this one (a picture left out with its caption changes it)."""
     from vistka.pipeline.stories import grouping  # (the models: only once Django is set up in this process)
 
-    title, text = extracted.title[:1000], tags_stripped(extracted.body_html)
+    # strip_tags, as the writer's kept plain texts (core/plaintext.py) make it: each body is parsed once here.
+    title, text = extracted.title[:1000], strip_tags(extracted.body_html)
     return title, extracted.lead, text, lang, grouping.text_terms_of(title, extracted.lead, text, lang)

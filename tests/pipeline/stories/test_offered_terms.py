@@ -49,3 +49,18 @@ def test_offered_terms_stay_within_their_limit(monkeypatch):
     for number in range(5):
         grouping.offer_text_terms(f"Title {number}", "", "text", "en", ((), None))
     assert [key[0] for key in grouping._OFFERED] == ["Title 3", "Title 4"]
+
+
+def test_offered_terms_are_interned_as_the_index_terms_are(monkeypatch):
+    """Unpickled from another process, a term is a string of its own: taken, it is the one string
+    every other article with that term shares."""
+    import pickle
+    import sys
+
+    monkeypatch.setattr(grouping, "_OFFERED", type(grouping._OFFERED)())
+    doc = _doc()
+    terms = pickle.loads(pickle.dumps(grouping.text_terms_of(doc.title, doc.lead, doc.text, doc.lang)))
+    grouping.offer_text_terms(doc.title, doc.lead, doc.text, doc.lang, terms)
+    taken = grouping.prepared(StoryIndex(), doc, remember=False)
+    for field in taken.weights:
+        assert field and all(term is sys.intern(term) for term in field)

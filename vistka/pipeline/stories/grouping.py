@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import gc
 import heapq
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -466,8 +467,10 @@ def prepared(index: StoryIndex, doc: Doc, remember: bool = True):
         return index.prepare(doc, signature=cached[1], weights=cached[0], evidence=cached[2])
     offered = _OFFERED.pop((doc.title, doc.lead, doc.text, doc.lang), None)
     if offered is not None and offered[1] is not None:
-        weights, signature = offered
-        entry = index.prepare(doc, signature=signature, weights=weights, evidence=evidence_of(doc))
+        # Terms come from another process unshared: interned again, as every index's terms are (one
+        # string for all the articles that use a term, in the index and in _PREPARED).
+        weights = tuple({sys.intern(term): value for term, value in field.items()} for field in offered[0])
+        entry = index.prepare(doc, signature=offered[1], weights=weights, evidence=evidence_of(doc))
     else:
         entry = index.prepare(doc)
     if not remember:
