@@ -453,7 +453,6 @@ def offer_text_terms(title: str, lead: str, text: str, lang: str, terms: tuple) 
             _OFFERED.popitem(last=False)
 
 
-
 def prepared(index: StoryIndex, doc: Doc, remember: bool = True):
     """index.prepare(doc), reusing the article's terms and signature when what they are made of is
     unchanged (`remember`: keep them for next time). That is the text, its language (which words are
