@@ -15,6 +15,7 @@ from vistka.core.models import Article, ArticleStatus
 from vistka.pipeline import extractpool, run
 from vistka.pipeline.fetch import FetchPolicy, fetch
 from vistka.pipeline.language import detect_language
+from vistka.pipeline.sources import FeedEntry
 from vistka.pipeline.sources.feedreader import read_feed
 
 
@@ -152,3 +153,24 @@ def test_the_story_terms_of_a_page_are_made_by_its_extraction_process(sample_ser
         fresh = index.StoryIndex().prepare(doc)
         assert remembered[0] == fresh.weights and remembered[1] == fresh.signature
         assert remembered[2] == fresh.evidence
+
+
+@pytest.mark.parametrize(("site_engine", "source_engine", "made"), [
+    ("ctranslate2", "none", True),  # the source is never translated: decided on its own text
+    ("none", "ctranslate2", False),  # its translation is decided: terms made here would go unused
+    ("ctranslate2", "", False),  # the site's engine, when the source names none
+    ("none", "", True),
+])
+def test_story_terms_are_made_in_the_pool_by_the_sources_own_translation_engine(settings, site_engine, source_engine,
+                                                                                made):
+    settings.SITE_LANGUAGE, settings.TRANSLATION_ENGINE = "en", site_engine
+    paragraph = ("Уряд України ухвалив нове рішення щодо відновлення енергетичної інфраструктури після "
+                 "нічних атак, повідомили у міністерстві. ")
+    page = (f"<html><head><title>Відновлення енергетики</title></head><body><article><h1>Відновлення енергетики</h1>"
+            f"{''.join(f'<p>{paragraph * 3}</p>' for _ in range(4))}</article></body></html>").encode()
+    url = "http://outlet.example/news/1"
+    extracted, _ = extractpool._extract(url, page, {"content-type": "text/html; charset=utf-8"},
+                                        FeedEntry(guid=url, link=url), None, "uk", False,
+                                        translation_engine=source_engine)
+    assert extracted.language == "uk"
+    assert (extracted.text_terms is not None) is made

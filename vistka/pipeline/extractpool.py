@@ -128,9 +128,10 @@ def _exit_with(parent: int) -> None:
 
 def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None, declared_language: str,
                  in_pool: ProcessPoolExecutor | None, time_zone: str = "",
-                 pictures: PictureCopier | None = None) -> ExtractedPage:
+                 pictures: PictureCopier | None = None, translation_engine: str = "") -> ExtractedPage:
     """Decode, extract and detect the language of a fetched page, in the pool when there is one;
-    then, with `pictures` (whose pool does the work), copy its pictures (picturecopy.py)."""
+    then, with `pictures` (whose pool does the work), copy its pictures (picturecopy.py).
+    `translation_engine`: the source's (translating.source_engine_name; else the site's)."""
     headers = {"content-type": page.headers.get("content-type", "")}
     # (Never in this thread while the pool starts: lxml's parsers, which trafilatura shares module-wide,
     # must not be used from several threads at once — that corrupted memory.)
@@ -138,7 +139,7 @@ def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None
         return _extract(page.url, page.content, headers, entry, rule_override, declared_language, None, time_zone)[0]
     result, seconds = in_pool.submit(_extract, page.url, page.content, headers, entry, rule_override,
                                      declared_language, stagetimes.active(), time_zone,
-                                     pictures.limit if pictures else None).result()
+                                     pictures.limit if pictures else None, translation_engine).result()
     if seconds:
         stagetimes.merge(seconds)
     if pictures is not None and result.extracted is not None:
@@ -149,7 +150,7 @@ def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None
 
 def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_override: dict | None,
              declared_language: str, timed: bool | None, time_zone: str = "",
-             picture_limit: int | None = None) -> tuple[ExtractedPage, dict[str, float]]:
+             picture_limit: int | None = None, translation_engine: str = "") -> tuple[ExtractedPage, dict[str, float]]:
     """In a pool process (timed: True/False, its stage times returned) or in the caller's (None);
     `time_zone`: the source's, for page dates that give none; `picture_limit`: find the addresses of
     the body's first pictures up to it, to be copied (picturecopy.py)."""
@@ -166,7 +167,7 @@ def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_ove
         language = detect_language(f"{extracted.title}. {extracted.text}", declared_language)
     sources = figures.picture_sources(extracted.body_html, picture_limit) if picture_limit is not None else []
     page = ExtractedPage(url, extracted, language, "", os.getpid(), sources)
-    if timed is not None and _decided_untranslated(language):
+    if timed is not None and _decided_untranslated(language, translation_engine or settings.TRANSLATION_ENGINE):
         try:
             with stagetimes.stage("stories", recorder):
                 page.text_terms = _story_terms(extracted, language or declared_language)
@@ -175,10 +176,10 @@ def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_ove
     return page, dict(recorder.seconds) if recorder else {}
 
 
-def _decided_untranslated(language: str) -> bool:
+def _decided_untranslated(language: str, translation_engine: str) -> bool:
     """Whether the article's story will be decided on its own text: it is in the site language, or
     nothing translates it (else its translation is decided, and terms made here would go unused)."""
-    return not language or language == settings.SITE_LANGUAGE or settings.TRANSLATION_ENGINE == "none"
+    return not language or language == settings.SITE_LANGUAGE or translation_engine == "none"
 
 
 def _story_terms(extracted: Extracted, lang: str) -> tuple:

@@ -276,8 +276,9 @@ def _extraction_in_pool(source: Source, policy: FetchPolicy, pending: list, link
     rules = source.extraction_rules
     # The pictures are copied there too (picturecopy.py): the writer only records them.
     pictures = PictureCopier(policy, pool, settings.MEDIA_ROOT, settings.BODY_IMAGES_MAX)
+    engine = translating.source_engine_name(source)
     return lambda index, page: extractpool.extract_page(page, pending[index].entry, rules, source.language, pool,
-                                                              source.time_zone, pictures)
+                                                              source.time_zone, pictures, engine)
 
 
 def _log_poll(source: Source, report: PollReport) -> None:

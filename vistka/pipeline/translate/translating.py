@@ -16,7 +16,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from vistka.core.models import Article, Translation
+from vistka.core.models import Article, Source, Translation
 from vistka.pipeline.extract import sanitize_html
 from vistka.pipeline.translate import (
     Ctranslate2Settings,
@@ -43,7 +43,12 @@ log = logging.getLogger("vistka.pipeline")
 
 
 def engine_name_for(article: Article) -> str:
-    return article.source.translation_engine or settings.TRANSLATION_ENGINE
+    return source_engine_name(article.source)
+
+
+def source_engine_name(source: Source) -> str:
+    """The engine that translates the source's articles: its own, else the site's."""
+    return source.translation_engine or settings.TRANSLATION_ENGINE
 
 
 def engine_for(source_lang: str, engine: str | None = None) -> Engine:
