@@ -37,3 +37,13 @@ def test_kept_texts_stay_within_their_limit(monkeypatch):
     for number in range(10):
         assert plaintext.tags_stripped(f"<p>Body {number}</p>") == f"Body {number}"
     assert list(plaintext._TEXTS.values()) == ["Body 7", "Body 8", "Body 9"]
+
+
+def test_a_text_made_in_another_process_is_kept_for_its_body_and_within_the_limit(monkeypatch):
+    monkeypatch.setattr(plaintext, "_TEXTS", type(plaintext._TEXTS)())
+    monkeypatch.setattr(plaintext, "TEXTS_LIMIT", 2)
+    monkeypatch.setattr(plaintext, "strip_tags", lambda html: pytest.fail(f"{html} parsed again"))
+    for number in range(3):
+        plaintext.remember(f"<p>Body {number}</p>", f"Body {number}")
+    assert plaintext.tags_stripped("<p>Body 2</p>") == "Body 2"
+    assert list(plaintext._TEXTS.values()) == ["Body 1", "Body 2"]

@@ -10,6 +10,7 @@ from concurrent.futures import Future
 
 import pytest
 from django.conf import settings
+from django.utils.html import strip_tags
 
 from tests import picture_pages
 from tests.factories import make_source
@@ -112,6 +113,8 @@ def test_a_picture_asked_for_by_two_pages_at_once_is_fetched_once(pool, tmp_path
         requested = [path for path, _ in server.requests]
     assert requested == ["/shared.jpg"]
     assert results[0].body_html == results[1].body_html and 'src="/media/images/' in results[0].body_html
+    # one localised in the hand-over of its pictures, the other once the first page's copy was done
+    assert results[0].body_text == results[1].body_text == strip_tags(results[0].body_html)
     assert len(list((tmp_path / "originals").iterdir())) == 1
     assert images.indexed(address, tmp_path) is not None  # a later page finds it without fetching
 
@@ -157,6 +160,7 @@ def test_a_pages_pictures_reach_the_extraction_process_in_one_hand_over_with_its
     shown = served_pictures(copied.body_html)
     assert len(shown) == 4 and all(src.startswith("/media/images/") for src in shown)  # the lead left the body
     assert all(f"Photo {n}" in copied.body_html for n in range(1, 5)) and "Photo 0" not in copied.body_html
+    assert copied.body_text == strip_tags(copied.body_html)  # made beside the localising: the writer parses nothing
 
 
 def test_pictures_too_large_to_hold_together_are_handed_over_a_few_at_a_time(pool, tmp_path, monkeypatch):
@@ -175,3 +179,21 @@ def test_pictures_too_large_to_hold_together_are_handed_over_a_few_at_a_time(poo
     assert len(carried) == 3 and carried[-1] < carried[0] <= 3 * (len(photo) + 5)  # 3, 3, then 1 with the body
     assert len(served_pictures(copied.body_html)) == 7
     assert len(list((tmp_path / "originals").iterdir())) == 7  # seven different files (a comment each)
+
+
+def test_the_writer_gets_the_text_it_stores_and_the_story_terms_of_that_text(pool, settings, tmp_path, monkeypatch):
+    """Pictures that could not be had leave with their captions, the lead picture's caption leaves the
+    body: the text stored is not the text extracted. The story terms made in the pool are made again
+    for the stored text, and the writer's kept texts already hold it."""
+    from vistka.core import plaintext
+    from vistka.pipeline.stories import grouping
+
+    settings.MEDIA_ROOT = tmp_path
+    with picture_pages.outlet() as server:
+        page = prefetched(server, pool).result()
+    stored = strip_tags(page.extracted.body_html)
+    assert all(gone not in stored for gone in picture_pages.GONE_CAPTIONS)
+    title, lead, text, lang, terms = page.text_terms
+    assert text == stored and terms == grouping.text_terms_of(title, lead, stored, lang)
+    monkeypatch.setattr(plaintext, "strip_tags", lambda html: pytest.fail("the writer parsed the body again"))
+    assert plaintext.tags_stripped(page.extracted.body_html) == stored

@@ -31,6 +31,7 @@ import httpx
 from django.conf import settings
 from django.utils.html import strip_tags
 
+from vistka.core import plaintext
 from vistka.pipeline import stagetimes
 from vistka.pipeline.extract import Extracted, ExtractionError, StoredImage, extract_article, figures
 from vistka.pipeline.fetch import FetchResult
@@ -145,7 +146,23 @@ def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None
     if pictures is not None and result.extracted is not None:
         copied = pictures.copy(result.extracted, result.pictures)
         result.extracted.body_html, result.lead_image, result.pictures_copied = copied.body_html, copied.lead, True
+        if copied.body_text is not None:
+            plaintext.remember(copied.body_html, copied.body_text)
+            _terms_of_stored_text(result, copied.body_text, in_pool)
     return result
+
+
+def _terms_of_stored_text(result: ExtractedPage, text: str, in_pool: ProcessPoolExecutor) -> None:
+    """A picture left out with its caption (or the lead picture's caption taken out) changes the text
+    the writer stores and decides: the story terms are made again, for that text, in the pool."""
+    if result.text_terms is None or result.text_terms[2] == text:
+        return
+    title, lead, _, lang, _ = result.text_terms
+    try:
+        result.text_terms = title, lead, text, lang, in_pool.submit(_text_terms, title, lead, text, lang).result()
+    except Exception:  # noqa: BLE001 - the writer makes them itself, as without the pool
+        log.exception("story terms of %s left to the writer", result.url)
+        result.text_terms = None
 
 
 def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_override: dict | None,
@@ -183,10 +200,15 @@ def _decided_untranslated(language: str, translation_engine: str) -> bool:
 
 
 def _story_terms(extracted: Extracted, lang: str) -> tuple:
-    """The story terms of the article as the writer will store it (run._store_article): the writer's
-    decision takes them when its text is this one (a picture left out with its caption changes it)."""
-    from vistka.pipeline.stories import grouping  # (the models: only once Django is set up in this process)
-
+    """The story terms of the article as extracted (run._store_article stores it so): the writer's
+    decision takes them when its text is this one (a picture left out with its caption changes it:
+    _terms_of_stored_text)."""
     # strip_tags, as the writer's kept plain texts (core/plaintext.py) make it: each body is parsed once here.
     title, text = extracted.title[:1000], strip_tags(extracted.body_html)
-    return title, extracted.lead, text, lang, grouping.text_terms_of(title, extracted.lead, text, lang)
+    return title, extracted.lead, text, lang, _text_terms(title, extracted.lead, text, lang)
+
+
+def _text_terms(title: str, lead: str, text: str, lang: str) -> tuple:
+    from vistka.pipeline.stories import grouping  # (the models: only once Django is set up in this process)
+
+    return grouping.text_terms_of(title, lead, text, lang)

@@ -16,7 +16,9 @@ copies its pictures as soon as it comes back extracted:
 - the body is localised there too, in the same hand-over when no other page's thread is still copying
   one of its pictures (`figures.localise_images`, lxml: never in these threads);
 - the writer receives the page with its body already pointing at our copies and the lead picture
-  stored, and stores the article as before.
+  stored, and stores the article as before; with the localised body comes its text (strip_tags, made
+  where the body was localised), which the writer's kept texts take (core/plaintext.py) instead of
+  parsing the body again.
 
 One address is copied once at a time in this process: a second page asking for a picture being
 copied waits for that copy instead of fetching it again (the on-disk index of addresses,
@@ -32,6 +34,8 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.utils.html import strip_tags
 
 from vistka.pipeline import stagetimes
 from vistka.pipeline.extract import Extracted, figures, images
@@ -51,6 +55,7 @@ class CopiedPictures:
 
     lead: images.StoredImage | None
     body_html: str  # the body with our copies (and without the pictures that could not be had)
+    body_text: str | None = None  # strip_tags(body_html), when the body was localised
 
 
 class PictureCopier:
@@ -71,7 +76,7 @@ class PictureCopier:
         body = extracted.body_html if "<img" in extracted.body_html else None
         mine, others = self._claim(wanted)
         tried: dict[str, images.StoredImage | None] = {}
-        localised = None
+        localised = text = None
         try:
             contents: dict[str, bytes] = {}
             for address in mine:
@@ -82,15 +87,15 @@ class PictureCopier:
                         self._kept(contents, tried, None, extracted.image)
                         contents = {}
             # The body is localised in the same call when every picture it shows is known by then.
-            localised = self._kept(contents, tried, body if not others else None, extracted.image)
+            localised, text = self._kept(contents, tried, body if not others else None, extracted.image)
         finally:
             self._release(mine, tried)
         for address, copying in others.items():
             tried[address] = copying.result()
         if body is not None and localised is None:
-            localised = self._localised(body, tried, extracted.image)
+            localised, text = self._localised(body, tried, extracted.image)
         lead = tried.get(extracted.image) if extracted.image else None
-        return CopiedPictures(lead, extracted.body_html if body is None else localised)
+        return CopiedPictures(lead, extracted.body_html if body is None else localised, text)
 
     def _claim(self, addresses: list[str]) -> tuple[dict[str, Future], dict[str, Future]]:
         """The addresses this thread copies now (its own futures, which other pages wait on) and those
@@ -132,39 +137,41 @@ class PictureCopier:
         return None
 
     def _kept(self, contents: dict[str, bytes], tried: dict[str, images.StoredImage | None], body: str | None,
-              lead: str) -> str | None:
+              lead: str) -> tuple[str | None, str | None]:
         """Store the fetched pictures in one call to an extraction process (one hand-over a page, not one
-        a picture), and localise `body` there too when given; its localised text, else None."""
+        a picture), and localise `body` there too when given; (the localised body, its text), else Nones."""
         if not contents and body is None:
-            return None
+            return None, None
         try:
-            stored, errors, localised, seconds = self.pool.submit(
+            stored, errors, localised, text, seconds = self.pool.submit(
                 _keep, contents, str(self.media_root), body, tried, lead, self.limit, stagetimes.active()).result()
         except Exception:  # noqa: BLE001 - a picture is never worth an article (a body is localised again)
             log.exception("images left out: %s could not be stored", ", ".join(contents) or "none")
             tried.update(dict.fromkeys(contents))
-            return None
+            return None, None
         stagetimes.merge(seconds)
         for error in errors:
             log.info("image left out: %s", error)
         tried.update(stored)
-        return localised
+        return localised, text
 
-    def _localised(self, body: str, tried: dict[str, images.StoredImage | None], lead: str) -> str:
-        """The body localised with the pictures known now (a failure here fails the page, as before)."""
-        _, _, localised, seconds = self.pool.submit(_keep, {}, str(self.media_root), body, tried, lead, self.limit,
-                                                    stagetimes.active()).result()
+    def _localised(self, body: str, tried: dict[str, images.StoredImage | None], lead: str) -> tuple[str, str]:
+        """The body localised with the pictures known now, and its text (a failure here fails the page,
+        as before)."""
+        _, _, localised, text, seconds = self.pool.submit(_keep, {}, str(self.media_root), body, tried, lead,
+                                                          self.limit, stagetimes.active()).result()
         stagetimes.merge(seconds)
-        return localised
+        return localised, text
 
 
 # --- in an extraction process ------------------------------------------------------------------------
 
 def _keep(contents: dict[str, bytes], media_root: str, body: str | None,
           tried: dict[str, images.StoredImage | None], lead: str, limit: int,
-          timed: bool) -> tuple[dict[str, images.StoredImage | None], list[str], str | None, dict[str, float]]:
+          timed: bool) -> tuple[dict[str, images.StoredImage | None], list[str], str | None, str | None,
+                                dict[str, float]]:
     """Recognise each picture and keep its original, remembering its address; then localise `body` (when
-    given) with these and the pictures `tried` already (in a pool process)."""
+    given) with these and the pictures `tried` already, and strip its tags (in a pool process)."""
     recorder = stagetimes.Recorder() if timed else None
     stored, errors = {}, []
     with stagetimes.stage("pictures", recorder):
@@ -172,10 +179,13 @@ def _keep(contents: dict[str, bytes], media_root: str, body: str | None,
             stored[address], error = _store(content, Path(media_root), address)
             if error:
                 errors.append(error)
-        localised = None
+        localised = text = None
         if body is not None:
             localised = _localise_body(body, {**tried, **stored}, lead, limit)
-    return stored, errors, localised, dict(recorder.seconds) if recorder else {}
+    if localised is not None:
+        with stagetimes.stage("index", recorder):  # the search index's and the story decision's text
+            text = strip_tags(localised)
+    return stored, errors, localised, text, dict(recorder.seconds) if recorder else {}
 
 
 def _store(content: bytes, media_root: Path, address: str) -> tuple[images.StoredImage | None, str]:
