@@ -174,3 +174,23 @@ def test_story_terms_are_made_in_the_pool_by_the_sources_own_translation_engine(
                                         translation_engine=source_engine)
     assert extracted.language == "uk"
     assert (extracted.text_terms is not None) is made
+
+
+def test_a_page_without_pictures_brings_the_writer_its_text(pool, monkeypatch):
+    """Its body is stored as extracted: the text its story terms were made of is the stored body's,
+    and the writer's kept texts hold it (the story decision and the search index parse nothing)."""
+    import httpx
+
+    from vistka.core import plaintext
+    from vistka.pipeline.fetch import FetchResult
+
+    url = "http://outlet.example/news/2"
+    paragraph = "The regional council approved the new bridge over the river after a long debate. "
+    content = (f"<html><head><title>Bridge approved</title></head><body><article><h1>Bridge approved</h1>"
+               f"{''.join(f'<p>{paragraph * 3}</p>' for _ in range(4))}</article></body></html>").encode()
+    page = FetchResult(url, 200, content, httpx.Headers({"content-type": "text/html; charset=utf-8"}))
+    result = extractpool.extract_page(page, FeedEntry(guid=url, link=url), None, "en", pool)
+    assert result.extracted_by != os.getpid() and result.text_terms is not None
+    monkeypatch.setattr(plaintext, "strip_tags", lambda html: pytest.fail("the writer parsed the body again"))
+    assert plaintext.tags_stripped(result.extracted.body_html) == result.text_terms[2]
+    assert "regional council approved" in result.text_terms[2]

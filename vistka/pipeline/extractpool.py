@@ -8,7 +8,10 @@ bytes and results cross between processes (no database, no HTTP: politeness stay
 per-host limiter of the fetching process). Nothing changes for what is stored: the same functions
 run on the same bytes. An article whose story is decided on its own text (nothing translates it) also
 gets its story terms made here (term weights and signature, pure functions of its text), which the
-writer's decision takes when the stored text is that text (stories/grouping.py, offer_text_terms).
+writer's decision takes when the stored text is that text (stories/grouping.py, offer_text_terms);
+the text itself comes with them, for the writer's kept plain texts (core/plaintext.py): the story
+decision and the search index do not parse the body again. When copying the pictures changes the
+text (a picture left out with its caption), the terms are made again here for the stored text.
 
 VISTKA_EXTRACT_PROCESSES sets the size ("auto": one per CPU core, at most 4; 0: extract in the
 fetching process), VISTKA_EXTRACT_NICE how far they step back for the site's web processes. The pool starts with the first feed that has EXTRACT_POOL_MIN new pages, and
@@ -149,6 +152,9 @@ def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None
         if copied.body_text is not None:
             plaintext.remember(copied.body_html, copied.body_text)
             _terms_of_stored_text(result, copied.body_text, in_pool)
+            return result
+    if result.text_terms is not None:  # the body as extracted is the body stored: its text is known
+        plaintext.remember(result.extracted.body_html, result.text_terms[2])
     return result
 
 
