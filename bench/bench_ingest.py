@@ -7,8 +7,10 @@ process whose memory is reported). Then plain `trafilatura.extract` runs over th
 process. vistka's time covers everything: feed polling, HTTP fetches, decoding, extraction, language,
 storage, search index, stories, related posts and publishing; trafilatura's, extraction alone.
 
-Prints pages/s for both, the per-stage split (work summed over threads and processes), each page's
-time from the start of its fetch to its publication (p50/p99), peak RSS, and one RESULT line.
+Prints pages/s for both (vistka's counts only the pages that went through: published, or held for
+an editor's review; failures are counted and their reasons printed), the per-stage split (work
+summed over threads and processes), each page's time from the start of its fetch to its publication
+(p50/p99), peak RSS, and one RESULT line.
 ARGS=--synthetic: the generated 1.5 KB pages of bench/synthetic_outlets.py instead.
 """
 
