@@ -139,7 +139,8 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><script
     ("/huge.jpg", "byte limit"),
     ("/truncated.jpg", "not a readable image"),
     ("/pixel.gif", "a decoration"),
-    ("/drawing.svg", "not a readable image"),
+    ("/drawing", "not a readable image"),  # an SVG at an address that does not say so
+    ("/drawing.svg", "an SVG drawing: never kept, so not fetched"),
     ("/to-private", "refused: 10.0.0.1"),
     ("/to-metadata", "refused: 169.254.169.254"),
 ])
@@ -150,6 +151,7 @@ def test_images_vistka_must_not_store_are_refused_with_a_reason(tmp_path, path, 
         "/huge.jpg": reply(200, jpeg + b"\0" * 300_000, {"Content-Type": "image/jpeg"}),
         "/truncated.jpg": reply(200, jpeg[: len(jpeg) // 3], {"Content-Type": "image/jpeg"}),
         "/pixel.gif": reply(200, picture(1, 1, "GIF"), {"Content-Type": "image/gif"}),
+        "/drawing": reply(200, SVG, {"Content-Type": "image/svg+xml"}),
         "/drawing.svg": reply(200, SVG, {"Content-Type": "image/svg+xml"}),
         "/to-private": reply(302, b"", {"Location": "http://10.0.0.1/photo.jpg"}),
         "/to-metadata": reply(302, b"", {"Location": "http://169.254.169.254/latest/photo.jpg"}),
@@ -158,3 +160,5 @@ def test_images_vistka_must_not_store_are_refused_with_a_reason(tmp_path, path, 
     with LocalServer(routes) as server, pytest.raises(ImageError, match=reason):
         store_image(f"{server.base_url}{path}", tmp_path, policy)
     assert stored_files(tmp_path) == []
+    if path.endswith(".svg"):
+        assert server.requests == []

@@ -19,6 +19,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image
 
@@ -26,6 +27,7 @@ from vistka.core import pictures
 from vistka.core.pictures import srcset
 from vistka.pipeline.fetch import FetchError, FetchPolicy, fetch
 
+SVG_ENDINGS = (".svg", ".svgz")
 MIN_SIDE = 48  # smaller pictures are tracking pixels, spacers and icons, not article images
 # `sizes` for an image shown across the article column (main: 46rem wide, 1rem padding each side).
 ARTICLE_SIZES = "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
@@ -62,7 +64,11 @@ def store_image(url: str, media_root: Path, policy: FetchPolicy) -> StoredImage:
 
 
 def fetch_picture(url: str, policy: FetchPolicy) -> bytes:
-    """The picture's bytes, through the fetcher's guard, limits and per-host limiter; ImageError if not."""
+    """The picture's bytes, through the fetcher's guard, limits and per-host limiter; ImageError if not.
+    An address that names an SVG file is refused unasked: an SVG is never kept (it can hold scripts;
+    pictures.WEB_FORMATS), so fetching it would only cost the outlet and us a request."""
+    if urlsplit(url).path.lower().endswith(SVG_ENDINGS):
+        raise ImageError(f"{url} is an SVG drawing: never kept, so not fetched")
     try:
         return fetch(url, policy).content  # no `expect`: Pillow decides what the bytes are
     except FetchError as error:
