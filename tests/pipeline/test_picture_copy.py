@@ -197,3 +197,17 @@ def test_the_writer_gets_the_text_it_stores_and_the_story_terms_of_that_text(poo
     assert text == stored and terms == grouping.text_terms_of(title, lead, stored, lang)
     monkeypatch.setattr(plaintext, "strip_tags", lambda html: pytest.fail("the writer parsed the body again"))
     assert plaintext.tags_stripped(page.extracted.body_html) == stored
+
+
+def test_a_body_whose_text_cannot_be_made_is_still_localised(tmp_path, monkeypatch):
+    """The text is the writer's to make then; the body and its pictures are kept all the same."""
+    from vistka.pipeline import picturecopy
+
+    def broken(html):
+        raise ValueError("something nobody foresaw")
+
+    monkeypatch.setattr(picturecopy, "strip_tags", broken)
+    body = '<p>Text.</p><figure><img src="http://outlet.example/gone.jpg" alt=""><figcaption>Gone</figcaption></figure>'
+    stored, errors, localised, text, _ = picturecopy._keep({}, str(tmp_path), body, {}, "", 20, False)
+    assert localised is not None and "Gone" not in localised and "Text." in localised
+    assert text is None and stored == {} and errors == []

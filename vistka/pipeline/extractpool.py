@@ -146,15 +146,18 @@ def extract_page(page: FetchResult, entry: FeedEntry, rule_override: dict | None
                                      pictures.limit if pictures else None, translation_engine).result()
     if seconds:
         stagetimes.merge(seconds)
-    if pictures is not None and result.extracted is not None:
+    if result.extracted is None:
+        return result
+    extracted_body = result.extracted.body_html
+    if pictures is not None:
         copied = pictures.copy(result.extracted, result.pictures)
         result.extracted.body_html, result.lead_image, result.pictures_copied = copied.body_html, copied.lead, True
         if copied.body_text is not None:
             plaintext.remember(copied.body_html, copied.body_text)
             _terms_of_stored_text(result, copied.body_text, in_pool)
             return result
-    if result.text_terms is not None:  # the body as extracted is the body stored: its text is known
-        plaintext.remember(result.extracted.body_html, result.text_terms[2])
+    if result.text_terms is not None and result.extracted.body_html == extracted_body:
+        plaintext.remember(extracted_body, result.text_terms[2])  # stored as extracted: its text is known
     return result
 
 

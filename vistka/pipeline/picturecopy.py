@@ -184,8 +184,16 @@ def _keep(contents: dict[str, bytes], media_root: str, body: str | None,
             localised = _localise_body(body, {**tried, **stored}, lead, limit)
     if localised is not None:
         with stagetimes.stage("index", recorder):  # the search index's and the story decision's text
-            text = strip_tags(localised)
+            text = _text_of(localised)
     return stored, errors, localised, text, dict(recorder.seconds) if recorder else {}
+
+
+def _text_of(body_html: str) -> str | None:
+    try:
+        return strip_tags(body_html)
+    except Exception:  # noqa: BLE001 - the writer makes it itself; the pictures are kept all the same
+        log.exception("the text of a localised body is left to the writer")
+        return None
 
 
 def _store(content: bytes, media_root: Path, address: str) -> tuple[images.StoredImage | None, str]:
