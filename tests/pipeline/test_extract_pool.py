@@ -169,11 +169,10 @@ def test_story_terms_are_made_in_the_pool_by_the_sources_own_translation_engine(
     page = (f"<html><head><title>Відновлення енергетики</title></head><body><article><h1>Відновлення енергетики</h1>"
             f"{''.join(f'<p>{paragraph * 3}</p>' for _ in range(4))}</article></body></html>").encode()
     url = "http://outlet.example/news/1"
-    extracted, _ = extractpool._extract(url, page, {"content-type": "text/html; charset=utf-8"},
-                                        FeedEntry(guid=url, link=url), None, "uk", False,
-                                        translation_engine=source_engine)
-    assert extracted.language == "uk"
-    assert (extracted.text_terms is not None) is made
+    result, _ = extractpool._extract(url, page, {"content-type": "text/html; charset=utf-8"},
+                                     FeedEntry(guid=url, link=url), None, "uk", False, translation_engine=source_engine)
+    assert result.language == "uk"
+    assert (result.text_terms is not None) is made
 
 
 def test_a_page_without_pictures_brings_the_writer_its_text(pool, monkeypatch):
