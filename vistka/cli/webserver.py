@@ -67,13 +67,25 @@ def serve_site(host: str, port: int, workers: int = 0) -> int:
     server = subprocess.Popen(gunicorn_command(host, port, workers))
     previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
-        return server.wait()
+        return _wait(server)
     except KeyboardInterrupt:
         return _stop(server)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if server.poll() is None:
             _stop(server)
+
+
+def _wait(server: subprocess.Popen) -> int:
+    """server.wait(), a second at a time. A stop signal goes to any thread of this process that does
+    not block it (numpy's OpenBLAS starts one at import); Python runs its handler in the main thread,
+    but only once that thread runs again: blocked in one endless wait for gunicorn, it never did, and
+    `vistka serve` went on serving after SIGTERM."""
+    while True:
+        try:
+            return server.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _raise_keyboard_interrupt(signum, frame) -> None:
