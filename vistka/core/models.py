@@ -183,6 +183,9 @@ class ArticleQuerySet(models.QuerySet):
                                                   to_attr="site_translations")))
 
 
+TITLE_MAX_LENGTH = 1000  # an article's headline is cut to this when stored (Article.title)
+
+
 class Article(models.Model):
     """One article as the outlet published it, in its original language."""
 
@@ -194,7 +197,7 @@ class Article(models.Model):
     canonical_url = models.URLField(max_length=2000, blank=True)
     slug = models.SlugField(max_length=120, allow_unicode=False, blank=True)
 
-    title = models.CharField(max_length=1000, blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     lead = models.TextField(blank=True)
     body_html = models.TextField(blank=True, help_text="Sanitised HTML of the article body.")
     feed_summary = models.TextField(blank=True)

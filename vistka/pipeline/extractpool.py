@@ -212,8 +212,10 @@ def _story_terms(extracted: Extracted, lang: str) -> tuple:
     """The story terms of the article as extracted (run._store_article stores it so): the writer's
     decision takes them when its text is this one (a picture left out with its caption changes it:
     _terms_of_stored_text)."""
+    from vistka.core.models import TITLE_MAX_LENGTH  # (only once Django is set up in this process)
+
     # strip_tags, as the writer's kept plain texts (core/plaintext.py) make it: each body is parsed once here.
-    title, text = extracted.title[:1000], strip_tags(extracted.body_html)
+    title, text = extracted.title[:TITLE_MAX_LENGTH], strip_tags(extracted.body_html)
     return title, extracted.lead, text, lang, _text_terms(title, extracted.lead, text, lang)
 
 

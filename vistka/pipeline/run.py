@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vistka.core import events
-from vistka.core.models import Article, ArticleStatus, FetchLog, Source, TopicKind
+from vistka.core.models import TITLE_MAX_LENGTH, Article, ArticleStatus, FetchLog, Source, TopicKind
 from vistka.pipeline import extractpool, processor, publish, stagetimes
 from vistka.pipeline.arenas import limit_malloc_arenas
 from vistka.pipeline.extract import Extracted, ExtractionError, extract_article, figures, images
@@ -615,7 +615,7 @@ def _store_article(source: Source, entry: FeedEntry, extracted: Extracted, exist
     if existing is None:
         article._site_translation = False  # a new article has no translation yet: publishing need not look
     article.url = entry.link
-    article.title = extracted.title[:1000]
+    article.title = extracted.title[:TITLE_MAX_LENGTH]
     article.lead = extracted.lead
     article.body_html = extracted.body_html
     article.feed_summary = entry.summary
@@ -709,7 +709,7 @@ def _stored_or_none(url: str, policy: FetchPolicy) -> images.StoredImage | None:
 
 def store_failure(source: Source, entry: FeedEntry, existing: Article | None, message: str) -> Article | None:
     log.warning("%s: %s", source.name, message)
-    article = existing or Article(source=source, guid=entry.guid, url=entry.link, title=entry.title[:1000],
+    article = existing or Article(source=source, guid=entry.guid, url=entry.link, title=entry.title[:TITLE_MAX_LENGTH],
                                   published_at=dates.clamp_to_plausible(entry.published))
     try:
         with transaction.atomic():
