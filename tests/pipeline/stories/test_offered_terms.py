@@ -64,3 +64,22 @@ def test_offered_terms_are_interned_as_the_index_terms_are(monkeypatch):
     taken = grouping.prepared(StoryIndex(), doc, remember=False)
     for field in taken.weights:
         assert field and all(term is sys.intern(term) for term in field)
+
+
+def test_a_text_too_short_for_a_signature_has_its_terms_made_once(monkeypatch):
+    """A brief has no signature (too few shingles to tell a copy): its offered or remembered terms
+    are taken all the same, not made again because the signature they came with is None."""
+    monkeypatch.setattr(grouping, "_OFFERED", type(grouping._OFFERED)())
+    monkeypatch.setattr(grouping, "_PREPARED", type(grouping._PREPARED)())
+    made = []
+    features_of = index.features_of
+    monkeypatch.setattr(index, "features_of", lambda doc: (doc.id and made.append(doc.id)) or features_of(doc))
+    brief = _doc("Bell raised.")
+    fresh = StoryIndex().prepare(brief)
+    assert fresh.signature is None and made == ["7"]
+    _offer(brief)
+    taken = grouping.prepared(StoryIndex(), brief)  # offered by an extraction process, then remembered
+    again = grouping.prepared(StoryIndex(), brief)
+    assert made == ["7"]
+    for entry in (taken, again):
+        assert (entry.weights, entry.signature, entry.evidence) == (fresh.weights, None, fresh.evidence)

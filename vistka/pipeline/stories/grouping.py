@@ -465,7 +465,7 @@ def prepared(index: StoryIndex, doc: Doc, remember: bool = True):
         _PREPARED.move_to_end(key)
         return index.prepare(doc, signature=cached[1], weights=cached[0], evidence=cached[2])
     offered = _OFFERED.pop((doc.title, doc.lead, doc.text, doc.lang), None)
-    if offered is not None and offered[1] is not None:
+    if offered is not None:
         # Terms come from another process unshared: interned again, as every index's terms are (one
         # string for all the articles that use a term, in the index and in _PREPARED).
         weights = tuple({sys.intern(term): value for term, value in field.items()} for field in offered[0])

@@ -266,8 +266,10 @@ class StoryIndex:
     def prepare(self, doc: Doc, features: Features | None = None, signature: object = None,
                 weights: tuple[Vector, Vector, Vector] | None = None, evidence: Evidence | None = None) -> _Entry:
         """What is derived from the text alone (features, signature, or directly the weights, the
-        signature and the evidence) a caller may pass in from a cache."""
-        if weights is not None and signature is not None and evidence is not None:
+        signature and the evidence) a caller may pass in from a cache. With the weights and the
+        evidence, `signature` is taken as made: None there is a text too short to have one (made
+        again, it would be None again)."""
+        if weights is not None and evidence is not None:
             return _Entry(doc, None, signature=signature, unpacked=weights, evidence=evidence)
         entry = _Entry(doc, features or features_of(doc), evidence=evidence_of(doc))
         entry.signature = signature if signature is not None else self._duplicates.signature(entry.features.words)
