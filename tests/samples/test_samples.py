@@ -350,3 +350,20 @@ def test_server_cli():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_server_cli_stops_on_ctrl_c_that_a_serving_thread_receives():
+    """SIGINT goes to any thread that does not block it; Python raises KeyboardInterrupt in the main
+    thread once that thread runs again. Waiting without end there, the outlets kept serving."""
+    script = (
+        "import signal, threading, time\n"
+        "from vistka.samples import server\n"
+        "threading.Timer(1.0, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGINT)).start()\n"
+        "started = time.monotonic()\n"
+        "status = server.main(['--port', '0'])\n"
+        "print('stopped', round(time.monotonic() - started), status)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30,
+                          cwd=Path(__file__).resolve().parents[2])
+    last = done.stdout.splitlines()[-1].split()
+    assert last[0] == "stopped" and int(last[1]) < 10 and last[2] == "0", done.stdout + done.stderr

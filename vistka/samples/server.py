@@ -260,7 +260,10 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     try:
-        threading.Event().wait()
+        # A second at a time: Ctrl-C may reach a serving thread, and Python raises it in the main thread
+        # only once that thread runs again (one endless wait never would).
+        while True:
+            time.sleep(1)
     except KeyboardInterrupt:
         pass
     finally:
