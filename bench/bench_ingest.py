@@ -3,9 +3,11 @@
 The 990 real pages of the trafilatura evaluation corpus (original bytes; bench/corpus_outlets.py) are
 served by local outlets with RSS feeds and ingested by the embedded default — `run_once`, as `vistka
 fetch` runs it, translation off, into a fresh data dir — in a process of its own (the embedded
-process whose memory is reported). Then plain `trafilatura.extract` runs over the same bytes in one
-process. vistka's time covers everything: feed polling, HTTP fetches, decoding, extraction, language,
-storage, search index, stories, related posts and publishing; trafilatura's, extraction alone.
+process whose memory is reported). Plain `trafilatura.extract` runs over the same bytes in one
+process, once before the ingest and once after it: the baseline is their mean rate, because a shared
+machine's speed drifts over the minutes a run takes (a warning says when it drifted much). vistka's
+time covers everything: feed polling, HTTP fetches, decoding, extraction, language, storage, search
+index, stories, related posts and publishing; trafilatura's, extraction alone.
 
 Prints pages/s for both (vistka's counts only the pages that went through: published, or held for
 an editor's review; failures are counted and their reasons printed), the per-stage split (work
@@ -33,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 TARGETS = {"ratio": 0.8, "publish_p99_s": 5.0, "rss_mb": 250.0}
+DRIFT_WARNING = 0.15  # trafilatura's rates before and after the ingest further apart than this: a warning
 
 
 def configure_django(data_dir: str) -> None:
@@ -142,19 +145,29 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
 
 
-def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> None:
+def report(kind: str, result: dict, pages: int, trafilatura_seconds: list[float]) -> None:
+    """Print the run's tables, targets and RESULT line; `trafilatura_seconds`: plain trafilatura's
+    time over the same pages, each time it was measured (before the ingest, after it)."""
     from vistka.pipeline.extractpool import cpu_cores
     from vistka.pipeline.stagetimes import STAGES
 
     # Only the pages that went all the way (published, or held for an editor's review) count: a run
     # whose pages fail fast is no fast run.
     handled = result.get("through", result["stored"])
-    ours, theirs = handled / result["seconds"], pages / trafilatura_seconds
+    rates = [pages / seconds for seconds in trafilatura_seconds]
+    ours, theirs = handled / result["seconds"], sum(rates) / len(rates)
     print(f"\n{kind}: {pages} pages; embedded pipeline with {result['processes']} extraction process(es), "
           f"translation off\n")
     print(f"{'':52} {'pages':>6} {'seconds':>8} {'pages/s':>8}")
     print(f"{'vistka embedded (poll, fetch ... publish)':52} {handled:>6} {result['seconds']:>8.1f} {ours:>8.1f}")
-    print(f"{'plain trafilatura.extract (bytes in memory)':52} {pages:>6} {trafilatura_seconds:>8.1f} {theirs:>8.1f}")
+    for when, seconds, rate in zip(_baseline_labels(len(rates)), trafilatura_seconds, rates, strict=True):
+        print(f"{'plain trafilatura.extract (bytes in memory)' + when:52} {pages:>6} {seconds:>8.1f} {rate:>8.1f}")
+    if len(rates) > 1:
+        print(f"{'plain trafilatura.extract, the mean rate':52} {'':>6} {'':>8} {theirs:>8.1f}")
+        drift = max(rates) / min(rates) - 1
+        if drift > DRIFT_WARNING:
+            print(f"\nwarning: trafilatura's rate changed by {drift:.0%} between before and after the ingest: the "
+                  "machine's speed drifted during the run, and the ratio is less certain than its digits")
     print(f"\narticles: {json.dumps(result['statuses'])}")
     failed = result["stored"] - handled
     if failed:
@@ -207,6 +220,10 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: float) -> N
                                for key, value in results.items()) + f" failed={failed}")
 
 
+def _baseline_labels(count: int) -> list[str]:
+    return [""] if count == 1 else [", before", ", after"] if count == 2 else [f", run {n + 1}" for n in range(count)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--synthetic", action="store_true", help="generated 1.5 KB pages instead of real ones")
@@ -228,9 +245,10 @@ def main() -> None:
             numbers = [(s, n) for s in range(args.sources) for n in range(args.per_source)]
             urls = [f"{outlets.homepage(s)}a{n}.html" for s, n in numbers]
             pages = [outlets.page(s, n).encode() for s, n in numbers]
+            before = time_trafilatura(pages, urls)
             result = run_embedded([(outlets.homepage(s), outlets.feed_url(s)) for s in range(args.sources)],
                                   args.processes)
-        report("synthetic pages", result, len(pages), time_trafilatura(pages, urls))
+        report("synthetic pages", result, len(pages), [before, time_trafilatura(pages, urls)])
         return
     from bench.corpus_outlets import CorpusOutlets, corpus_pages
 
@@ -238,9 +256,11 @@ def main() -> None:
     with CorpusOutlets(pages, args.outlets) as outlets:
         urls = [outlets.page_url(n) for n in range(len(pages))]
         pages = outlets.pages  # as served: their outside addresses point at the local outlets
+        before = time_trafilatura(pages, urls)
         result = run_embedded([(outlets.homepage(o), outlets.feed_url(o)) for o in range(args.outlets)],
                               args.processes)
-    report("real pages (trafilatura evaluation corpus)", result, len(pages), time_trafilatura(pages, urls))
+    report("real pages (trafilatura evaluation corpus)", result, len(pages),
+           [before, time_trafilatura(pages, urls)])
 
 
 if __name__ == "__main__":
