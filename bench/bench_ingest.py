@@ -62,10 +62,12 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
     configure_django(data_dir)
     from vistka.core.models import Article, ArticleStatus, Source
     from vistka.pipeline import extractpool, stagetimes
+    from vistka.pipeline.garbage import tune_for_the_pipeline
     from vistka.pipeline.run import run_once
 
     sources = [Source.objects.create(name=f"Outlet {n}", homepage=homepage, feed_url=feed, language="en")
                for n, (homepage, feed) in enumerate(feeds)]
+    tune_for_the_pipeline()  # as `vistka fetch` does
     rss_before, cpu_before = _rss_mb(), _cpu_s("self")
     with stagetimes.recording() as recorder:
         started, started_at = time.perf_counter(), time.time()

@@ -41,6 +41,15 @@ def fresh_story_index():
 
 
 @pytest.fixture(autouse=True)
+def untuned_garbage_collector(monkeypatch):
+    """`vistka fetch` invoked in this process (CliRunner) would freeze the test session's objects and
+    change its collector for every later test: the tuning is the pipeline processes' (test_garbage.py)."""
+    from vistka.pipeline import garbage
+
+    monkeypatch.setattr(garbage, "tune_for_the_pipeline", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def fresh_robots_cache(monkeypatch):
     """robots.txt verdicts are cached per origin for a day; a later test's local server can get a
     port an earlier one had, and must not inherit that server's robots.txt."""

@@ -18,8 +18,10 @@ def fetch(source_name: str | None) -> None:
     3 when some failed (each is listed, with its reason, and recorded in `vistka sources list`)."""
     setup_django()
     from vistka.core.models import Source
+    from vistka.pipeline.garbage import tune_for_the_pipeline
     from vistka.pipeline.run import run_once
 
+    tune_for_the_pipeline()
     sources = None
     if source_name:
         sources = list(Source.objects.filter(name=source_name))
@@ -79,10 +81,12 @@ def run(host: str, port: int, web: bool) -> None:
     from django.conf import settings
 
     from vistka.cli.webserver import check_platform, serve_site
+    from vistka.pipeline.garbage import tune_for_the_pipeline
     from vistka.pipeline.loop import run_scheduler
 
     if web:
         check_platform()
+    tune_for_the_pipeline()  # this process polls; the site is gunicorn's processes
     stop = threading.Event()
     scheduler = threading.Thread(target=run_scheduler, args=(stop,), name="vistka-scheduler", daemon=True)
     scheduler.start()

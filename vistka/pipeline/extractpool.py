@@ -38,6 +38,7 @@ from vistka.core import plaintext
 from vistka.pipeline import stagetimes
 from vistka.pipeline.extract import Extracted, ExtractionError, StoredImage, extract_article, figures
 from vistka.pipeline.fetch import FetchResult
+from vistka.pipeline.garbage import tune_for_the_pipeline
 from vistka.pipeline.language import detect_language
 from vistka.pipeline.sources import FeedEntry
 
@@ -122,6 +123,7 @@ def _start_process(parent: int) -> None:
     from vistka.pipeline.language import identifier
 
     identifier()  # the language model, loaded once before the first page
+    tune_for_the_pipeline()  # (garbage.py) all of the above lives as long as the process
 
 
 def _exit_with(parent: int) -> None:
