@@ -337,8 +337,11 @@ class StoryIndex:
                 postings_of[table[term]] = array("i", (slot,))
                 continue
             # The ends first (a list is never empty: remove() drops an empty one): the warm index adds
-            # the newest article, a rebuild reads the newest first.
-            if times[slots[-1]] < at:
+            # the newest article, a rebuild reads the newest first. A last posting of the same time
+            # and no greater id is where _insert_posting would put it too: above all this article's
+            # own, when a title term is a body term as well (a quarter of all the postings added).
+            last = slots[-1]
+            if times[last] < at or (times[last] == at and ids[last] <= doc_id):
                 slots.append(slot)
             elif times[slots[0]] > at:
                 slots.insert(0, slot)
