@@ -2,11 +2,12 @@
 youngest objects collected less often.
 
 Measured over `make bench-ingest` (990 real pages) with a gc.callbacks meter: the embedded process
-spent 2.2 s in the collector (6% of its CPU), 1.7 s of it in 19 full collections of ~226,000 objects
-each (~90 ms apiece), half of them start-up's (Django, the modules, the models: ~114,000), which live
-as long as the process; each extraction process spent ~0.35 s. With start-up's objects frozen
-(`gc.freeze`: a generation no collection walks) and the youngest generation collected after 10,000
-allocations instead of 700: 0.58 s and 0.05 s.
+spent 2.25 s in the collector (~6% of its CPU), 1.75 s of it in 19 full collections of ~226,000
+objects each (~90 ms apiece), half of them start-up's (Django, the modules, the models: ~114,000),
+which live as long as the process; each extraction process spent 0.28-0.30 s. With start-up's objects
+frozen (`gc.freeze`: a generation no collection walks) and the youngest generation collected after
+10,000 allocations instead of 700: 0.52 s and 0.04-0.05 s, for a peak ~8 MB higher
+(docs/deployment.md).
 
 Only what exists when the process has started is frozen, once: an object frozen that later becomes
 cyclic garbage is never freed, and start-up's objects live as long as the process. Set by the
