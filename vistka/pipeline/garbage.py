@@ -11,8 +11,8 @@ frozen (`gc.freeze`: a generation no collection walks) and the youngest generati
 
 Only what exists when the process has started is frozen, once: an object frozen that later becomes
 cyclic garbage is never freed, and start-up's objects live as long as the process. Set by the
-pipeline's own processes (`vistka fetch`, `vistka run`, the extraction processes), not by the web
-processes or a library caller.
+pipeline's own processes (`vistka fetch`, `vistka run`, the extraction processes), not by a library
+caller; the web processes freeze their own start-up in vistka/config/wsgi.py.
 """
 
 from __future__ import annotations
