@@ -86,7 +86,7 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
     return {"seconds": seconds, "stored": sum(statuses.values()), "published": statuses.get(ArticleStatus.PUBLISHED, 0),
             "through": statuses.get(ArticleStatus.PUBLISHED, 0) + statuses.get(ArticleStatus.IN_REVIEW, 0),
             "failures": failures.most_common(5),
-            "statuses": statuses, "stages": dict(recorder.seconds), "latencies": latencies,
+            "statuses": statuses, "stages": recorder.times(), "latencies": latencies,
             "edges_s": _edges(recorder.published.values(), started_at, ended_at),
             "rss_mb": own_rss, "rss_before_mb": rss_before, "pool_rss_mb": children_rss, "cpu_s": cpu,
             "processes": extractpool.process_count()}
@@ -176,12 +176,20 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: list[float]
         print(f"{failed} page(s) did not go through, most often: "
               + "; ".join(f"{reason} ({count})" for reason, count in result.get("failures", [])))
     print("\nwork per stage (summed over threads and processes; fetch: feeds, pages and pictures over HTTP; "
-          "pictures: decoding, resizing and storing them):")
-    print(f"{'stage':<10}{'seconds':>9}{'ms/page':>9}{'share':>8}")
-    total = sum(result["stages"].values()) or 1.0
-    for name in STAGES:
-        spent = result["stages"].get(name, 0.0)
-        print(f"{name:<10}{spent:>9.2f}{spent * 1000 / max(handled, 1):>9.1f}{spent / total:>8.0%}")
+          "pictures: decoding, resizing and storing them; wall: including waits for the network and for a "
+          "core, CPU: the stage's own work):")
+    print(f"{'stage':<10}{'wall s':>9}{'ms/page':>9}{'CPU s':>9}{'ms/page':>9}{'CPU share':>10}")
+    stages = result["stages"]
+    spent_cpu = sum(cpu for _, cpu in stages.values())
+    all_cpu = sum(result.get("cpu_s", {}).values())
+    total = max(all_cpu, spent_cpu) or 1.0
+    rows = [(name, *stages.get(name, (0.0, 0.0))) for name in STAGES]
+    if all_cpu:
+        # Work outside every stage: process start-ups, feed parsing, hand-overs, threads, settling.
+        rows.append(("no stage", None, max(all_cpu - spent_cpu, 0.0)))
+    for name, wall, cpu in rows:
+        walls = f"{wall:>9.2f}{wall * 1000 / max(handled, 1):>9.1f}" if wall is not None else f"{'':>18}"
+        print(f"{name:<10}{walls}{cpu:>9.2f}{cpu * 1000 / max(handled, 1):>9.1f}{cpu / total:>10.0%}")
     latencies = result["latencies"]
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(f"\nfrom a page's fetch to its publication ({len(latencies)} pages): p50 {p50:.2f} s, p99 {p99:.2f} s")

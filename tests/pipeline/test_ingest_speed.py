@@ -144,6 +144,24 @@ def test_bench_ingest_prints_the_rate_the_cpu_a_page_allows(capsys, monkeypatch)
     assert printed.rstrip().splitlines()[-1].startswith("RESULT pages_per_s=10.00 trafilatura_pages_per_s=50.00 ratio=0.20")
 
 
+def test_bench_ingest_splits_the_cpu_by_stage_and_shows_what_no_stage_covers(capsys):
+    """Wall time includes waits (the network, a core); the CPU column says what a stage costs, and the
+    processes' CPU outside every stage (start-ups, feed parsing, hand-overs) is a row of its own."""
+    from bench import bench_ingest
+
+    result = {"seconds": 10.0, "stored": 100, "published": 100, "statuses": {"published": 100},
+              "stages": {"fetch": (3.0, 0.5), "extract": (4.0, 3.0)}, "latencies": [0.5] * 100, "rss_mb": 200.0,
+              "rss_before_mb": 100.0, "pool_rss_mb": 180.0, "cpu_s": {"embedded": 2.0, "extraction": 3.0},
+              "processes": 2}
+    bench_ingest.report("pages", result, 100, trafilatura_seconds=[2.0])
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()
+            if line.split()[:1] and line.split()[0] in ("fetch", "extract", "no", "pictures")}
+    assert rows["fetch"] == ["3.00", "30.0", "0.50", "5.0", "10%"]
+    assert rows["extract"] == ["4.00", "40.0", "3.00", "30.0", "60%"]
+    assert rows["pictures"] == ["0.00", "0.0", "0.00", "0.0", "0%"]
+    assert rows["no"] == ["stage", "1.50", "15.0", "30%"]  # 5 s of CPU, 3.5 s of it in stages
+
+
 def test_bench_ingest_counts_only_the_pages_that_went_through(capsys):
     """A run whose articles all failed (a broken patch: 982 of 990) reported 18.5 pages/s and a
     ratio of 0.62, better than any working run: failed pages are no throughput."""

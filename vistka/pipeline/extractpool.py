@@ -190,7 +190,7 @@ def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_ove
         with stagetimes.stage("extract", recorder):
             extracted = extract_article(html, url, entry, rule_override=rule_override or None, timezone=time_zone)
     except ExtractionError as error:
-        return ExtractedPage(url, None, "", str(error), os.getpid()), dict(recorder.seconds) if recorder else {}
+        return ExtractedPage(url, None, "", str(error), os.getpid()), recorder.times() if recorder else {}
     with stagetimes.stage("language", recorder):
         language = detect_language(f"{extracted.title}. {extracted.text}", declared_language)
     sources = figures.picture_sources(extracted.body_html, picture_limit) if picture_limit is not None else []
@@ -201,7 +201,7 @@ def _extract(url: str, content: bytes, headers: dict, entry: FeedEntry, rule_ove
                 page.text_terms = _story_terms(extracted, language or declared_language)
         except Exception:  # noqa: BLE001 - the writer makes them itself, as without this process
             log.exception("story terms of %s left to the writer", url)
-    return page, dict(recorder.seconds) if recorder else {}
+    return page, recorder.times() if recorder else {}
 
 
 def _decided_untranslated(language: str, translation_engine: str) -> bool:

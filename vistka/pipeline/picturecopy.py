@@ -185,7 +185,7 @@ def _keep(contents: dict[str, bytes], media_root: str, body: str | None,
     if localised is not None:
         with stagetimes.stage("index", recorder):  # the search index's and the story decision's text
             text = _text_of(localised)
-    return stored, errors, localised, text, dict(recorder.seconds) if recorder else {}
+    return stored, errors, localised, text, recorder.times() if recorder else {}
 
 
 def _text_of(body_html: str) -> str | None:

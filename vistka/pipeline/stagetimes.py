@@ -4,7 +4,9 @@ Off (a no-op costing one global read per stage) unless a recorder is switched on
 as `make bench-ingest` does. Times are exclusive: a stage nested in another (language detection
 inside storing, the search index inside a save) is not counted twice. Stages run in several threads
 (page fetches) and processes (extraction, see extractpool.py) are summed, so the total may exceed the
-wall time: it is the work done, per stage.
+wall time: it is the work done, per stage. Each stage's CPU time (its threads' own, `time.thread_time`)
+is kept beside its wall time: on a machine whose cores are all busy, a stage's wall time includes its
+waits for a core, and only the CPU time says what the stage itself costs.
 """
 
 from __future__ import annotations
@@ -20,24 +22,32 @@ STAGES = ("fetch", "pictures", "decode", "extract", "language", "store", "index"
 
 class Recorder:
     def __init__(self) -> None:
-        self.seconds: dict[str, float] = defaultdict(float)
+        self.seconds: dict[str, float] = defaultdict(float)  # wall time
+        self.cpu: dict[str, float] = defaultdict(float)  # the same stages' CPU time
         self.fetch_started: dict[str, float] = {}  # page link → time.time() its fetch began
         self.published: dict[str, float] = {}  # page link → time.time() its publication was committed
         self._lock = threading.Lock()
 
-    def add(self, name: str, seconds: float) -> None:
+    def add(self, name: str, seconds: float, cpu: float) -> None:
         with self._lock:
             self.seconds[name] += seconds
+            self.cpu[name] += cpu
 
-    def merge(self, seconds: dict[str, float]) -> None:
+    def times(self) -> dict[str, tuple[float, float]]:
+        """Each stage's (wall, CPU) seconds: what an extraction process hands back to be merged."""
+        with self._lock:
+            return {name: (spent, self.cpu[name]) for name, spent in self.seconds.items()}
+
+    def merge(self, times: dict[str, tuple[float, float]]) -> None:
         """Times measured elsewhere (an extraction process) for this recorder's run."""
         with self._lock:
-            for name, value in seconds.items():
-                self.seconds[name] += value
+            for name, (spent, cpu) in times.items():
+                self.seconds[name] += spent
+                self.cpu[name] += cpu
 
 
 _RECORDER: Recorder | None = None
-_STACK = threading.local()  # per thread: [(stage, started, time excluded so far)]
+_STACK = threading.local()  # per thread: [[wall started, CPU started, wall excluded, CPU excluded]]
 
 
 @contextmanager
@@ -64,16 +74,17 @@ def stage(name: str, recorder: Recorder | None = None) -> Iterator[None]:
     stack = getattr(_STACK, "frames", None)
     if stack is None:
         stack = _STACK.frames = []
-    frame = [time.perf_counter(), 0.0]
+    frame = [time.perf_counter(), time.thread_time(), 0.0, 0.0]
     stack.append(frame)
     try:
         yield
     finally:
         stack.pop()
-        spent = time.perf_counter() - frame[0]
-        recorder.add(name, spent - frame[1])
+        spent, cpu = time.perf_counter() - frame[0], time.thread_time() - frame[1]
+        recorder.add(name, spent - frame[2], cpu - frame[3])
         if stack:
-            stack[-1][1] += spent
+            stack[-1][2] += spent
+            stack[-1][3] += cpu
 
 
 def fetch_started(link: str) -> None:
@@ -86,7 +97,7 @@ def published(link: str) -> None:
         _RECORDER.published.setdefault(link, time.time())
 
 
-def merge(seconds: dict[str, float]) -> None:
-    """Add stage times measured in another process to the active recorder."""
+def merge(times: dict[str, tuple[float, float]]) -> None:
+    """Add stage times measured in another process (`Recorder.times`) to the active recorder."""
     if _RECORDER is not None:
-        _RECORDER.merge(seconds)
+        _RECORDER.merge(times)
