@@ -121,7 +121,8 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("VISTKA_DATA_DIR", "data", str,
-           "Folder for the SQLite database, the secret key, translation packages and downloaded images."),
+           "Folder for the SQLite database, the secret key, translation packages, downloaded images and "
+           "caches (cache/: the language model unpacked)."),
     Option("VISTKA_DATABASE_URL", "", str,
            "Database URL (postgres://user@host/db). Empty: SQLite in WAL mode at DATA_DIR/vistka.sqlite3."),
     Option("VISTKA_SECRET_KEY", "", str,
