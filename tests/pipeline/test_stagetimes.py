@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from vistka.pipeline import stagetimes
 
 
@@ -54,3 +56,14 @@ def test_nothing_is_recorded_unless_a_recorder_is_on():
     with stagetimes.recording() as recorder:
         pass
     assert recorder.times() == {}
+
+
+@pytest.mark.django_db
+def test_settling_after_a_pass_is_timed_as_stories(monkeypatch):
+    from vistka.pipeline import run
+    from vistka.pipeline.stories import settle
+
+    monkeypatch.setattr(settle, "settle_recent", lambda: burn(0.05))
+    with stagetimes.recording() as recorder:
+        run.after_pass()
+    assert recorder.cpu["stories"] >= 0.05

@@ -78,7 +78,7 @@ STEPS = (
     Step("article", "changed", R + "announce_article", ("index",)),  # core.events:content_changed → page cache, search
     # ══ after a pass (embedded: run_once) or a burst of grouped articles (workers: settle_task after a delay)
     Step("pass", "resume", "vistka.pipeline.run:resume_unfinished"),  # held articles tried again (engine installed, worker died)
-    Step("pass", "settle", "vistka.pipeline.stories.settle:settle_recent"),  # the last day's arrivals decided again in order
+    Step("pass", "settle", "vistka.pipeline.stories.settle:settle_recent", ("stories",)),  # the last day's arrivals decided again in order
 )
 
 

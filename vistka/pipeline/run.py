@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -537,7 +537,8 @@ def after_pass() -> None:
     """Held articles retried, recent stories settled; a failure here is logged and the pass still ends."""
     for step in processor.steps("pass"):
         try:
-            processor.function(step)()
+            with stagetimes.stage(step.times[0]) if step.times else nullcontext():  # settling: stories
+                processor.function(step)()
         except Exception:  # noqa: BLE001 - the polls are done and recorded; this must not undo the pass
             log.exception("%s failed; it runs again after the next pass", step.does)
 
