@@ -185,7 +185,7 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: list[float]
     total = max(all_cpu, spent_cpu) or 1.0
     rows = [(name, *stages.get(name, (0.0, 0.0))) for name in STAGES]
     if all_cpu:
-        # Work outside every stage: process start-ups, feed parsing, hand-overs, threads, settling.
+        # Work outside every stage: process start-ups, feed parsing, hand-overs, threads.
         rows.append(("no stage", None, max(all_cpu - spent_cpu, 0.0)))
     for name, wall, cpu in rows:
         walls = f"{wall:>9.2f}{wall * 1000 / max(handled, 1):>9.1f}" if wall is not None else f"{'':>18}"

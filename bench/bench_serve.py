@@ -29,6 +29,9 @@ from pathlib import Path
 from vistka.cli.webserver import heartbeat_in_memory
 
 TARGETS = {"home_p99_ms": 50.0, "article_p99_ms": 20.0, "article_vs_static": 0.70, "rss_mb": 250.0}
+# Browsers and feed readers ask for compressed answers: the site's pages and the static file are then
+# sent gzip-compressed (the page cache keeps them so; WhiteNoise serves the .gz made by collectstatic).
+BROWSER_ENCODINGS = "gzip, deflate, br"
 BUSY_TARGETS = {"busy_home_p99_ms": 50.0, "busy_article_p99_ms": 50.0, "busy_hit_ratio": 0.9}
 # Counts the page cache's answers (X-Cache: hit, updating or miss) over all of wrk's threads.
 CACHE_COUNTER = r"""
@@ -95,6 +98,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per URL")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--accept-encoding", default=BROWSER_ENCODINGS,
+                        help="the Accept-Encoding header of every request (default: what browsers send; "
+                             "'identity': uncompressed answers, as the bench asked before 2026-12-07)")
     parser.add_argument("--while-ingesting", action="store_true",
                         help="also load the site while the pipeline ingests the real pages")
     parser.add_argument("--client-niceness", type=int, default=-10,
@@ -239,12 +245,13 @@ def _rss_mb(pid: int) -> float:
 
 
 def _load(name: str, url: str, args: argparse.Namespace, count_cache: bool = True) -> dict:
-    _wrk(["-t1", "-c4", "-d3s", url], args)  # warm caches
+    asking = ["-H", f"Accept-Encoding: {args.accept_encoding}"]
+    _wrk(["-t1", "-c4", "-d3s", *asking, url], args)  # warm caches
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(CACHE_COUNTER)
         script.flush()
         counting = ["-s", script.name] if count_cache else []
-        done = _wrk(["-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", *counting, url], args,
+        done = _wrk(["-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", *asking, *counting, url], args,
                     check=True)
     cache = re.search(r"CACHE hits=(\d+) updating=(\d+) misses=(\d+)", done.stdout)
     counts = {"hits": int(cache.group(1)), "updating": int(cache.group(2)), "misses": int(cache.group(3))} if cache else {}
@@ -268,7 +275,8 @@ def _report(rows: list[dict], memory: PeakMemory, args: argparse.Namespace, busy
     client = (f"in a session of its own at niceness {args.client_niceness}" if args.client_niceness
               else "in the bench's session")
     print(f"\ngunicorn gthread, {args.workers} workers x {args.threads} threads; wrk 2 threads ({client}), "
-          f"{args.connections} connections, {args.duration}s per URL; {args.articles} articles\n")
+          f"{args.connections} connections, {args.duration}s per URL, Accept-Encoding: {args.accept_encoding}; "
+          f"{args.articles} articles\n")
     print(f"{'page':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}  url")
     for row in rows:
         print(f"{row['name']:<10}{row['rps']:>10.0f}{row['p50']:>10.2f}{row['p99']:>10.2f}{row['errors']:>9}  {row['url']}"

@@ -45,3 +45,18 @@ def test_bench_serve_runs_wrk_in_a_session_of_its_own_at_the_client_niceness(tmp
     shared = bench_serve._wrk([], argparse.Namespace(client_niceness=0))
     assert json.loads(shared.stdout or "null") == [False, Path("/proc/self/autogroup").read_text()], shared.stderr
     assert bench_serve._usable_client_niceness(0) == 0
+
+
+def test_bench_serve_asks_for_pages_as_browsers_do(monkeypatch):
+    """Browsers and feed readers accept gzip: the load asks for it too (and 'identity' when told)."""
+    commands = []
+    summary = ("Latency Distribution\n     50%    1.00ms\n     99%    2.00ms\nRequests/sec:   100.0\n"
+               "CACHE hits=10 updating=0 misses=0\n")
+    monkeypatch.setattr(bench_serve, "_wrk", lambda arguments, args, check=False: commands.append(arguments)
+                        or subprocess.CompletedProcess(arguments, 0, summary, ""))
+    for encoding, expected in ((bench_serve.BROWSER_ENCODINGS, "gzip, deflate, br"), ("identity", "identity")):
+        commands.clear()
+        args = argparse.Namespace(accept_encoding=encoding, connections=32, duration=1, client_niceness=0)
+        row = bench_serve._load("home", "http://127.0.0.1:1/", args)
+        assert row["rps"] == 100.0 and row["hits"] == 10
+        assert all(f"Accept-Encoding: {expected}" in command for command in commands) and len(commands) == 2

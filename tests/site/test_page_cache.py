@@ -226,3 +226,63 @@ def test_a_render_that_fails_or_is_abandoned_lets_the_next_reader_render(client,
     clock.offset += caching.RENDER_CLAIM_SECONDS
     rendered = client.get("/")
     assert rendered["X-Cache"] == "miss" and b"Ferry service" in rendered.content
+
+
+def _count_compressions(monkeypatch) -> list[int]:
+    """Every gzip compression of a response body, by GZipMiddleware or by the page cache."""
+    import django.middleware.gzip
+    from django.utils import text
+
+    sizes = []
+    real = text.compress_string
+
+    def counted(content, **options):
+        sizes.append(len(content))
+        return real(content, **options)
+
+    monkeypatch.setattr(django.middleware.gzip, "compress_string", counted)
+    monkeypatch.setattr(caching, "compress_string", counted)
+    return sizes
+
+
+@pytest.mark.parametrize("page", ["home", "article", "feed", "sitemap", "search"])
+def test_a_cached_page_is_compressed_once_and_sent_compressed_to_every_reader_who_accepts_gzip(
+        client, lists_lag, monkeypatch, django_assert_num_queries, page):
+    import gzip
+
+    source, story, kept, gone = _published_pair()
+    path = _reader_pages(source, story, gone)[page]
+    compressions = _count_compressions(monkeypatch)
+    first = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert first["X-Cache"] == "miss" and first["Content-Encoding"] == "gzip"
+    page_bytes = gzip.decompress(first.content)
+    assert len(compressions) == 1  # the page cache's, not GZipMiddleware's as well
+    with django_assert_num_queries(0):
+        hits = [client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br") for _ in range(3)]
+    assert len(compressions) == 1  # hits send the stored bytes
+    for hit in hits:
+        assert hit["X-Cache"] == "hit" and hit["Content-Encoding"] == "gzip"
+        assert hit.content == first.content and hit["Content-Length"] == str(len(first.content))
+        assert hit["ETag"] == first["ETag"] and hit["ETag"].startswith('W/"')  # not the page's own bytes
+        assert "Accept-Encoding" in hit["Vary"]
+    plain = client.get(path)  # a client that does not accept gzip gets the page itself
+    assert plain["X-Cache"] == "hit" and not plain.has_header("Content-Encoding")
+    assert plain.content == page_bytes and plain["ETag"] == first["ETag"].removeprefix("W/")
+    assert client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(path, HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
+
+
+def test_a_page_that_gzip_would_not_shorten_is_kept_and_sent_as_it_is(client, lists_lag, monkeypatch):
+    import django.middleware.gzip
+
+    def no_shorter(content, **options):
+        return content + b"longer"
+
+    monkeypatch.setattr(caching, "compress_string", no_shorter)
+    monkeypatch.setattr(django.middleware.gzip, "compress_string", no_shorter)
+    source, story, kept, gone = _published_pair()
+    page = kept.get_absolute_url()
+    client.get(page, HTTP_ACCEPT_ENCODING="gzip")
+    hit = client.get(page, HTTP_ACCEPT_ENCODING="gzip")
+    assert hit["X-Cache"] == "hit" and not hit.has_header("Content-Encoding")
+    assert b"Dockers strike" in hit.content and not hit["ETag"].startswith("W/")

@@ -17,6 +17,13 @@ a mark is a memory read, writing one a memory write: no system call per request 
 A cached page stores when its rendering started, so a change committed while it was being rendered
 makes it stale. ETags are a hash of the page itself, so a 304 is only ever given for the same bytes.
 
+A page is stored gzip-compressed, once, when it is rendered: a hit is answered with those bytes to
+every client that accepts gzip (browsers and feed readers do), instead of GZipMiddleware compressing
+the same page again for every request (~0.6 ms of CPU for a 50 KB page), and decompressed (a tenth of
+that) for the few that do not. The cache holds a quarter of the bytes it held uncompressed. A cached
+page is the same for every reader (no session, no CSRF token: _cacheable), so compressing it once
+reveals nothing BREACH could use.
+
 A list past its delay is rendered again by one thread of the process; meanwhile the process's other
 threads keep serving the copy they have (`X-Cache: updating`, as nginx's `proxy_cache_use_stale
 updating` and the stale-while-revalidate of CDNs), instead of every waiting reader rendering the same
@@ -26,6 +33,7 @@ served while it is rendered again.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mmap
 import os
@@ -37,7 +45,9 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.http import http_date
+from django.utils.text import compress_string
 
 from vistka.site.consent import consent_state
 
@@ -122,7 +132,7 @@ FRESH, LAGGING, STALE = "fresh", "lagging", "stale"
 
 def _state(stored: tuple, now: float) -> str:
     """FRESH: serve it; LAGGING: a list past its delay behind newer content; STALE: never serve it."""
-    _content, _kind, _etag, rendered_at, own_slot = stored
+    _body, _kind, _etag, rendered_at, own_slot, _encoding = stored
     if rendered_at <= MARKS.read(_TAKEDOWN):
         return STALE
     if own_slot is not None and rendered_at <= MARKS.read(own_slot):
@@ -175,11 +185,32 @@ def cached_response(request: HttpRequest) -> tuple[HttpResponse | None, str]:
     state = _state(stored, now)
     if state == STALE or (state == LAGGING and RENDERS.claim(key, now)):
         return None, key
-    content, content_type, etag, rendered_at, _ = stored
+    body, content_type, etag, rendered_at, _, encoding = stored
     served = "hit" if state == FRESH else "updating"
     if etag in request.headers.get("If-None-Match", ""):
         return _with_validators(HttpResponseNotModified(), etag, rendered_at, served), key
-    return _with_validators(HttpResponse(content, content_type=content_type), etag, rendered_at, served), key
+    return _with_validators(_stored_response(request, body, content_type, encoding), etag, rendered_at, served), key
+
+
+def _compressed(content: bytes) -> tuple[bytes, str]:
+    """The page as the cache keeps it, and its encoding: gzip, as GZipMiddleware would send it (with
+    its random filler against BREACH), unless that is no shorter (a short or incompressible page)."""
+    if len(content) < 200:
+        return content, ""
+    compressed = compress_string(content, max_random_bytes=GZipMiddleware.max_random_bytes)
+    return (compressed, "gzip") if len(compressed) < len(content) else (content, "")
+
+
+def _stored_response(request: HttpRequest, body: bytes, content_type: str, encoding: str) -> HttpResponse:
+    """The cached page as this client can take it: the stored gzip bytes, or the page decompressed.
+    (With its length: a hit is answered before CommonMiddleware, which would add it.)"""
+    sent_compressed = encoding == "gzip" and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    response = HttpResponse(body if sent_compressed or not encoding else gzip.decompress(body),
+                            content_type=content_type)
+    if sent_compressed:
+        response["Content-Encoding"] = "gzip"  # GZipMiddleware leaves an encoded response as it is
+    response["Content-Length"] = str(len(response.content))
+    return response
 
 
 class PageCacheMiddleware:
@@ -223,12 +254,16 @@ def cached_page(view=None, *, article: str | None = None):
                 return response
             etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
             own_slot = article_slot(int(kwargs[article])) if article else None
-            _page_cache().set(key, (response.content, response["Content-Type"], etag, rendered_at, own_slot),
+            body, encoding = _compressed(response.content)
+            _page_cache().set(key, (body, response["Content-Type"], etag, rendered_at, own_slot, encoding),
                               settings.PAGE_CACHE_SECONDS)
         finally:
             RENDERS.release(key)
         if etag in request.headers.get("If-None-Match", ""):
             return _with_validators(HttpResponseNotModified(), etag, rendered_at, "miss")
+        if encoding and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response.content, response["Content-Encoding"] = body, "gzip"  # compressed once, for the cache
+            response["Content-Length"] = str(len(body))
         return _with_validators(response, etag, rendered_at, "miss")
 
     return cached
@@ -242,7 +277,9 @@ def _page_key(request: HttpRequest) -> str:
 
 def _with_validators(response: HttpResponse, etag: str, rendered_at: float, cache: str) -> HttpResponse:
     response["X-Cache"] = cache  # hit, updating or miss: what `make bench-serve` counts (as CDNs report it)
-    response["ETag"] = etag
+    # Gzip bytes are not the page's bytes: their ETag is weak, as GZipMiddleware makes it (RFC 9110
+    # 8.8.1); If-None-Match matches either form.
+    response["ETag"] = f"W/{etag}" if response.get("Content-Encoding") else etag
     response["Last-Modified"] = http_date(int(rendered_at))
     response["Cache-Control"] = "no-cache"  # may be stored, but revalidated (cheaply, by ETag) each time
     response["Vary"] = "Cookie, Accept-Encoding"
