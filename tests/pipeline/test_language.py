@@ -46,10 +46,12 @@ def fresh_model(monkeypatch, settings, tmp_path):
 
 def test_the_model_is_unpacked_once_and_later_processes_read_the_same_model_unpacked(fresh_model, tmp_path):
     (tmp_path / "cache").mkdir()
-    (tmp_path / "cache" / "py3langid-0.3.0-1-2.npz").write_bytes(b"the copy of an older model")
+    (tmp_path / "cache" / "py3langid-0.3.0-1-2.arrays").write_bytes(b"the copy of an older model")
+    being_written = tmp_path / "cache" / "py3langid-0.4.0-1-2.arrays.4242.tmp"  # by another process
+    being_written.write_bytes(b"half")
     first = language.identifier()
-    kept = list((tmp_path / "cache").glob("py3langid-*"))
-    assert len(fresh_model) == 1 and len(kept) == 1
+    kept = list((tmp_path / "cache").glob("py3langid-*.arrays"))
+    assert len(fresh_model) == 1 and len(kept) == 1 and being_written.exists()
     language._IDENTIFIER.clear()  # as in the next process
     second = language.identifier()
     assert len(fresh_model) == 1 and second is not first

@@ -110,7 +110,7 @@ def _write_copy(path: Path, parts: tuple) -> None:
         temporary.replace(path)  # whole or not there: other processes may be reading it already
     finally:
         temporary.unlink(missing_ok=True)
-    for old in path.parent.glob("py3langid-*"):
+    for old in path.parent.glob("py3langid-*.arrays"):  # (not another process's copy being written)
         if old != path:
             old.unlink(missing_ok=True)
 
