@@ -58,8 +58,7 @@ def _texts(count: int, rng: random.Random) -> list[list[str]]:
 def test_buckets_find_what_datasketch_finds_and_forget_what_is_removed(monkeypatch, merge_min):
     monkeypatch.setattr(duplicates, "MERGE_MIN", merge_min)
     rng = random.Random(3)
-    index = DuplicateIndex()
-    signatures = [index.signature(text) for text in _texts(200, rng)]
+    signatures = [duplicates.signature_of(text) for text in _texts(200, rng)]
     references = [_reference(shingles_of(text)) for text in _texts(200, random.Random(3))]
     reference = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, params=_bands(LSH_THRESHOLD))
     buckets = _Buckets(LSH_THRESHOLD)
@@ -89,9 +88,9 @@ def test_a_copy_is_found_and_forgotten():
     rng = random.Random(4)
     original, other = _texts(8, rng)[0], _texts(8, random.Random(9))[4]
     index = DuplicateIndex()
-    index.add("a", index.signature(original))
-    index.add("b", index.signature(other))
-    found = index.find(index.signature(original + ["extra"]))
+    index.add("a", duplicates.signature_of(original))
+    index.add("b", duplicates.signature_of(other))
+    found = index.find(duplicates.signature_of(original + ["extra"]))
     assert found is not None and found.of == "a"
     index.remove("a")
-    assert index.find(index.signature(original)) is None or index.find(index.signature(original)).of != "a"
+    assert index.find(duplicates.signature_of(original)) is None or index.find(duplicates.signature_of(original)).of != "a"

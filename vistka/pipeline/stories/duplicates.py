@@ -231,9 +231,6 @@ class DuplicateIndex:
         self._lsh = _Buckets(min(LSH_THRESHOLD, threshold))
         self._signatures: dict[str, Signature] = {}
 
-    def signature(self, words: list[str]) -> Signature | None:
-        return signature_of(words)
-
     def find(self, signature: Signature | None, allowed=lambda key: True) -> Duplicate | None:
         """The most similar stored article above the threshold (among those `allowed` accepts); of equally
         similar ones the smallest key, so that every process picks the same one."""

@@ -272,7 +272,7 @@ class StoryIndex:
         if weights is not None and evidence is not None:
             return _Entry(doc, None, signature=signature, unpacked=weights, evidence=evidence)
         entry = _Entry(doc, features or features_of(doc), evidence=evidence_of(doc))
-        entry.signature = signature if signature is not None else self._duplicates.signature(entry.features.words)
+        entry.signature = signature if signature is not None else signature_of(entry.features.words)
         entry.unpacked = weights_of(entry.features)
         return entry
 
