@@ -32,6 +32,17 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _web_processes(pid: int, wanted: int = 3, timeout: float = 30) -> set[int]:
+    """The command's descendants once there are `wanted` of them: gunicorn forks its workers one after
+    another, and the first may answer the site before the master has forked the second."""
+    deadline = time.monotonic() + timeout
+    found = _children(pid)
+    while len(found) < wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = _children(pid)
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
@@ -57,7 +68,7 @@ def _serve_then_stop(command: list[str], env: dict, port: int, timeout: float = 
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         response = _wait_for_site(port, process, timeout)
-        web = _children(process.pid)
+        web = _web_processes(process.pid)
         # A master and workers (--workers 2), each a separate process: not runserver's single process.
         assert len(web) >= 3, web
         process.send_signal(signal.SIGTERM)  # as systemd or a test runner stops it
