@@ -351,3 +351,49 @@ def test_text_without_spaces_is_compared_by_character_pairs():
     other = index.assign(Doc("j3", "東京で新しい美術館が開館", "東京都内に現代美術の新しい美術館が開館し、初日から多くの来場者が訪れた。",
                              T0 + timedelta(hours=3), lang="ja"))
     assert other.story is None
+
+
+def test_a_storys_norms_do_not_depend_on_the_order_of_its_terms():
+    """Term ids order a story's terms, and they differ between workers (each numbers terms as it meets
+    them): the squared norms are summed exactly, so every order gives the same bits, and the sum is
+    the exactly rounded one to within the fixed point's step."""
+    import math
+    import random
+
+    import numpy as np
+
+    from vistka.pipeline.stories.index import _norms_by_part
+
+    values = np.array([random.Random(seed).uniform(-1, 1) * 10 ** random.Random(seed + 1).randint(-6, 0)
+                       for seed in range(400)])
+    parts = np.repeat([0, 2, 3], [150, 200, 50])  # part 1 holds no term: a norm of 0
+    found = _norms_by_part(values, parts, 5)
+    for seed in range(5):
+        shuffled = np.arange(len(values))
+        for start, stop in ((0, 150), (150, 350), (350, 400)):
+            shuffled[start:stop] = random.Random(seed).sample(range(start, stop), stop - start)
+        assert found.tobytes() == _norms_by_part(values[shuffled], parts, 5).tobytes()
+    for part in range(5):
+        exact = math.sqrt(math.fsum(float(v) ** 2 for v in values[parts == part]))
+        assert found[part] == pytest.approx(exact, rel=1e-13, abs=1e-15)
+    assert found[1] == 0.0 and found[4] == 0.0
+
+
+def test_related_posts_score_each_article_as_a_story_of_one_would():
+    """Related posts compare with single articles without grouping their terms: the same cosines as
+    a story of each article alone."""
+    import numpy as np
+
+    index = StoryIndex(StoryParams(join_threshold=0.9))
+    texts = [MACRON_A, MACRON_B, SUMY, ("NBU raises key rate to 14.5%", RELEASE)]
+    for i, pair in enumerate(texts):
+        index.assign(doc(i, *pair, hours=i))
+    query = index.entries["0"]
+    others = [index.entries[str(i)] for i in range(1, len(texts))]
+    units = index._unit_arrays(query)
+    singles = index._single_products(units, others)
+    grouped, norms = index._group_products(units, [[other] for other in others])
+    assert singles.shape == (3, len(others)) and np.allclose(singles, grouped, rtol=1e-12, atol=1e-15)
+    assert np.allclose(norms[:, norms.any(axis=0)], 1.0)  # each article's own unit vectors
+    assert singles[:, 0].sum() > 0.3 > singles[:, 1:].sum(axis=0).max()  # the other Macron report is nearest
+    assert index._single_products(units, []).shape == (3, 0)

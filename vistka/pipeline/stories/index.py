@@ -45,6 +45,12 @@ RARE_WAIVES = 8  # shared rare names that outweigh other event days and ages
 DAY_SLACK = 0  # event days this far apart still agree
 NAME_RARE = 50  # a distinctive name: at most this many articles (or RARE_SHARE of them) use it
 WORD_STORIES = 3  # ... and one of its words is used by the articles of at most this many stories
+# A story's squared centroid norms are summed in fixed point, with this many fractional bits: integer
+# sums are exact in any order (term ids, which order the terms, differ between workers), where a float
+# sum needed the terms sorted by value first. A sum of unit vectors of n members has a squared norm of
+# at most n², which must fit in an int64.
+SQUARE_BITS = 52
+assert MAX_STORY_MEMBERS**2 < 2 ** (63 - SQUARE_BITS)
 
 
 @dataclass
@@ -203,6 +209,17 @@ def _postings_near(slots: array, at: float, span: float, limit: int, times: arra
     """Up to `limit` slots within `span` seconds of `at`, latest first (all of a tie at the cut)."""
     start, stop = _range_near(slots, at, span, limit, times)
     return slots[start:stop][::-1].tolist()
+
+
+def _norms_by_part(sums: np.ndarray, parts: np.ndarray, count: int) -> np.ndarray:
+    """The norm of each part's values (`parts` sorted, in [0, count)): their squares summed exactly, in
+    fixed point (SQUARE_BITS), so that the sum does not depend on the values' order."""
+    totals = np.zeros(count, dtype=np.int64)
+    if len(parts):
+        squares = np.rint(sums * sums * 2.0**SQUARE_BITS).astype(np.int64)
+        firsts = np.flatnonzero(np.r_[True, parts[1:] != parts[:-1]])
+        totals[parts[firsts]] = np.add.reduceat(squares, firsts)
+    return np.sqrt(totals / 2.0**SQUARE_BITS)
 
 
 def _range_near(slots: array, at: float, span: float, limit: int, times: array) -> tuple[int, int]:
@@ -434,7 +451,7 @@ class StoryIndex:
         window, half_life = p.related_window, p.related_half_life
         candidates = self._candidate_docs(entry, window, exclude_story=entry.story)
         others = [self.entries[other_id] for other_id in candidates]
-        dots, _ = self._group_products(self._unit_arrays(entry), [[other] for other in others])
+        dots = self._single_products(self._unit_arrays(entry), others)
         similarities = p.title_weight * dots[0] + p.body_weight * dots[1] + p.entity_weight * dots[2]
         scored = []
         for other_id, other, similarity in zip(candidates, others, similarities.tolist(), strict=True):
@@ -448,8 +465,8 @@ class StoryIndex:
     # -- weights ----------------------------------------------------------------------------
     # Vectors are numpy arrays of term ids and values, and every sum that a decision compares is taken
     # in an order that does not depend on the ids (which differ between a warm index and a fresh one):
-    # per article in its own term order, per story in member order, a story's norm over its values
-    # sorted. So a warm index and a fresh one still decide alike, to the last bit.
+    # per article in its own term order, per story in member order, a story's norm in fixed point
+    # (_norms_by_part). So a warm index and a fresh one still decide alike, to the last bit.
 
     def _changed(self) -> None:
         self._idf_base = math.log1p(len(self.entries)) + 1.0
@@ -513,9 +530,26 @@ class StoryIndex:
             units.append((ids, scaled / norm if norm else scaled))
         return units[0], units[1], units[2]
 
+    def _member_units(self, packs: list[_Packed]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All the members' terms, one after another: (term ids, member, field, weight in its member's
+        unit vector of that field under the current document frequencies)."""
+        lengths = np.array([len(pack.ids) for pack in packs], dtype=np.int64)
+        ids = np.concatenate([pack.ids for pack in packs]).astype(np.int64)
+        values = np.concatenate([pack.values for pack in packs])
+        # Each term's member and field (0 title, 1 body, 2 entities, by its place in the member).
+        member = np.repeat(np.arange(len(packs)), lengths)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        place = np.arange(len(ids)) - starts
+        field_of = ((place >= np.repeat(np.array([pack.body for pack in packs]), lengths)).astype(np.int64)
+                    + (place >= np.repeat(np.array([pack.names for pack in packs]), lengths)))
+        scaled = values * self._idf_values(ids)
+        part = member * 3 + field_of  # (member, field)
+        part_norms = np.sqrt(np.bincount(part, weights=scaled * scaled, minlength=3 * len(packs)))
+        return ids, member, field_of, scaled / part_norms[part]
+
     def _group_products(self, units: Arrays, groups: list[list[_Entry]]) -> tuple[np.ndarray, np.ndarray]:
-        """For each group of indexed articles (a story's members, or one article), per field: the dot
-        product of `units` with the sum of the members' unit vectors, and that sum's norm; (3, groups).
+        """For each group of indexed articles (a story's members), per field: the dot product of `units`
+        with the sum of the members' unit vectors, and that sum's norm; (3, groups).
 
         All three fields at once, each (group, field) a bin of its own: every sum runs over the same
         values in the same order as it would field by field (np.bincount adds in input order)."""
@@ -524,26 +558,14 @@ class StoryIndex:
         packs = [member.packed for group in groups for member in group]
         if not packs:
             return dots.reshape(count, 3).T, norms.reshape(count, 3).T
-        lengths = np.array([len(pack.ids) for pack in packs], dtype=np.int64)
-        ids = np.concatenate([pack.ids for pack in packs]).astype(np.int64)
-        values = np.concatenate([pack.values for pack in packs])
-        # Each term's member, group and field (0 title, 1 body, 2 entities, by its place in the member).
-        member = np.repeat(np.arange(len(packs)), lengths)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        place = np.arange(len(ids)) - starts
-        field_of = ((place >= np.repeat(np.array([pack.body for pack in packs]), lengths)).astype(np.int64)
-                    + (place >= np.repeat(np.array([pack.names for pack in packs]), lengths)))
+        if max(map(len, groups)) > MAX_STORY_MEMBERS:
+            raise ValueError(f"a group of more than {MAX_STORY_MEMBERS} articles: its norms would not fit (SQUARE_BITS)")
+        ids, member, field_of, unit = self._member_units(packs)
         group_of_member = np.repeat(np.arange(count), [len(group) for group in groups])
-        scaled = values * self._idf_values(ids)
-        part = member * 3 + field_of  # (member, field)
-        part_norms = np.sqrt(np.bincount(part, weights=scaled * scaled, minlength=3 * len(packs)))
-        unit = scaled / part_norms[part]
         span = len(self._df)  # a key for (group, field, term): (group * 3 + field) * span + term id
         keys, slots = np.unique((group_of_member[member] * 3 + field_of) * span + ids, return_inverse=True)
         sums = np.bincount(slots, weights=unit)  # in member order, then each member's term order
-        key_part, squares = keys // span, sums * sums
-        order = np.lexsort((squares, key_part))
-        norms = np.sqrt(np.bincount(key_part[order], weights=squares[order], minlength=3 * count))
+        norms = _norms_by_part(sums, keys // span, 3 * count)
         query = [(f, ids, values) for f, (ids, values) in enumerate(units)]
         query_ids = np.concatenate([ids for _, ids, _ in query])
         query_values = np.concatenate([values for _, _, values in query])
@@ -557,6 +579,24 @@ class StoryIndex:
             products = np.where(keys[at] == wanted, sums[at], 0.0) * np.tile(query_values, count)
             dots = np.bincount(bins, weights=products, minlength=3 * count)
         return dots.reshape(count, 3).T, norms.reshape(count, 3).T
+
+    def _single_products(self, units: Arrays, others: list[_Entry]) -> np.ndarray:
+        """Per field, the dot product of `units` with each article's unit vector; (3, articles). Each
+        article's terms are looked up among the query's, sorted once: an article's terms are distinct,
+        so they need no grouping (the sort of all of them that _group_products makes)."""
+        count = len(others)
+        span = len(self._df)
+        query_keys = np.concatenate([field * span + ids[ids >= 0] for field, (ids, _) in enumerate(units)])
+        if not count or not len(query_keys):
+            return np.zeros((3, count))
+        query_values = np.concatenate([values[ids >= 0] for ids, values in units])
+        order = np.argsort(query_keys)
+        query_keys, query_values = query_keys[order], query_values[order]
+        ids, member, field_of, unit = self._member_units([other.packed for other in others])
+        wanted = field_of * span + ids
+        at = np.minimum(np.searchsorted(query_keys, wanted), len(query_keys) - 1)
+        products = np.where(query_keys[at] == wanted, query_values[at], 0.0) * unit
+        return np.bincount(member * 3 + field_of, weights=products, minlength=3 * count).reshape(count, 3).T
 
     # -- candidates and scores --------------------------------------------------------------
 
