@@ -3,11 +3,12 @@
 The 990 real pages of the trafilatura evaluation corpus (original bytes; bench/corpus_outlets.py) are
 served by local outlets with RSS feeds and ingested by the embedded default — `run_once`, as `vistka
 fetch` runs it, translation off, into a fresh data dir (whose cache/ is kept between runs, as a
-deployment's is) — in a process of its own (the embedded process whose memory is reported). Plain `trafilatura.extract` runs over the same bytes in one
-process, once before the ingest and once after it: the baseline is their mean rate, because a shared
-machine's speed drifts over the minutes a run takes (a warning says when it drifted much). vistka's
-time covers everything: feed polling, HTTP fetches, decoding, extraction, language, storage, search
-index, stories, related posts and publishing; trafilatura's, extraction alone.
+deployment's is) — in a process of its own (the embedded process whose memory is reported). Plain
+`trafilatura.extract` runs over the same bytes in one process, once before the ingest and once
+after it: the baseline is their mean rate, because a shared machine's speed drifts over the minutes
+a run takes (a warning says when it drifted much). vistka's time covers everything: feed polling,
+HTTP fetches, decoding, extraction, language, storage, search index, stories, related posts and
+publishing; trafilatura's, extraction alone.
 
 Prints pages/s for both (vistka's counts only the pages that went through: published, or held for
 an editor's review; failures are counted and their reasons printed), the per-stage split (work
