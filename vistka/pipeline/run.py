@@ -495,8 +495,7 @@ def run_once(sources: Iterable[Source] | None = None, progress: bool = False) ->
     reports = poll_sources(sources, policy, on_entry=lambda: bar.update(1),
                            on_source=lambda source: bar.set_description(source.name[:30]))
     bar.close()
-    with stagetimes.stage("stories"):
-        after_pass()
+    after_pass()
     return reports
 
 
