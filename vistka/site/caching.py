@@ -208,12 +208,18 @@ def _accepts_gzip(request: HttpRequest) -> bool:
 def _stored_response(request: HttpRequest, body: bytes, content_type: str, encoding: str) -> HttpResponse:
     """The cached page as this client can take it: the stored gzip bytes, or the page decompressed.
     (With its length: a hit is answered before CommonMiddleware, which would add it.)"""
-    sent_compressed = encoding == "gzip" and _accepts_gzip(request)
-    response = HttpResponse(body if sent_compressed or not encoding else gzip.decompress(body),
-                            content_type=content_type)
-    if sent_compressed:
-        response["Content-Encoding"] = "gzip"  # GZipMiddleware leaves an encoded response as it is
+    if encoding == "gzip" and _accepts_gzip(request):
+        return _sending_gzip(HttpResponse(content_type=content_type), body)
+    response = HttpResponse(gzip.decompress(body) if encoding else body, content_type=content_type)
     response["Content-Length"] = str(len(response.content))
+    return response
+
+
+def _sending_gzip(response: HttpResponse, compressed: bytes) -> HttpResponse:
+    """`response` with the stored gzip bytes as its body."""
+    response.content = compressed
+    response["Content-Encoding"] = "gzip"  # GZipMiddleware leaves an encoded response as it is
+    response["Content-Length"] = str(len(compressed))
     return response
 
 
@@ -266,8 +272,7 @@ def cached_page(view=None, *, article: str | None = None):
         if etag in request.headers.get("If-None-Match", ""):
             return _with_validators(HttpResponseNotModified(), etag, rendered_at, "miss")
         if encoding and _accepts_gzip(request):
-            response.content, response["Content-Encoding"] = body, "gzip"  # compressed once, for the cache
-            response["Content-Length"] = str(len(body))
+            _sending_gzip(response, body)  # compressed once, for the cache
         return _with_validators(response, etag, rendered_at, "miss")
 
     return cached
