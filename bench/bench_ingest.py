@@ -89,6 +89,7 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
     own_rss = _rss_mb()
     running = extractpool._POOL._processes if extractpool._POOL is not None else {}  # noqa: SLF001 - bench only
     children_rss = max((_rss_mb(pid) for pid in list(running or {})), default=0.0)
+    children_now = [_memory_now_mb(pid) for pid in list(running or {})]
     cpu = {"embedded": _cpu_s("self") - cpu_before, "extraction": sum(_cpu_s(pid) for pid in list(running or {}))}
     extractpool.shutdown()
     latencies = sorted(recorder.published[url] - recorder.fetch_started[url]
@@ -102,6 +103,7 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
             "statuses": statuses, "stages": recorder.times(), "latencies": latencies,
             "edges_s": _edges(recorder.published.values(), started_at, ended_at),
             "rss_mb": own_rss, "rss_before_mb": rss_before, "pool_rss_mb": children_rss, "cpu_s": cpu,
+            "pool_now_mb": [sum(column) for column in zip(*children_now, strict=True)] if children_now else [],
             "processes": extractpool.process_count()}
 
 
@@ -111,6 +113,16 @@ def _edges(published, started_at: float, ended_at: float) -> list[float]:
     held articles, settling)."""
     published = sorted(published)
     return [published[0] - started_at, ended_at - published[-1]] if published else []
+
+
+def _memory_now_mb(pid: int) -> tuple[float, float]:
+    """A process's resident memory now and its proportional share of it (PSS: a page that n processes
+    share counts 1/n in each), from smaps_rollup; (0, 0) where there is none."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0, 0.0
+    return tuple(int(re.search(rf"^{field}:\s+(\d+) kB", rollup, re.M).group(1)) / 1024 for field in ("Rss", "Pss"))
 
 
 def _rss_mb(pid: int | str = "self") -> float:
@@ -239,6 +251,10 @@ def report(kind: str, result: dict, pages: int, trafilatura_seconds: list[float]
                   f"at most on any number of cores, a ratio of {1 / writer / theirs:.2f}")
     print(f"peak RSS: embedded process {result['rss_mb']:.0f} MB (after Django start-up {result['rss_before_mb']:.0f} MB); "
           f"largest extraction process {result['pool_rss_mb']:.0f} MB")
+    if result.get("pool_now_mb"):
+        rss, pss = result["pool_now_mb"]
+        print(f"the extraction processes at the end: {rss:.0f} MB resident together, {pss:.0f} MB their own "
+              "(proportional set size: the pages they share, the language model's, counted once)")
     results = {"pages_per_s": ours, "trafilatura_pages_per_s": theirs, "ratio": ours / theirs,
                "publish_p99_s": p99, "rss_mb": result["rss_mb"]}
     print(f"target every page through (published or held): {'met' if not failed else 'MISSED'} ({failed} failed)")

@@ -3,6 +3,8 @@ no search-index work for an article that is not published."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -263,3 +265,38 @@ def test_bench_ingest_compares_with_trafilatura_before_and_after_the_ingest(caps
     assert printed.rstrip().splitlines()[-1].startswith("RESULT pages_per_s=10.00 trafilatura_pages_per_s=45.00 ratio=0.22")
     bench_ingest.report("pages", result, 100, trafilatura_seconds=[2.0, 2.1])
     assert "warning" not in capsys.readouterr().out
+
+
+def test_bench_ingest_counts_the_pages_the_extraction_processes_share_once(capsys, tmp_path):
+    """Two processes that map the same file (as extraction processes map the language model) each hold
+    its pages resident; their own share (PSS) counts each page once between them."""
+    import subprocess
+    import sys
+    import time
+
+    from bench import bench_ingest
+
+    if not bench_ingest._memory_now_mb(os.getpid())[0]:
+        pytest.skip("needs Linux's /proc/<pid>/smaps_rollup")
+    shared = tmp_path / "model.arrays"
+    shared.write_bytes(b"\1" * (32 * 1024 * 1024))
+    reader = ("import mmap, sys, time; f = open(sys.argv[1], 'rb'); m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ);"
+              " sum(m[i] for i in range(0, len(m), 4096)); print('ready', flush=True); time.sleep(60)")
+    processes = [subprocess.Popen([sys.executable, "-c", reader, str(shared)], stdout=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    try:
+        assert [process.stdout.readline().strip() for process in processes] == ["ready", "ready"]
+        time.sleep(0.1)
+        memory = [bench_ingest._memory_now_mb(process.pid) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+    rss, pss = (sum(column) for column in zip(*memory, strict=True))
+    assert rss - pss > 30  # the 32 MB file resident in both, counted once in their own share
+    result = {"seconds": 10.0, "stored": 100, "published": 100, "statuses": {"published": 100}, "stages": {},
+              "latencies": [0.5] * 100, "rss_mb": 200.0, "rss_before_mb": 100.0, "pool_rss_mb": 180.0,
+              "pool_now_mb": [rss, pss], "processes": 2}
+    bench_ingest.report("pages", result, 100, trafilatura_seconds=[2.0])
+    assert (f"the extraction processes at the end: {rss:.0f} MB resident together, {pss:.0f} MB their own"
+            in capsys.readouterr().out)

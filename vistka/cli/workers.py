@@ -23,9 +23,9 @@ def worker(queues: str, concurrency: int, pool: str) -> None:
     app = _configured(configure_from_settings)
     memory = {"django": _rss_mb()}
     if "fetch" in queues.split(","):
-        from vistka.pipeline.language import identifier
+        from vistka.pipeline.language import read_in
 
-        identifier()  # the language model, before the first pages need it at once
+        read_in()  # the language model, before the first pages need it at once
     memory["models"] = _rss_mb() - memory["django"]
     if "translate" in queues.split(","):
         _warm_story_index()

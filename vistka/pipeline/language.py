@@ -5,6 +5,8 @@ from __future__ import annotations
 import array
 import importlib.metadata
 import logging
+import math
+import mmap
 import re
 import threading
 from pathlib import Path
@@ -48,6 +50,15 @@ def identifier() -> LanguageIdentifier:
             if not _IDENTIFIER:
                 _IDENTIFIER.append(_load_identifier())
     return _IDENTIFIER[0]
+
+
+def read_in() -> None:
+    """Load the model and bring all of its mapped pages into this process now: a worker does at
+    start-up, so that its first pages wait for no disk and its memory split (`vistka worker`) counts
+    the model, which the machine's other processes share."""
+    model = identifier()
+    for table in (model.nb_ptc, model.tk_nextmove):
+        int(np.frombuffer(table, dtype=np.uint8)[:: mmap.PAGESIZE].sum())  # one byte read a page
 
 
 def _load_identifier() -> LanguageIdentifier:
@@ -116,22 +127,57 @@ def _write_copy(path: Path, parts: tuple) -> None:
 
 
 def _read_copy(path: Path) -> tuple:
+    """The parts of a kept copy, its two large arrays (the 28 MB score table and the 39 MB transition
+    table) mapped from the file, not read: every process that detects languages shares one copy of
+    them in the page cache, a process starts without reading 68 MB, and what no text reaches is never
+    loaded. The copy is only ever replaced whole (_write_copy), never changed in place, so a mapping
+    stays valid for as long as its process lives."""
     with path.open("rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         nextmove_code, row_code = np.load(file, allow_pickle=False).tolist()
-        ptc, pc = np.load(file, allow_pickle=False), np.load(file, allow_pickle=False)
+        ptc, pc = _mapped_array(file, mapped), np.load(file, allow_pickle=False)
         classes, output = np.load(file, allow_pickle=False).tolist(), np.load(file, allow_pickle=False).tolist()
-        nextmove, row = _read_array(file, nextmove_code), _read_array(file, row_code)
+        nextmove, row = _mapped_items(file, mapped, nextmove_code), _read_array(file, row_code)
         if file.read(1):
             raise ValueError(f"{path} goes on after its last part")
     return ptc, pc, classes, nextmove, row, output
 
 
-def _read_array(file: BinaryIO, typecode: str) -> array.array:
-    """An array.array read straight from its record: through numpy, the 39 MB of the largest would be
-    held twice while copied."""
+def _record_header(file: BinaryIO) -> tuple[tuple[int, ...], bool, np.dtype]:
     version = np.lib.format.read_magic(file)
     read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    (count,), _, _ = read_header(file)
+    return read_header(file)
+
+
+def _mapped_record(file: BinaryIO, mapped: mmap.mmap) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """The next record's shape, order, type and offset in the mapping; the file is left after it."""
+    shape, fortran_order, dtype = _record_header(file)
+    offset, size = file.tell(), math.prod(shape) * dtype.itemsize
+    if offset + size > len(mapped):  # a copy cut short (a full disk): made again, not half read
+        raise EOFError(f"the {dtype} array of shape {shape} is cut short")
+    file.seek(offset + size)
+    return shape, fortran_order, dtype, offset
+
+
+def _mapped_array(file: BinaryIO, mapped: mmap.mmap) -> np.ndarray:
+    shape, fortran_order, dtype, offset = _mapped_record(file, mapped)
+    items = np.frombuffer(mapped, dtype=dtype, count=math.prod(shape), offset=offset)
+    return items.reshape(shape, order="F" if fortran_order else "C")
+
+
+def _mapped_items(file: BinaryIO, mapped: mmap.mmap, typecode: str) -> memoryview:
+    """A one-dimensional record as a memoryview of `typecode` items: indexed one item at a time by
+    py3langid's tokenizer, which a memoryview answers as fast as an array.array (a numpy array would
+    make each item a numpy scalar)."""
+    shape, _, dtype, offset = _mapped_record(file, mapped)
+    if len(shape) != 1 or dtype.itemsize != array.array(typecode).itemsize:
+        raise ValueError(f"a record of {dtype} and shape {shape} is no array of {typecode!r} items")
+    return memoryview(mapped)[offset:offset + shape[0] * dtype.itemsize].cast(typecode)
+
+
+def _read_array(file: BinaryIO, typecode: str) -> array.array:
+    """An array.array read straight from its record: through numpy, it would be held twice while copied."""
+    (count,), _, _ = _record_header(file)
     items = array.array(typecode, [0]) * count  # made at its size, then read into: no second buffer
     if file.readinto(memoryview(items).cast("B")) != count * items.itemsize:
         raise EOFError(f"the {typecode} array of {count} items is cut short")
