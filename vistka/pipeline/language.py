@@ -58,7 +58,7 @@ def read_in() -> None:
     the model, which the machine's other processes share."""
     model = identifier()
     for table in (model.nb_ptc, model.tk_nextmove):
-        int(np.frombuffer(table, dtype=np.uint8)[:: mmap.PAGESIZE].sum())  # one byte read a page
+        np.frombuffer(table, dtype=np.uint8)[:: mmap.PAGESIZE].sum()  # one byte read a page
 
 
 def _load_identifier() -> LanguageIdentifier:
