@@ -93,11 +93,16 @@ def test_installing_a_package_translates_held_articles(ingested, tiny_package, c
     assert not RelatedArticle.objects.filter(score__lte=0).exists()
     assert ("Related posts" in page) == article.related_links.filter(score__gt=0).exists()
     assert "Read also" in page
-    # the demo's look-alikes: the Sumy strike (31 January) and the Poltava strike (1 February)
+    # The demo's look-alikes, the Sumy strike (31 January) and the Poltava strike (1 February), stay
+    # apart where a story is decided on real text: the reports in the site's language. The translated
+    # ones are decided on this random-weights model's gibberish: each must get a story, but which one
+    # is chance (two reports' gibberish shared "іст" and joined them, at a score just over the
+    # threshold); their real texts are kept apart by the story gold's gate (stories/test_story_eval.py).
     stories = {entry["story"]: set() for entry in GOLD if entry["story"] in ("sumy-strike", "poltava-strike")}
     for entry in GOLD:
         if entry["story"] in stories:
             found = Article.objects.get(url=gold_url(entry, ingested["base"]))
-            if found.status == ArticleStatus.PUBLISHED:
+            assert found.status == ArticleStatus.PUBLISHED and found.story_id, entry["id"]
+            if found.language == settings.SITE_LANGUAGE:
                 stories[entry["story"]].add(found.story_id)
     assert all(stories.values()) and not stories["sumy-strike"] & stories["poltava-strike"], stories
