@@ -127,8 +127,8 @@ def _write_copy(path: Path, parts: tuple) -> None:
 
 
 def _read_copy(path: Path) -> tuple:
-    """The parts of a kept copy, its two large arrays (the 28 MB score table and the 39 MB transition
-    table) mapped from the file, not read: every process that detects languages shares one copy of
+    """The parts of a kept copy, its arrays (the 28 MB score table, the 39 MB transition table and the
+    tokenizer's small row index) mapped from the file, not read: every process that detects languages shares one copy of
     them in the page cache, a process starts without reading 68 MB, and what no text reaches is never
     loaded. The copy is only ever replaced whole (_write_copy), never changed in place, so a mapping
     stays valid for as long as its process lives."""
@@ -137,7 +137,7 @@ def _read_copy(path: Path) -> tuple:
         nextmove_code, row_code = np.load(file, allow_pickle=False).tolist()
         ptc, pc = _mapped_array(file, mapped), np.load(file, allow_pickle=False)
         classes, output = np.load(file, allow_pickle=False).tolist(), np.load(file, allow_pickle=False).tolist()
-        nextmove, row = _mapped_items(file, mapped, nextmove_code), _read_array(file, row_code)
+        nextmove, row = _mapped_items(file, mapped, nextmove_code), _mapped_items(file, mapped, row_code)
         if file.read(1):
             raise ValueError(f"{path} goes on after its last part")
     return ptc, pc, classes, nextmove, row, output
@@ -173,12 +173,3 @@ def _mapped_items(file: BinaryIO, mapped: mmap.mmap, typecode: str) -> memoryvie
     if len(shape) != 1 or dtype.itemsize != array.array(typecode).itemsize:
         raise ValueError(f"a record of {dtype} and shape {shape} is no array of {typecode!r} items")
     return memoryview(mapped)[offset:offset + shape[0] * dtype.itemsize].cast(typecode)
-
-
-def _read_array(file: BinaryIO, typecode: str) -> array.array:
-    """An array.array read straight from its record: through numpy, it would be held twice while copied."""
-    (count,), _, _ = _record_header(file)
-    items = array.array(typecode, [0]) * count  # made at its size, then read into: no second buffer
-    if file.readinto(memoryview(items).cast("B")) != count * items.itemsize:
-        raise EOFError(f"the {typecode} array of {count} items is cut short")
-    return items
