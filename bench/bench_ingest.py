@@ -88,9 +88,10 @@ def ingest(feeds: list[tuple[str, str]]) -> dict:
         seconds, ended_at = time.perf_counter() - started, time.time()
     own_rss = _rss_mb()
     running = extractpool._POOL._processes if extractpool._POOL is not None else {}  # noqa: SLF001 - bench only
-    children_rss = max((_rss_mb(pid) for pid in list(running or {})), default=0.0)
-    children_now = [_memory_now_mb(pid) for pid in list(running or {})]
-    cpu = {"embedded": _cpu_s("self") - cpu_before, "extraction": sum(_cpu_s(pid) for pid in list(running or {}))}
+    pool_pids = list(running or {})
+    children_rss = max((_rss_mb(pid) for pid in pool_pids), default=0.0)
+    children_now = [_memory_now_mb(pid) for pid in pool_pids]
+    cpu = {"embedded": _cpu_s("self") - cpu_before, "extraction": sum(_cpu_s(pid) for pid in pool_pids)}
     extractpool.shutdown()
     latencies = sorted(recorder.published[url] - recorder.fetch_started[url]
                        for url in recorder.published if url in recorder.fetch_started)
